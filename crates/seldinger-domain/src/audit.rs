@@ -1,0 +1,80 @@
+//! What the audit log records. Every read and write of patient data, every sign-in
+//! attempt and every change to an account appends one entry; nothing updates or
+//! deletes one.
+
+use serde::Serialize;
+
+use crate::user::string_enum;
+
+string_enum!(
+    /// The kind of event audited.
+    AuditAction, "action" {
+        PatientRead = "patient.read",
+        PatientSearch = "patient.search",
+        PatientCreate = "patient.create",
+        PatientUpdate = "patient.update",
+        LoginSucceeded = "login.succeeded",
+        LoginFailed = "login.failed",
+        Logout = "logout",
+        UserCreate = "user.create",
+        UserDisable = "user.disable",
+        TokenCreate = "token.create",
+        AuditRead = "audit.read",
+    }
+);
+
+/// The object an audit entry is about, written `type/id` (`patient/0192…`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ObjectRef {
+    pub kind: String,
+    pub id: String,
+}
+
+impl ObjectRef {
+    pub fn new(kind: &str, id: impl ToString) -> Self {
+        Self {
+            kind: kind.into(),
+            id: id.to_string(),
+        }
+    }
+
+    /// Parses `type/id`.
+    pub fn parse(raw: &str) -> Option<Self> {
+        let (kind, id) = raw.split_once('/')?;
+        let ok = |s: &str| {
+            !s.is_empty()
+                && s.len() <= 64
+                && s.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        };
+        (ok(kind) && ok(id)).then(|| Self::new(kind, id))
+    }
+}
+
+impl std::fmt::Display for ObjectRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.kind, self.id)
+    }
+}
+
+/// Who does something, and from where: the subject of every audit entry.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Actor {
+    pub user_id: Option<crate::UserId>,
+    pub username: String,
+    pub role: Option<crate::Role>,
+    /// The client's address as seen by the server (or the proxy's forwarded address).
+    pub client_addr: Option<String>,
+}
+
+impl Actor {
+    /// The command line acting on the operator's behalf (user management, demo data).
+    pub fn system(what: &str) -> Self {
+        Self {
+            user_id: None,
+            username: format!("system:{what}"),
+            role: None,
+            client_addr: None,
+        }
+    }
+}

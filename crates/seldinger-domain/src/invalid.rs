@@ -1,0 +1,177 @@
+//! Validation errors that say what is wrong and where.
+//!
+//! A [`FieldError`] names the field (a JSON pointer-like dotted path such as
+//! `allergies.0.kind`) and a [`Problem`]; the problem renders itself in English or
+//! French. An [`Invalid`] gathers every field error of one input, so a form can show
+//! all of them beside their fields at once.
+
+use std::fmt;
+
+use crate::user::Lang;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Problem {
+    Required,
+    TooLong {
+        max: usize,
+    },
+    TooShort {
+        min: usize,
+    },
+    /// Characters that have no place in this field (markup, digits in a name…).
+    ForbiddenCharacters {
+        found: String,
+    },
+    NotADate,
+    DateInFuture,
+    DateTooOld {
+        earliest: String,
+    },
+    NotOneOf {
+        allowed: Vec<&'static str>,
+    },
+    BadFormat {
+        expected: &'static str,
+    },
+    /// The value is already used by another record (an MRN, a username).
+    AlreadyUsed,
+    UnknownField,
+}
+
+impl Problem {
+    pub fn message(&self, lang: Lang) -> String {
+        match (self, lang) {
+            (Problem::Required, Lang::En) => "is required".into(),
+            (Problem::Required, Lang::Fr) => "est obligatoire".into(),
+            (Problem::TooLong { max }, Lang::En) => {
+                format!("is too long (at most {max} characters)")
+            }
+            (Problem::TooLong { max }, Lang::Fr) => {
+                format!("est trop long ({max} caractères au plus)")
+            }
+            (Problem::TooShort { min }, Lang::En) => {
+                format!("is too short (at least {min} characters)")
+            }
+            (Problem::TooShort { min }, Lang::Fr) => {
+                format!("est trop court ({min} caractères au moins)")
+            }
+            (Problem::ForbiddenCharacters { found }, Lang::En) => {
+                format!("contains characters that are not allowed here: {found}")
+            }
+            (Problem::ForbiddenCharacters { found }, Lang::Fr) => {
+                format!("contient des caractères interdits ici : {found}")
+            }
+            (Problem::NotADate, Lang::En) => {
+                "is not a date that exists (expected YYYY-MM-DD or DD/MM/YYYY)".into()
+            }
+            (Problem::NotADate, Lang::Fr) => {
+                "n'est pas une date qui existe (attendu AAAA-MM-JJ ou JJ/MM/AAAA)".into()
+            }
+            (Problem::DateInFuture, Lang::En) => "is in the future".into(),
+            (Problem::DateInFuture, Lang::Fr) => "est dans le futur".into(),
+            (Problem::DateTooOld { earliest }, Lang::En) => format!("is before {earliest}"),
+            (Problem::DateTooOld { earliest }, Lang::Fr) => format!("est antérieure au {earliest}"),
+            (Problem::NotOneOf { allowed }, Lang::En) => {
+                format!("must be one of: {}", allowed.join(", "))
+            }
+            (Problem::NotOneOf { allowed }, Lang::Fr) => {
+                format!("doit valoir l'une de ces valeurs : {}", allowed.join(", "))
+            }
+            (Problem::BadFormat { expected }, Lang::En) => {
+                format!("is not well formed: {expected}")
+            }
+            (Problem::BadFormat { expected }, Lang::Fr) => format!("est mal formé : {expected}"),
+            (Problem::AlreadyUsed, Lang::En) => "is already used by another record".into(),
+            (Problem::AlreadyUsed, Lang::Fr) => "est déjà utilisé par un autre dossier".into(),
+            (Problem::UnknownField, Lang::En) => "is not a known field".into(),
+            (Problem::UnknownField, Lang::Fr) => "n'est pas un champ connu".into(),
+        }
+    }
+
+    /// A stable machine-readable code for API clients.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Problem::Required => "required",
+            Problem::TooLong { .. } => "too_long",
+            Problem::TooShort { .. } => "too_short",
+            Problem::ForbiddenCharacters { .. } => "forbidden_characters",
+            Problem::NotADate => "not_a_date",
+            Problem::DateInFuture => "date_in_future",
+            Problem::DateTooOld { .. } => "date_too_old",
+            Problem::NotOneOf { .. } => "not_one_of",
+            Problem::BadFormat { .. } => "bad_format",
+            Problem::AlreadyUsed => "already_used",
+            Problem::UnknownField => "unknown_field",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FieldError {
+    pub field: String,
+    pub problem: Problem,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, problem: Problem) -> Self {
+        Self {
+            field: field.into(),
+            problem,
+        }
+    }
+}
+
+impl fmt::Display for FieldError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.field, self.problem.message(Lang::En))
+    }
+}
+
+/// Every field error found in one input. Never empty.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub struct Invalid(pub Vec<FieldError>);
+
+impl Invalid {
+    pub fn one(field: impl Into<String>, problem: Problem) -> Self {
+        Self(vec![FieldError::new(field, problem)])
+    }
+
+    pub fn for_field(&self, field: &str) -> Option<&FieldError> {
+        self.0.iter().find(|e| e.field == field)
+    }
+}
+
+impl fmt::Display for Invalid {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let parts: Vec<String> = self.0.iter().map(ToString::to_string).collect();
+        f.write_str(&parts.join("; "))
+    }
+}
+
+/// Collects field errors while a parser walks an input, so that all of them are reported.
+#[derive(Default, Debug)]
+pub struct Collector(Vec<FieldError>);
+
+impl Collector {
+    pub fn check<T>(&mut self, result: Result<T, FieldError>) -> Option<T> {
+        match result {
+            Ok(value) => Some(value),
+            Err(error) => {
+                self.0.push(error);
+                None
+            }
+        }
+    }
+
+    pub fn push(&mut self, error: FieldError) {
+        self.0.push(error);
+    }
+
+    pub fn finish(self) -> Result<(), Invalid> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(Invalid(self.0))
+        }
+    }
+}

@@ -1,0 +1,417 @@
+//! Staff accounts, API tokens and server-side sessions.
+//!
+//! Passwords arrive here already hashed (argon2, by the web layer); tokens and session
+//! ids arrive as SHA-256 digests, so a copy of the database opens no door.
+
+use sea_orm::sea_query::{Expr, ExprTrait, JoinType, Order, Query};
+use sea_orm::{ConnectionTrait, FromQueryResult, TransactionTrait};
+use seldinger_domain::audit::{Actor, AuditAction, ObjectRef};
+use seldinger_domain::user::Username;
+use seldinger_domain::{Lang, Role, UserId};
+use time::{Duration, OffsetDateTime};
+use uuid::Uuid;
+
+use crate::audit::append;
+use crate::{Store, StoreError, StoreResult, name};
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct User {
+    pub id: UserId,
+    pub username: String,
+    pub full_name: String,
+    pub role: Role,
+    pub language: Lang,
+    pub created_at: OffsetDateTime,
+    pub disabled_at: Option<OffsetDateTime>,
+}
+
+impl User {
+    pub fn is_active(&self) -> bool {
+        self.disabled_at.is_none()
+    }
+
+    pub fn actor(&self, client_addr: Option<String>) -> Actor {
+        Actor {
+            user_id: Some(self.id),
+            username: self.username.clone(),
+            role: Some(self.role),
+            client_addr,
+        }
+    }
+}
+
+#[derive(FromQueryResult)]
+struct UserRow {
+    id: Uuid,
+    username: String,
+    full_name: String,
+    role: String,
+    language: String,
+    created_at: OffsetDateTime,
+    disabled_at: Option<OffsetDateTime>,
+    password_hash: String,
+}
+
+impl UserRow {
+    fn into_user(self) -> StoreResult<(User, String)> {
+        let role =
+            Role::parse(&self.role).map_err(|e| StoreError::Other(format!("stored role: {e}")))?;
+        let language = self
+            .language
+            .parse()
+            .map_err(|e| StoreError::Other(format!("stored language: {e}")))?;
+        Ok((
+            User {
+                id: UserId::from_uuid(self.id),
+                username: self.username,
+                full_name: self.full_name,
+                role,
+                language,
+                created_at: self.created_at,
+                disabled_at: self.disabled_at,
+            },
+            self.password_hash,
+        ))
+    }
+}
+
+const USER_COLUMNS: [&str; 8] = [
+    "id",
+    "username",
+    "full_name",
+    "role",
+    "language",
+    "created_at",
+    "disabled_at",
+    "password_hash",
+];
+
+/// A new account, validated.
+#[derive(Debug)]
+pub struct NewUser {
+    pub username: Username,
+    pub full_name: String,
+    pub role: Role,
+    pub language: Lang,
+    /// An argon2 PHC string.
+    pub password_hash: String,
+}
+
+/// A signed-in browser session.
+#[derive(Clone, Debug)]
+pub struct Session {
+    pub csrf_token: String,
+    pub last_seen_at: OffsetDateTime,
+}
+
+/// Sessions are touched at most this often, so reading pages does not write on every request.
+const TOUCH_EVERY: Duration = Duration::seconds(60);
+
+impl Store {
+    async fn one_user(
+        &self,
+        column: &'static str,
+        value: sea_orm::Value,
+    ) -> StoreResult<Option<(User, String)>> {
+        let q = Query::select()
+            .columns(USER_COLUMNS.map(|c| (name("u"), name(c))))
+            .from_as(name("users"), name("u"))
+            .and_where(Expr::col((name("u"), name(column))).eq(value))
+            .to_owned();
+        match self.db.query_one(&q).await? {
+            Some(row) => Ok(Some(UserRow::from_query_result(&row, "")?.into_user()?)),
+            None => Ok(None),
+        }
+    }
+
+    pub async fn create_user(
+        &self,
+        actor: &Actor,
+        new: NewUser,
+        now: OffsetDateTime,
+    ) -> StoreResult<User> {
+        let id = Uuid::now_v7();
+        let txn = self.db.begin().await?;
+        let insert = Query::insert()
+            .into_table(name("users"))
+            .columns(
+                [
+                    "id",
+                    "username",
+                    "full_name",
+                    "role",
+                    "password_hash",
+                    "language",
+                    "created_at",
+                    "version",
+                ]
+                .map(name),
+            )
+            .values_panic([
+                id.into(),
+                new.username.as_str().into(),
+                new.full_name.clone().into(),
+                new.role.code().into(),
+                new.password_hash.into(),
+                new.language.code().into(),
+                now.into(),
+                1i64.into(),
+            ])
+            .to_owned();
+        txn.execute(&insert)
+            .await
+            .map_err(|e| StoreError::from_db(e, "username"))?;
+        append(
+            &txn,
+            actor,
+            AuditAction::UserCreate,
+            Some(&ObjectRef::new("user", id)),
+            Some(new.role.code()),
+            now,
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(User {
+            id: UserId::from_uuid(id),
+            username: new.username.to_string(),
+            full_name: new.full_name,
+            role: new.role,
+            language: new.language,
+            created_at: now,
+            disabled_at: None,
+        })
+    }
+
+    /// Every account, active and disabled, by username.
+    pub async fn list_users(&self) -> StoreResult<Vec<User>> {
+        let q = Query::select()
+            .columns(USER_COLUMNS.map(name))
+            .from(name("users"))
+            .order_by(name("username"), Order::Asc)
+            .to_owned();
+        self.db
+            .query_all(&q)
+            .await?
+            .iter()
+            .map(|r| Ok(UserRow::from_query_result(r, "")?.into_user()?.0))
+            .collect()
+    }
+
+    pub async fn get_user(&self, id: UserId) -> StoreResult<User> {
+        Ok(self
+            .one_user("id", id.as_uuid().into())
+            .await?
+            .ok_or(StoreError::NotFound)?
+            .0)
+    }
+
+    /// The account and its password hash, for signing in.
+    pub async fn user_with_password(&self, username: &str) -> StoreResult<Option<(User, String)>> {
+        self.one_user("username", username.into()).await
+    }
+
+    /// Disables an account: it can no longer sign in, its sessions end and its tokens stop working.
+    pub async fn disable_user(
+        &self,
+        actor: &Actor,
+        username: &str,
+        now: OffsetDateTime,
+    ) -> StoreResult<User> {
+        let (user, _) = self
+            .one_user("username", username.into())
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let id = user.id.as_uuid();
+        let txn = self.db.begin().await?;
+        if user.disabled_at.is_none() {
+            let update = Query::update()
+                .table(name("users"))
+                .value(name("disabled_at"), now)
+                .value(name("version"), Expr::col(name("version")).add(1))
+                .and_where(Expr::col(name("id")).eq(id))
+                .to_owned();
+            txn.execute(&update).await?;
+        }
+        let sessions = Query::delete()
+            .from_table(name("sessions"))
+            .and_where(Expr::col(name("user_id")).eq(id))
+            .to_owned();
+        txn.execute(&sessions).await?;
+        let tokens = Query::update()
+            .table(name("api_tokens"))
+            .value(name("revoked_at"), now)
+            .and_where(Expr::col(name("user_id")).eq(id))
+            .and_where(Expr::col(name("revoked_at")).is_null())
+            .to_owned();
+        txn.execute(&tokens).await?;
+        append(
+            &txn,
+            actor,
+            AuditAction::UserDisable,
+            Some(&ObjectRef::new("user", id)),
+            None,
+            now,
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(User {
+            disabled_at: Some(user.disabled_at.unwrap_or(now)),
+            ..user
+        })
+    }
+
+    pub async fn set_language(&self, user: UserId, language: Lang) -> StoreResult<()> {
+        let update = Query::update()
+            .table(name("users"))
+            .value(name("language"), language.code())
+            .and_where(Expr::col(name("id")).eq(user.as_uuid()))
+            .to_owned();
+        self.db.execute(&update).await?;
+        Ok(())
+    }
+
+    /// Stores a new API token's digest for an active user.
+    pub async fn create_token(
+        &self,
+        actor: &Actor,
+        user: UserId,
+        token_hash: &str,
+        now: OffsetDateTime,
+    ) -> StoreResult<()> {
+        let target = self.get_user(user).await?;
+        if !target.is_active() {
+            return Err(StoreError::Conflict(crate::Conflict::Locked));
+        }
+        let id = Uuid::now_v7();
+        let txn = self.db.begin().await?;
+        let insert = Query::insert()
+            .into_table(name("api_tokens"))
+            .columns(["id", "user_id", "token_hash", "created_at"].map(name))
+            .values_panic([
+                id.into(),
+                user.as_uuid().into(),
+                token_hash.into(),
+                now.into(),
+            ])
+            .to_owned();
+        txn.execute(&insert).await?;
+        append(
+            &txn,
+            actor,
+            AuditAction::TokenCreate,
+            Some(&ObjectRef::new("user", user)),
+            None,
+            now,
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
+    /// The active user a token digest belongs to, if the token is live.
+    pub async fn user_for_token(&self, token_hash: &str) -> StoreResult<Option<User>> {
+        let q = Query::select()
+            .columns(USER_COLUMNS.map(|c| (name("u"), name(c))))
+            .from_as(name("api_tokens"), name("t"))
+            .join_as(
+                JoinType::InnerJoin,
+                name("users"),
+                name("u"),
+                Expr::col((name("u"), name("id"))).equals((name("t"), name("user_id"))),
+            )
+            .and_where(Expr::col((name("t"), name("token_hash"))).eq(token_hash))
+            .and_where(Expr::col((name("t"), name("revoked_at"))).is_null())
+            .and_where(Expr::col((name("u"), name("disabled_at"))).is_null())
+            .to_owned();
+        match self.db.query_one(&q).await? {
+            Some(row) => Ok(Some(UserRow::from_query_result(&row, "")?.into_user()?.0)),
+            None => Ok(None),
+        }
+    }
+
+    pub async fn create_session(
+        &self,
+        id_hash: &str,
+        user: UserId,
+        csrf_token: &str,
+        now: OffsetDateTime,
+    ) -> StoreResult<()> {
+        let insert = Query::insert()
+            .into_table(name("sessions"))
+            .columns(
+                [
+                    "id_hash",
+                    "user_id",
+                    "csrf_token",
+                    "created_at",
+                    "last_seen_at",
+                ]
+                .map(name),
+            )
+            .values_panic([
+                id_hash.into(),
+                user.as_uuid().into(),
+                csrf_token.into(),
+                now.into(),
+                now.into(),
+            ])
+            .to_owned();
+        self.db.execute(&insert).await?;
+        Ok(())
+    }
+
+    /// The live session for a digest and its active user. A session idle for longer
+    /// than `idle` is deleted and not returned.
+    pub async fn session(
+        &self,
+        id_hash: &str,
+        now: OffsetDateTime,
+        idle: Duration,
+    ) -> StoreResult<Option<(User, Session)>> {
+        let mut cols: Vec<(sea_orm::sea_query::Alias, sea_orm::sea_query::Alias)> =
+            USER_COLUMNS.iter().map(|c| (name("u"), name(c))).collect();
+        cols.push((name("s"), name("csrf_token")));
+        cols.push((name("s"), name("last_seen_at")));
+        let q = Query::select()
+            .columns(cols)
+            .from_as(name("sessions"), name("s"))
+            .join_as(
+                JoinType::InnerJoin,
+                name("users"),
+                name("u"),
+                Expr::col((name("u"), name("id"))).equals((name("s"), name("user_id"))),
+            )
+            .and_where(Expr::col((name("s"), name("id_hash"))).eq(id_hash))
+            .to_owned();
+        let Some(row) = self.db.query_one(&q).await? else {
+            return Ok(None);
+        };
+        let (user, _) = UserRow::from_query_result(&row, "")?.into_user()?;
+        let session = Session {
+            csrf_token: row.try_get("", "csrf_token")?,
+            last_seen_at: row.try_get("", "last_seen_at")?,
+        };
+        if now - session.last_seen_at > idle || !user.is_active() {
+            self.delete_session(id_hash).await?;
+            return Ok(None);
+        }
+        if now - session.last_seen_at > TOUCH_EVERY {
+            let touch = Query::update()
+                .table(name("sessions"))
+                .value(name("last_seen_at"), now)
+                .and_where(Expr::col(name("id_hash")).eq(id_hash))
+                .to_owned();
+            self.db.execute(&touch).await?;
+        }
+        Ok(Some((user, session)))
+    }
+
+    pub async fn delete_session(&self, id_hash: &str) -> StoreResult<()> {
+        let delete = Query::delete()
+            .from_table(name("sessions"))
+            .and_where(Expr::col(name("id_hash")).eq(id_hash))
+            .to_owned();
+        self.db.execute(&delete).await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,157 @@
+//! The append-only audit log: who, in which role, did what to which object, when and
+//! from where. Written in the same transaction as the data it describes; never updated
+//! nor deleted (the database refuses both, see the first migration).
+
+use sea_orm::sea_query::{Expr, ExprTrait, Order, Query};
+use sea_orm::{ConnectionTrait, FromQueryResult};
+use seldinger_domain::audit::{Actor, AuditAction, ObjectRef};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::{Store, StoreResult, name};
+
+/// One entry of the log, as read back.
+#[derive(Clone, Debug, FromQueryResult)]
+pub struct AuditRecord {
+    pub id: i64,
+    pub at: OffsetDateTime,
+    pub user_id: Option<Uuid>,
+    pub username: String,
+    pub role: Option<String>,
+    pub action: String,
+    pub object_type: Option<String>,
+    pub object_id: Option<String>,
+    pub client_addr: Option<String>,
+    pub detail: Option<String>,
+}
+
+/// Which entries to list, newest first.
+#[derive(Clone, Debug, Default)]
+pub struct AuditFilter {
+    pub object: Option<ObjectRef>,
+    pub username: Option<String>,
+    pub action: Option<AuditAction>,
+    pub since: Option<OffsetDateTime>,
+    pub until: Option<OffsetDateTime>,
+    /// Entries with an id below this one (paging backwards).
+    pub before_id: Option<i64>,
+    pub limit: u64,
+}
+
+/// Appends one entry through `db` (a pool or the transaction holding the audited change).
+pub(crate) async fn append<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    action: AuditAction,
+    object: Option<&ObjectRef>,
+    detail: Option<&str>,
+    at: OffsetDateTime,
+) -> StoreResult<()> {
+    let insert = Query::insert()
+        .into_table(name("audit_log"))
+        .columns(
+            [
+                "at",
+                "user_id",
+                "username",
+                "role",
+                "action",
+                "object_type",
+                "object_id",
+                "client_addr",
+                "detail",
+            ]
+            .map(name),
+        )
+        .values_panic([
+            at.into(),
+            actor.user_id.map(|u| u.as_uuid()).into(),
+            actor.username.clone().into(),
+            actor.role.map(|r| r.code().to_string()).into(),
+            action.code().into(),
+            object.map(|o| o.kind.clone()).into(),
+            object.map(|o| o.id.clone()).into(),
+            actor.client_addr.clone().into(),
+            detail.map(str::to_string).into(),
+        ])
+        .to_owned();
+    db.execute(&insert).await?;
+    Ok(())
+}
+
+impl Store {
+    /// Appends an entry that stands alone (a sign-in attempt, a sign-out).
+    pub async fn audit(
+        &self,
+        actor: &Actor,
+        action: AuditAction,
+        object: Option<&ObjectRef>,
+        detail: Option<&str>,
+        at: OffsetDateTime,
+    ) -> StoreResult<()> {
+        append(&self.db, actor, action, object, detail, at).await
+    }
+
+    /// Lists entries, newest first. Reading the log is itself audited.
+    pub async fn list_audit(
+        &self,
+        actor: &Actor,
+        filter: &AuditFilter,
+        now: OffsetDateTime,
+    ) -> StoreResult<Vec<AuditRecord>> {
+        let mut q = Query::select();
+        q.columns(
+            [
+                "id",
+                "at",
+                "user_id",
+                "username",
+                "role",
+                "action",
+                "object_type",
+                "object_id",
+                "client_addr",
+                "detail",
+            ]
+            .map(name),
+        )
+        .from(name("audit_log"))
+        .order_by(name("id"), Order::Desc)
+        .limit(filter.limit.clamp(1, 1000));
+        if let Some(object) = &filter.object {
+            q.and_where(Expr::col(name("object_type")).eq(object.kind.clone()));
+            q.and_where(Expr::col(name("object_id")).eq(object.id.clone()));
+        }
+        if let Some(username) = &filter.username {
+            q.and_where(Expr::col(name("username")).eq(username.clone()));
+        }
+        if let Some(action) = filter.action {
+            q.and_where(Expr::col(name("action")).eq(action.code()));
+        }
+        if let Some(since) = filter.since {
+            q.and_where(Expr::col(name("at")).gte(since));
+        }
+        if let Some(until) = filter.until {
+            q.and_where(Expr::col(name("at")).lt(until));
+        }
+        if let Some(before) = filter.before_id {
+            q.and_where(Expr::col(name("id")).lt(before));
+        }
+        let rows = self.db.query_all(&q).await?;
+        let records = rows
+            .iter()
+            .map(|r| AuditRecord::from_query_result(r, ""))
+            .collect::<Result<Vec<_>, _>>()?;
+        let detail = filter.object.as_ref().map(|o| format!("filter {o}"));
+        append(
+            &self.db,
+            actor,
+            AuditAction::AuditRead,
+            None,
+            detail.as_deref(),
+            now,
+        )
+        .await?;
+        Ok(records)
+    }
+}

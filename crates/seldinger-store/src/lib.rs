@@ -1,0 +1,230 @@
+//! Storage for Seldinger: one interface, shaped around use cases, over SQLite (the
+//! embedded default) and PostgreSQL, through one implementation.
+//!
+//! Queries are built with sea-query (re-exported by sea-orm), which writes both dialects;
+//! raw SQL appears only where a dialect matters (connection pragmas, the audit log's
+//! append-only triggers) and each such place says so.
+//!
+//! Every read and write of patient data goes through a method that takes an
+//! [`Actor`](seldinger_domain::audit::Actor) and appends its audit entry in the same
+//! transaction as the data it touches: no patient data leaves this crate unaudited, and no
+//! write lands without its entry.
+//!
+//! Modules:
+//! - [`migration`]: the embedded schema migrations (never edited once applied).
+//! - [`accounts`]: users, API tokens and server-side sessions.
+//! - [`patients`]: patient records, their search tokens and duplicate detection.
+//! - [`audit`]: the append-only audit log.
+
+pub mod accounts;
+pub mod audit;
+pub mod migration;
+pub mod patients;
+#[cfg(feature = "testing")]
+pub mod testing;
+
+use std::time::Duration;
+
+use sea_orm::sea_query::{Alias, Expr, Query};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr, RuntimeErr,
+    SqlErr,
+};
+use sea_orm_migration::MigratorTrait;
+
+pub use accounts::NewUser;
+pub use accounts::{Session, User};
+pub use audit::{AuditFilter, AuditRecord};
+pub use patients::{Patient, PatientSummary};
+
+/// What can go wrong when storing or loading, kept apart so the web layer can answer
+/// 404, 409 or 503 truthfully.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("not found")]
+    NotFound,
+    #[error("conflict: {0}")]
+    Conflict(Conflict),
+    /// The database cannot be reached or did not answer in time.
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
+    /// A bug or a broken database: logged, answered 500.
+    #[error("database error: {0}")]
+    Other(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Conflict {
+    /// A unique value is already taken; names the field.
+    Duplicate { field: &'static str },
+    /// The record changed since it was read.
+    StaleVersion { current: i64 },
+    /// The record may no longer change (a disabled account, a signed record…).
+    Locked,
+}
+
+impl std::fmt::Display for Conflict {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Conflict::Duplicate { field } => write!(f, "{field} already used"),
+            Conflict::StaleVersion { current } => write!(f, "stale version, current is {current}"),
+            Conflict::Locked => f.write_str("record locked"),
+        }
+    }
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+impl StoreError {
+    /// Maps a database error; `unique_field` names the field a unique violation is about.
+    pub(crate) fn from_db(err: DbErr, unique_field: &'static str) -> Self {
+        if let Some(SqlErr::UniqueConstraintViolation(_)) = err.sql_err() {
+            return StoreError::Conflict(Conflict::Duplicate {
+                field: unique_field,
+            });
+        }
+        match &err {
+            DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => {
+                StoreError::Unavailable(err.to_string())
+            }
+            DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e))
+                if is_unavailable(e) =>
+            {
+                StoreError::Unavailable(err.to_string())
+            }
+            _ => StoreError::Other(err.to_string()),
+        }
+    }
+}
+
+fn is_unavailable(e: &sea_orm::sqlx::Error) -> bool {
+    use sea_orm::sqlx::Error as E;
+    match e {
+        E::Io(_)
+        | E::PoolTimedOut
+        | E::PoolClosed
+        | E::WorkerCrashed
+        | E::Protocol(_)
+        | E::Tls(_) => true,
+        // SQLITE_BUSY / SQLITE_LOCKED after the busy timeout, and PostgreSQL's
+        // "cannot connect now" / admin shutdown class 57P.
+        E::Database(db) => {
+            let code = db.code().unwrap_or_default();
+            code == "5" || code == "6" || code.starts_with("57P") || code.starts_with("08")
+        }
+        _ => false,
+    }
+}
+
+impl From<DbErr> for StoreError {
+    fn from(err: DbErr) -> Self {
+        StoreError::from_db(err, "id")
+    }
+}
+
+/// How to reach the database.
+#[derive(Clone, Debug)]
+pub struct StoreOptions {
+    /// `sqlite://path/to/file.db` or `postgres://user@host:port/db`.
+    pub url: String,
+    pub max_connections: u32,
+    /// How long a request waits for a connection before the store says `Unavailable`.
+    pub acquire_timeout: Duration,
+}
+
+impl StoreOptions {
+    pub fn new(url: impl Into<String>) -> Self {
+        Self {
+            url: url.into(),
+            max_connections: 8,
+            acquire_timeout: Duration::from_secs(3),
+        }
+    }
+}
+
+/// The storage interface. Cheap to clone (a pool handle).
+#[derive(Clone, Debug)]
+pub struct Store {
+    db: DatabaseConnection,
+}
+
+impl Store {
+    /// Opens a pool. SQLite files are created when missing, in WAL mode, with foreign keys
+    /// on, a busy timeout and full synchronous commits (an acknowledged write survives a
+    /// power cut).
+    pub async fn connect(options: &StoreOptions) -> StoreResult<Self> {
+        let mut opts = ConnectOptions::new(options.url.clone());
+        opts.max_connections(options.max_connections)
+            .min_connections(1)
+            .acquire_timeout(options.acquire_timeout)
+            .connect_timeout(options.acquire_timeout)
+            .test_before_acquire(true)
+            .sqlx_logging(false);
+        if options.url.starts_with("sqlite:") {
+            use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+            opts.map_sqlx_sqlite_opts(|o| {
+                o.create_if_missing(true)
+                    .journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Full)
+                    .foreign_keys(true)
+                    .busy_timeout(Duration::from_secs(5))
+            });
+        } else if !options.url.starts_with("postgres://")
+            && !options.url.starts_with("postgresql://")
+        {
+            return Err(StoreError::Other(
+                "database URL must start with sqlite:// or postgres://".into(),
+            ));
+        }
+        let db = Database::connect(opts).await.map_err(StoreError::from)?;
+        Ok(Self { db })
+    }
+
+    /// Applies the migrations not yet applied; returns how many ran.
+    pub async fn migrate(&self) -> StoreResult<usize> {
+        let pending = migration::Migrator::get_pending_migrations(&self.db)
+            .await?
+            .len();
+        migration::Migrator::up(&self.db, None).await?;
+        Ok(pending)
+    }
+
+    /// Answers whether the database responds to a trivial query.
+    pub async fn ping(&self) -> StoreResult<()> {
+        let probe = Query::select().expr(Expr::val(1)).to_owned();
+        self.db.query_one(&probe).await?;
+        Ok(())
+    }
+
+    pub fn backend(&self) -> Engine {
+        match self.db.get_database_backend() {
+            DbBackend::Postgres => Engine::Postgres,
+            _ => Engine::Sqlite,
+        }
+    }
+
+    pub async fn close(self) {
+        let _ = self.db.close().await;
+    }
+
+    /// Whether the database holds no user yet (the demo fills only an empty database).
+    pub async fn is_empty(&self) -> StoreResult<bool> {
+        let q = Query::select()
+            .expr(Expr::col(Alias::new("id")))
+            .from(Alias::new("users"))
+            .limit(1)
+            .to_owned();
+        Ok(self.db.query_one(&q).await?.is_none())
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+/// Table and column names, once.
+pub(crate) fn name(s: &'static str) -> Alias {
+    Alias::new(s)
+}

@@ -1,0 +1,269 @@
+//! Embedded schema migrations. An applied migration is never edited: a change of schema
+//! is a new migration appended to [`Migrator::migrations`].
+//!
+//! Only `users`, `api_tokens`, `sessions`, `patients`, `patient_name_tokens` and
+//! `audit_log` exist so far. The pathway (cases, referrals, consultations, MDT meetings,
+//! bookings, reports, specimens, adverse events, follow-up) comes as further migrations,
+//! each table keyed by UUIDv7 with `version` where people edit and `deleted_at` for soft
+//! deletes, and every patient-related row reachable from `patients.id`.
+
+use sea_orm_migration::prelude::*;
+
+pub struct Migrator;
+
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(M0001Foundation)]
+    }
+}
+
+struct M0001Foundation;
+
+impl MigrationName for M0001Foundation {
+    fn name(&self) -> &str {
+        "m0001_foundation"
+    }
+}
+
+fn ts(name: &'static str) -> ColumnDef {
+    ColumnDef::new(Alias::new(name))
+        .timestamp_with_time_zone()
+        .not_null()
+        .to_owned()
+}
+
+fn ts_null(name: &'static str) -> ColumnDef {
+    ColumnDef::new(Alias::new(name))
+        .timestamp_with_time_zone()
+        .null()
+        .to_owned()
+}
+
+fn text(name: &'static str, len: u32) -> ColumnDef {
+    ColumnDef::new(Alias::new(name))
+        .string_len(len)
+        .not_null()
+        .to_owned()
+}
+
+fn text_null(name: &'static str, len: u32) -> ColumnDef {
+    ColumnDef::new(Alias::new(name))
+        .string_len(len)
+        .null()
+        .to_owned()
+}
+
+fn uuid_pk(name: &'static str) -> ColumnDef {
+    ColumnDef::new(Alias::new(name))
+        .uuid()
+        .not_null()
+        .primary_key()
+        .to_owned()
+}
+
+fn uuid(name: &'static str) -> ColumnDef {
+    ColumnDef::new(Alias::new(name))
+        .uuid()
+        .not_null()
+        .to_owned()
+}
+
+fn index(table: &'static str, name: &'static str, cols: &[&'static str]) -> IndexCreateStatement {
+    let mut idx = Index::create();
+    idx.name(name).table(Alias::new(table));
+    for c in cols {
+        idx.col(Alias::new(*c));
+    }
+    idx.to_owned()
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0001Foundation {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table(Alias::new("users"))
+                .col(uuid_pk("id"))
+                .col(text("username", 64).unique_key().to_owned())
+                .col(text("full_name", 120))
+                .col(text("role", 32))
+                .col(text("password_hash", 200))
+                .col(text("language", 2))
+                .col(ts("created_at"))
+                .col(ts_null("disabled_at"))
+                .col(
+                    ColumnDef::new(Alias::new("version"))
+                        .big_integer()
+                        .not_null(),
+                )
+                .to_owned(),
+        )
+        .await?;
+
+        m.create_table(
+            Table::create()
+                .table(Alias::new("api_tokens"))
+                .col(uuid_pk("id"))
+                .col(uuid("user_id"))
+                .col(text("token_hash", 64).unique_key().to_owned())
+                .col(ts("created_at"))
+                .col(ts_null("revoked_at"))
+                .foreign_key(
+                    ForeignKey::create()
+                        .from(Alias::new("api_tokens"), Alias::new("user_id"))
+                        .to(Alias::new("users"), Alias::new("id")),
+                )
+                .to_owned(),
+        )
+        .await?;
+
+        m.create_table(
+            Table::create()
+                .table(Alias::new("sessions"))
+                .col(
+                    ColumnDef::new(Alias::new("id_hash"))
+                        .string_len(64)
+                        .not_null()
+                        .primary_key(),
+                )
+                .col(uuid("user_id"))
+                .col(text("csrf_token", 64))
+                .col(ts("created_at"))
+                .col(ts("last_seen_at"))
+                .foreign_key(
+                    ForeignKey::create()
+                        .from(Alias::new("sessions"), Alias::new("user_id"))
+                        .to(Alias::new("users"), Alias::new("id")),
+                )
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(index("sessions", "sessions_user", &["user_id"]))
+            .await?;
+
+        m.create_table(
+            Table::create()
+                .table(Alias::new("patients"))
+                .col(uuid_pk("id"))
+                .col(text("mrn", 32).unique_key().to_owned())
+                .col(text("family_name", 100))
+                .col(text("given_names", 100))
+                .col(text("family_folded", 100))
+                .col(text("given_folded", 100))
+                .col(ColumnDef::new(Alias::new("birth_date")).date().not_null())
+                .col(text("sex", 8))
+                .col(ColumnDef::new(Alias::new("allergies")).text().not_null())
+                .col(
+                    ColumnDef::new(Alias::new("anticoagulants"))
+                        .text()
+                        .not_null(),
+                )
+                .col(ts("created_at"))
+                .col(ColumnDef::new(Alias::new("created_by")).uuid().null())
+                .col(ts("updated_at"))
+                .col(ColumnDef::new(Alias::new("updated_by")).uuid().null())
+                .col(
+                    ColumnDef::new(Alias::new("version"))
+                        .big_integer()
+                        .not_null(),
+                )
+                .col(ts_null("deleted_at"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(index(
+            "patients",
+            "patients_name",
+            &["family_folded", "given_folded", "birth_date"],
+        ))
+        .await?;
+        m.create_index(index("patients", "patients_birth_date", &["birth_date"]))
+            .await?;
+        m.create_index(index("patients", "patients_updated", &["updated_at"]))
+            .await?;
+
+        m.create_table(
+            Table::create()
+                .table(Alias::new("patient_name_tokens"))
+                .col(text("token", 100))
+                .col(uuid("patient_id"))
+                .primary_key(
+                    Index::create()
+                        .col(Alias::new("token"))
+                        .col(Alias::new("patient_id")),
+                )
+                .foreign_key(
+                    ForeignKey::create()
+                        .from(Alias::new("patient_name_tokens"), Alias::new("patient_id"))
+                        .to(Alias::new("patients"), Alias::new("id")),
+                )
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(index(
+            "patient_name_tokens",
+            "patient_name_tokens_patient",
+            &["patient_id"],
+        ))
+        .await?;
+
+        m.create_table(
+            Table::create()
+                .table(Alias::new("audit_log"))
+                .col(
+                    ColumnDef::new(Alias::new("id"))
+                        .big_integer()
+                        .not_null()
+                        .auto_increment()
+                        .primary_key(),
+                )
+                .col(ts("at"))
+                .col(ColumnDef::new(Alias::new("user_id")).uuid().null())
+                .col(text("username", 64))
+                .col(text_null("role", 32))
+                .col(text("action", 32))
+                .col(text_null("object_type", 32))
+                .col(text_null("object_id", 64))
+                .col(text_null("client_addr", 64))
+                .col(ColumnDef::new(Alias::new("detail")).text().null())
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(index(
+            "audit_log",
+            "audit_object",
+            &["object_type", "object_id", "id"],
+        ))
+        .await?;
+        m.create_index(index("audit_log", "audit_user", &["username", "id"]))
+            .await?;
+
+        // Dialect matters here: the audit log refuses UPDATE and DELETE in the database
+        // itself, so not even a bug in this crate can rewrite history.
+        let db = m.get_connection();
+        match m.get_database_backend() {
+            sea_orm::DbBackend::Postgres => {
+                db.execute_unprepared(
+                    "CREATE FUNCTION audit_log_is_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ \
+                     BEGIN RAISE EXCEPTION 'audit_log is append-only'; END $$",
+                )
+                .await?;
+                db.execute_unprepared(
+                    "CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log \
+                     FOR EACH ROW EXECUTE FUNCTION audit_log_is_append_only()",
+                )
+                .await?;
+            }
+            _ => {
+                for op in ["UPDATE", "DELETE"] {
+                    db.execute_unprepared(&format!(
+                        "CREATE TRIGGER audit_log_no_{op} BEFORE {op} ON audit_log \
+                         BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END"
+                    ))
+                    .await?;
+                }
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,479 @@
+//! Patient records. Each name is also stored folded (lower case, no accents) and split
+//! into search tokens, so "helene" finds "Hélène" and "lefevre" finds "Dupré-Lefèvre" on
+//! both engines with a plain index range scan.
+
+use sea_orm::sea_query::{Cond, Expr, ExprTrait, Order, Query, SelectStatement, SimpleExpr};
+use sea_orm::{ConnectionTrait, FromQueryResult, TransactionTrait};
+use seldinger_domain::PatientId;
+use seldinger_domain::audit::{Actor, AuditAction, ObjectRef};
+use seldinger_domain::patient::{Allergy, Anticoagulant, NewPatient, PatientQuery, Sex};
+use seldinger_domain::text::{fold, prefix_upper_bound};
+use time::{Date, OffsetDateTime};
+use uuid::Uuid;
+
+use crate::audit::append;
+use crate::{Conflict, Store, StoreError, StoreResult, name};
+
+/// A patient record as stored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Patient {
+    pub id: PatientId,
+    pub mrn: String,
+    pub family_name: String,
+    pub given_names: String,
+    pub birth_date: Date,
+    pub sex: Sex,
+    pub allergies: Vec<Allergy>,
+    pub anticoagulants: Vec<Anticoagulant>,
+    pub version: i64,
+    pub created_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
+}
+
+/// What a list shows of a patient (the same record; the name says what it is for).
+pub type PatientSummary = Patient;
+
+#[derive(FromQueryResult)]
+struct PatientRow {
+    id: Uuid,
+    mrn: String,
+    family_name: String,
+    given_names: String,
+    birth_date: Date,
+    sex: String,
+    allergies: String,
+    anticoagulants: String,
+    version: i64,
+    created_at: OffsetDateTime,
+    updated_at: OffsetDateTime,
+}
+
+const COLUMNS: [&str; 11] = [
+    "id",
+    "mrn",
+    "family_name",
+    "given_names",
+    "birth_date",
+    "sex",
+    "allergies",
+    "anticoagulants",
+    "version",
+    "created_at",
+    "updated_at",
+];
+
+impl PatientRow {
+    fn into_patient(self) -> StoreResult<Patient> {
+        let corrupt = |what: &str, e: &dyn std::fmt::Display| {
+            StoreError::Other(format!("stored patient {what}: {e}"))
+        };
+        Ok(Patient {
+            id: PatientId::from_uuid(self.id),
+            mrn: self.mrn,
+            family_name: self.family_name,
+            given_names: self.given_names,
+            birth_date: self.birth_date,
+            sex: Sex::parse(&self.sex).map_err(|e| corrupt("sex", &e))?,
+            allergies: serde_json::from_str(&self.allergies)
+                .map_err(|e| corrupt("allergies", &e))?,
+            anticoagulants: serde_json::from_str(&self.anticoagulants)
+                .map_err(|e| corrupt("anticoagulants", &e))?,
+            version: self.version,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+        })
+    }
+}
+
+fn rows_to_patients(rows: Vec<sea_orm::QueryResult>) -> StoreResult<Vec<Patient>> {
+    rows.iter()
+        .map(|r| PatientRow::from_query_result(r, "")?.into_patient())
+        .collect()
+}
+
+fn json(value: &impl serde::Serialize) -> StoreResult<String> {
+    serde_json::to_string(value).map_err(|e| StoreError::Other(e.to_string()))
+}
+
+fn select() -> SelectStatement {
+    Query::select()
+        .columns(COLUMNS.map(name))
+        .from(name("patients"))
+        .to_owned()
+}
+
+fn not_deleted() -> SimpleExpr {
+    Expr::col(name("deleted_at")).is_null()
+}
+
+fn ids_detail(patients: &[Patient]) -> String {
+    let ids: Vec<String> = patients.iter().map(|p| p.id.to_string()).collect();
+    format!("results={} {}", patients.len(), ids.join(" "))
+}
+
+/// The values of one patient row, in [`WRITE_COLUMNS`] order.
+fn row_values(
+    id: Uuid,
+    p: &NewPatient,
+    by: Option<Uuid>,
+    now: OffsetDateTime,
+) -> StoreResult<Vec<sea_orm::Value>> {
+    Ok(vec![
+        id.into(),
+        p.mrn.as_str().into(),
+        p.family_name.clone().into(),
+        p.given_names.clone().into(),
+        fold(&p.family_name).into(),
+        fold(&p.given_names).into(),
+        p.birth_date.into(),
+        p.sex.code().into(),
+        json(&p.allergies)?.into(),
+        json(&p.anticoagulants)?.into(),
+        now.into(),
+        by.into(),
+        now.into(),
+        by.into(),
+        1i64.into(),
+    ])
+}
+
+const WRITE_COLUMNS: [&str; 15] = [
+    "id",
+    "mrn",
+    "family_name",
+    "given_names",
+    "family_folded",
+    "given_folded",
+    "birth_date",
+    "sex",
+    "allergies",
+    "anticoagulants",
+    "created_at",
+    "created_by",
+    "updated_at",
+    "updated_by",
+    "version",
+];
+
+async fn insert_tokens<C: ConnectionTrait>(
+    db: &C,
+    rows: &[(Uuid, Vec<String>)],
+) -> StoreResult<()> {
+    let mut insert = Query::insert();
+    insert
+        .into_table(name("patient_name_tokens"))
+        .columns(["token", "patient_id"].map(name));
+    let mut any = false;
+    for (id, tokens) in rows {
+        for token in tokens {
+            insert.values_panic([token.clone().into(), (*id).into()]);
+            any = true;
+        }
+    }
+    if any {
+        db.execute(&insert).await?;
+    }
+    Ok(())
+}
+
+fn created(id: Uuid, p: &NewPatient, now: OffsetDateTime) -> Patient {
+    Patient {
+        id: PatientId::from_uuid(id),
+        mrn: p.mrn.as_str().to_string(),
+        family_name: p.family_name.clone(),
+        given_names: p.given_names.clone(),
+        birth_date: p.birth_date,
+        sex: p.sex,
+        allergies: p.allergies.clone(),
+        anticoagulants: p.anticoagulants.clone(),
+        version: 1,
+        created_at: now,
+        updated_at: now,
+    }
+}
+
+impl Store {
+    /// Registers a patient. A taken MRN is a `Conflict::Duplicate { field: "mrn" }`.
+    pub async fn create_patient(
+        &self,
+        actor: &Actor,
+        patient: &NewPatient,
+        now: OffsetDateTime,
+    ) -> StoreResult<Patient> {
+        let id = Uuid::now_v7();
+        let by = actor.user_id.map(|u| u.as_uuid());
+        let txn = self.db.begin().await?;
+        let insert = Query::insert()
+            .into_table(name("patients"))
+            .columns(WRITE_COLUMNS.map(name))
+            .values_panic(
+                row_values(id, patient, by, now)?
+                    .into_iter()
+                    .map(Expr::from),
+            )
+            .to_owned();
+        txn.execute(&insert)
+            .await
+            .map_err(|e| StoreError::from_db(e, "mrn"))?;
+        insert_tokens(&txn, &[(id, patient.search_tokens())]).await?;
+        append(
+            &txn,
+            actor,
+            AuditAction::PatientCreate,
+            Some(&ObjectRef::new("patient", id)),
+            None,
+            now,
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(created(id, patient, now))
+    }
+
+    /// Registers many patients in one transaction (demo data, imports, benchmarks), each
+    /// with its audit entry. All or nothing.
+    pub async fn import_patients(
+        &self,
+        actor: &Actor,
+        patients: &[NewPatient],
+        now: OffsetDateTime,
+    ) -> StoreResult<Vec<PatientId>> {
+        let by = actor.user_id.map(|u| u.as_uuid());
+        let txn = self.db.begin().await?;
+        let mut ids = Vec::with_capacity(patients.len());
+        for chunk in patients.chunks(400) {
+            let mut insert = Query::insert();
+            insert
+                .into_table(name("patients"))
+                .columns(WRITE_COLUMNS.map(name));
+            let mut tokens = Vec::with_capacity(chunk.len());
+            for p in chunk {
+                let id = Uuid::now_v7();
+                insert.values_panic(row_values(id, p, by, now)?.into_iter().map(Expr::from));
+                tokens.push((id, p.search_tokens()));
+                ids.push(PatientId::from_uuid(id));
+            }
+            txn.execute(&insert)
+                .await
+                .map_err(|e| StoreError::from_db(e, "mrn"))?;
+            insert_tokens(&txn, &tokens).await?;
+            let mut audit = Query::insert();
+            audit.into_table(name("audit_log")).columns(
+                [
+                    "at",
+                    "user_id",
+                    "username",
+                    "role",
+                    "action",
+                    "object_type",
+                    "object_id",
+                ]
+                .map(name),
+            );
+            for (id, _) in &tokens {
+                audit.values_panic([
+                    now.into(),
+                    by.into(),
+                    actor.username.clone().into(),
+                    actor.role.map(|r| r.code().to_string()).into(),
+                    AuditAction::PatientCreate.code().into(),
+                    "patient".into(),
+                    id.to_string().into(),
+                ]);
+            }
+            txn.execute(&audit).await?;
+        }
+        txn.commit().await?;
+        Ok(ids)
+    }
+
+    /// Reads one patient, auditing the read.
+    pub async fn get_patient(
+        &self,
+        actor: &Actor,
+        id: PatientId,
+        now: OffsetDateTime,
+    ) -> StoreResult<Patient> {
+        let q = select()
+            .and_where(Expr::col(name("id")).eq(id.as_uuid()))
+            .and_where(not_deleted())
+            .to_owned();
+        let row = self.db.query_one(&q).await?.ok_or(StoreError::NotFound)?;
+        let patient = PatientRow::from_query_result(&row, "")?.into_patient()?;
+        append(
+            &self.db,
+            actor,
+            AuditAction::PatientRead,
+            Some(&ObjectRef::new("patient", id)),
+            None,
+            now,
+        )
+        .await?;
+        Ok(patient)
+    }
+
+    /// Replaces a patient's data if `expected_version` is still current.
+    pub async fn update_patient(
+        &self,
+        actor: &Actor,
+        id: PatientId,
+        expected_version: i64,
+        patient: &NewPatient,
+        now: OffsetDateTime,
+    ) -> StoreResult<Patient> {
+        let by = actor.user_id.map(|u| u.as_uuid());
+        let txn = self.db.begin().await?;
+        let update = Query::update()
+            .table(name("patients"))
+            .values([
+                (name("mrn"), patient.mrn.as_str().into()),
+                (name("family_name"), patient.family_name.clone().into()),
+                (name("given_names"), patient.given_names.clone().into()),
+                (name("family_folded"), fold(&patient.family_name).into()),
+                (name("given_folded"), fold(&patient.given_names).into()),
+                (name("birth_date"), patient.birth_date.into()),
+                (name("sex"), patient.sex.code().into()),
+                (name("allergies"), json(&patient.allergies)?.into()),
+                (
+                    name("anticoagulants"),
+                    json(&patient.anticoagulants)?.into(),
+                ),
+                (name("updated_at"), now.into()),
+                (name("updated_by"), by.into()),
+            ])
+            .value(name("version"), Expr::col(name("version")).add(1))
+            .and_where(Expr::col(name("id")).eq(id.as_uuid()))
+            .and_where(Expr::col(name("version")).eq(expected_version))
+            .and_where(not_deleted())
+            .to_owned();
+        let result = txn
+            .execute(&update)
+            .await
+            .map_err(|e| StoreError::from_db(e, "mrn"))?;
+        if result.rows_affected() == 0 {
+            let current = Query::select()
+                .column(name("version"))
+                .from(name("patients"))
+                .and_where(Expr::col(name("id")).eq(id.as_uuid()))
+                .and_where(not_deleted())
+                .to_owned();
+            return match txn.query_one(&current).await? {
+                Some(row) => Err(StoreError::Conflict(Conflict::StaleVersion {
+                    current: row.try_get("", "version")?,
+                })),
+                None => Err(StoreError::NotFound),
+            };
+        }
+        let delete = Query::delete()
+            .from_table(name("patient_name_tokens"))
+            .and_where(Expr::col(name("patient_id")).eq(id.as_uuid()))
+            .to_owned();
+        txn.execute(&delete).await?;
+        insert_tokens(&txn, &[(id.as_uuid(), patient.search_tokens())]).await?;
+        append(
+            &txn,
+            actor,
+            AuditAction::PatientUpdate,
+            Some(&ObjectRef::new("patient", id)),
+            None,
+            now,
+        )
+        .await?;
+        let q = select()
+            .and_where(Expr::col(name("id")).eq(id.as_uuid()))
+            .to_owned();
+        let row = txn.query_one(&q).await?.ok_or(StoreError::NotFound)?;
+        let stored = PatientRow::from_query_result(&row, "")?.into_patient()?;
+        txn.commit().await?;
+        Ok(stored)
+    }
+
+    /// Patients matching a search-box query, by name, then birth date; at most `limit`.
+    /// An empty query lists the most recently updated patients. Audited as one search
+    /// entry naming the records shown.
+    pub async fn search_patients(
+        &self,
+        actor: &Actor,
+        query: &PatientQuery,
+        limit: u64,
+        now: OffsetDateTime,
+    ) -> StoreResult<Vec<Patient>> {
+        let mut q = select();
+        q.and_where(not_deleted()).limit(limit.clamp(1, 200));
+        if query.is_empty() {
+            q.order_by(name("updated_at"), Order::Desc);
+        } else {
+            let mut by_name = Cond::all();
+            for prefix in &query.name_prefixes {
+                let mut tokens = Query::select();
+                tokens
+                    .column(name("patient_id"))
+                    .from(name("patient_name_tokens"))
+                    .and_where(Expr::col(name("token")).gte(prefix.clone()));
+                if let Some(upper) = prefix_upper_bound(prefix) {
+                    tokens.and_where(Expr::col(name("token")).lt(upper));
+                }
+                by_name = by_name.add(Expr::col(name("id")).in_subquery(tokens.to_owned()));
+            }
+            if let Some(date) = query.birth_date {
+                by_name = by_name.add(Expr::col(name("birth_date")).eq(date));
+            }
+            let mut any = Cond::any();
+            if !query.name_prefixes.is_empty() || query.birth_date.is_some() {
+                any = any.add(by_name);
+            }
+            if let Some(mrn) = &query.mrn {
+                any = any.add(Expr::col(name("mrn")).eq(mrn.clone()));
+            }
+            q.cond_where(any)
+                .order_by(name("family_folded"), Order::Asc)
+                .order_by(name("given_folded"), Order::Asc)
+                .order_by(name("birth_date"), Order::Asc);
+        }
+        let patients = rows_to_patients(self.db.query_all(&q).await?)?;
+        append(
+            &self.db,
+            actor,
+            AuditAction::PatientSearch,
+            None,
+            Some(&ids_detail(&patients)),
+            now,
+        )
+        .await?;
+        Ok(patients)
+    }
+
+    /// Other records with the same folded names and birth date: possible duplicates to
+    /// show before registering or renaming. Audited as a search when it finds any.
+    pub async fn possible_duplicates(
+        &self,
+        actor: &Actor,
+        patient: &NewPatient,
+        except: Option<PatientId>,
+        now: OffsetDateTime,
+    ) -> StoreResult<Vec<Patient>> {
+        let (family, given, birth_date) = patient.duplicate_key();
+        let mut q = select()
+            .and_where(Expr::col(name("family_folded")).eq(family))
+            .and_where(Expr::col(name("given_folded")).eq(given))
+            .and_where(Expr::col(name("birth_date")).eq(birth_date))
+            .and_where(not_deleted())
+            .limit(20)
+            .to_owned();
+        if let Some(except) = except {
+            q.and_where(Expr::col(name("id")).ne(except.as_uuid()));
+        }
+        let patients = rows_to_patients(self.db.query_all(&q).await?)?;
+        if !patients.is_empty() {
+            append(
+                &self.db,
+                actor,
+                AuditAction::PatientSearch,
+                None,
+                Some(&ids_detail(&patients)),
+                now,
+            )
+            .await?;
+        }
+        Ok(patients)
+    }
+}

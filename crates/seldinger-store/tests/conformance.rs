@@ -1,0 +1,422 @@
+//! The same stories against whichever engine `SELDINGER_TEST_DATABASE` names (SQLite when
+//! unset); CI runs this file on both.
+
+use sea_orm::ConnectionTrait;
+use seldinger_domain::audit::{Actor, AuditAction, ObjectRef};
+use seldinger_domain::patient::{NewPatient, PatientInput, PatientQuery, RawEntry};
+use seldinger_domain::user::Username;
+use seldinger_domain::{Lang, Role};
+use seldinger_store::testing::TestDatabase;
+use seldinger_store::{AuditFilter, Conflict, NewUser, Store, StoreError};
+use time::macros::datetime;
+use time::{Duration, OffsetDateTime};
+
+const NOW: OffsetDateTime = datetime!(2026-11-22 09:30 UTC);
+
+fn input(mrn: &str, family: &str, given: &str, birth: &str) -> PatientInput {
+    PatientInput {
+        mrn: mrn.into(),
+        family_name: family.into(),
+        given_names: given.into(),
+        birth_date: birth.into(),
+        sex: "female".into(),
+        allergies: vec![RawEntry {
+            kind: "latex".into(),
+            note: String::new(),
+        }],
+        anticoagulants: vec![RawEntry {
+            kind: "apixaban".into(),
+            note: "5 mg twice daily".into(),
+        }],
+    }
+}
+
+fn patient(mrn: &str, family: &str, given: &str, birth: &str) -> NewPatient {
+    NewPatient::parse(&input(mrn, family, given, birth), NOW).expect("valid test patient")
+}
+
+async fn setup() -> (TestDatabase, Store, Actor) {
+    let db = TestDatabase::new().await;
+    let store = db.store().await;
+    let user = store
+        .create_user(
+            &Actor::system("test"),
+            NewUser {
+                username: Username::parse("sfournier").unwrap(),
+                full_name: "Sophie Fournier".into(),
+                role: Role::Scheduler,
+                language: Lang::Fr,
+                password_hash: "not-a-real-hash".into(),
+            },
+            NOW,
+        )
+        .await
+        .unwrap();
+    let actor = user.actor(Some("127.0.0.1".into()));
+    (db, store, actor)
+}
+
+async fn names(store: &Store, actor: &Actor, q: &str) -> Vec<String> {
+    let query = PatientQuery::parse(q).unwrap();
+    store
+        .search_patients(actor, &query, 50, NOW)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|p| format!("{} {}", p.given_names, p.family_name))
+        .collect()
+}
+
+#[tokio::test]
+async fn migrations_apply_once_and_then_have_nothing_to_do() {
+    let db = TestDatabase::new().await;
+    let store = db.store().await;
+    assert_eq!(store.migrate().await.unwrap(), 0);
+    assert!(store.is_empty().await.unwrap());
+    store.ping().await.unwrap();
+}
+
+#[tokio::test]
+async fn search_folds_case_and_accents_and_matches_every_word() {
+    let (_db, store, actor) = setup().await;
+    for p in [
+        patient("IP1", "Dupré-Lefèvre", "Hélène", "1956-03-12"),
+        patient("IP2", "Dupont", "Helena", "1971-07-01"),
+        patient("IP3", "Martin", "Hélène Marie", "1990-01-20"),
+        patient("IP4", "N'Diaye", "Aïssatou", "1984-11-05"),
+    ] {
+        store.create_patient(&actor, &p, NOW).await.unwrap();
+    }
+    assert_eq!(
+        names(&store, &actor, "helene").await,
+        ["Hélène Dupré-Lefèvre", "Hélène Marie Martin"]
+    );
+    assert_eq!(
+        names(&store, &actor, "hel").await,
+        [
+            "Helena Dupont",
+            "Hélène Dupré-Lefèvre",
+            "Hélène Marie Martin"
+        ]
+    );
+    assert_eq!(
+        names(&store, &actor, "dupre").await,
+        ["Hélène Dupré-Lefèvre"]
+    );
+    assert_eq!(
+        names(&store, &actor, "LEFEVRE").await,
+        ["Hélène Dupré-Lefèvre"]
+    );
+    assert_eq!(
+        names(&store, &actor, "hélène martin").await,
+        ["Hélène Marie Martin"]
+    );
+    assert_eq!(names(&store, &actor, "ndiaye").await, ["Aïssatou N'Diaye"]);
+    assert_eq!(
+        names(&store, &actor, "dup 12/03/1956").await,
+        ["Hélène Dupré-Lefèvre"]
+    );
+    assert_eq!(names(&store, &actor, "ip2").await, ["Helena Dupont"]);
+    assert!(names(&store, &actor, "zzz").await.is_empty());
+}
+
+#[tokio::test]
+async fn a_patient_read_and_write_are_audited_with_who_and_from_where() {
+    let (_db, store, actor) = setup().await;
+    let created = store
+        .create_patient(&actor, &patient("IP9", "Durand", "Paul", "1950-05-05"), NOW)
+        .await
+        .unwrap();
+    let read = store.get_patient(&actor, created.id, NOW).await.unwrap();
+    assert_eq!(read, created);
+    let filter = AuditFilter {
+        object: Some(ObjectRef::new("patient", created.id)),
+        limit: 10,
+        ..Default::default()
+    };
+    let entries = store
+        .list_audit(&Actor::system("test"), &filter, NOW)
+        .await
+        .unwrap();
+    let actions: Vec<&str> = entries.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(actions, ["patient.read", "patient.create"]);
+    assert!(entries.iter().all(|e| e.username == "sfournier"
+        && e.role.as_deref() == Some("scheduler")
+        && e.client_addr.as_deref() == Some("127.0.0.1")));
+}
+
+#[tokio::test]
+async fn the_audit_log_refuses_updates_and_deletes_in_the_database_itself() {
+    let (_db, store, actor) = setup().await;
+    store
+        .audit(&actor, AuditAction::Logout, None, None, NOW)
+        .await
+        .unwrap();
+    let db = store.raw_connection();
+    assert!(
+        db.execute_unprepared("UPDATE audit_log SET username = 'someone-else'")
+            .await
+            .is_err()
+    );
+    assert!(
+        db.execute_unprepared("DELETE FROM audit_log")
+            .await
+            .is_err()
+    );
+    let all = store
+        .list_audit(
+            &actor,
+            &AuditFilter {
+                limit: 100,
+                ..Default::default()
+            },
+            NOW,
+        )
+        .await
+        .unwrap();
+    assert!(
+        all.iter()
+            .any(|e| e.action == "logout" && e.username == "sfournier")
+    );
+}
+
+#[tokio::test]
+async fn a_taken_mrn_is_a_conflict_and_stores_nothing() {
+    let (_db, store, actor) = setup().await;
+    store
+        .create_patient(&actor, &patient("IP5", "Bernard", "Luc", "1960-02-02"), NOW)
+        .await
+        .unwrap();
+    let err = store
+        .create_patient(&actor, &patient("ip5", "Petit", "Anne", "1961-03-03"), NOW)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            StoreError::Conflict(Conflict::Duplicate { field: "mrn" })
+        ),
+        "{err:?}"
+    );
+    assert!(names(&store, &actor, "petit").await.is_empty());
+}
+
+#[tokio::test]
+async fn an_update_with_a_stale_version_is_refused_with_the_current_one() {
+    let (_db, store, actor) = setup().await;
+    let p = store
+        .create_patient(
+            &actor,
+            &patient("IP6", "Moreau", "Julie", "1970-04-04"),
+            NOW,
+        )
+        .await
+        .unwrap();
+    let renamed = patient("IP6", "Moreau-Roux", "Julie", "1970-04-04");
+    let updated = store
+        .update_patient(&actor, p.id, 1, &renamed, NOW)
+        .await
+        .unwrap();
+    assert_eq!(updated.version, 2);
+    assert_eq!(names(&store, &actor, "roux").await, ["Julie Moreau-Roux"]);
+    let err = store
+        .update_patient(
+            &actor,
+            p.id,
+            1,
+            &patient("IP6", "Other", "Julie", "1970-04-04"),
+            NOW,
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            StoreError::Conflict(Conflict::StaleVersion { current: 2 })
+        ),
+        "{err:?}"
+    );
+    assert_eq!(
+        store
+            .get_patient(&actor, p.id, NOW)
+            .await
+            .unwrap()
+            .family_name,
+        "Moreau-Roux"
+    );
+}
+
+#[tokio::test]
+async fn possible_duplicates_match_folded_names_and_birth_date() {
+    let (_db, store, actor) = setup().await;
+    let first = store
+        .create_patient(
+            &actor,
+            &patient("IP7", "Lefèvre", "Chloé", "1988-08-08"),
+            NOW,
+        )
+        .await
+        .unwrap();
+    let twin = patient("IP8", "LEFEVRE", "chloe", "1988-08-08");
+    let found = store
+        .possible_duplicates(&actor, &twin, None, NOW)
+        .await
+        .unwrap();
+    assert_eq!(found.iter().map(|p| p.id).collect::<Vec<_>>(), [first.id]);
+    assert!(
+        store
+            .possible_duplicates(&actor, &twin, Some(first.id), NOW)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let other_day = patient("IP8", "Lefèvre", "Chloé", "1988-08-09");
+    assert!(
+        store
+            .possible_duplicates(&actor, &other_day, None, NOW)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[tokio::test]
+async fn an_import_is_all_or_nothing() {
+    let (_db, store, actor) = setup().await;
+    let batch: Vec<NewPatient> = (0..900)
+        .map(|i| patient(&format!("B{i}"), "Garnier", "Léa", "1999-09-09"))
+        .collect();
+    assert_eq!(
+        store
+            .import_patients(&actor, &batch, NOW)
+            .await
+            .unwrap()
+            .len(),
+        900
+    );
+    let clash = vec![
+        patient("NEW1", "Roux", "Emma", "2000-01-01"),
+        patient("B3", "Roux", "Emma", "2000-01-01"),
+    ];
+    assert!(store.import_patients(&actor, &clash, NOW).await.is_err());
+    assert!(names(&store, &actor, "roux").await.is_empty());
+}
+
+#[tokio::test]
+async fn a_disabled_user_loses_sessions_and_tokens() {
+    let (_db, store, actor) = setup().await;
+    let user = store
+        .user_with_password("sfournier")
+        .await
+        .unwrap()
+        .unwrap()
+        .0;
+    store
+        .create_session("session-digest", user.id, "csrf", NOW)
+        .await
+        .unwrap();
+    store
+        .create_token(&actor, user.id, "token-digest", NOW)
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .user_for_token("token-digest")
+            .await
+            .unwrap()
+            .map(|u| u.id),
+        Some(user.id)
+    );
+    assert!(
+        store
+            .session("session-digest", NOW, Duration::minutes(30))
+            .await
+            .unwrap()
+            .is_some()
+    );
+
+    store
+        .disable_user(&Actor::system("test"), "sfournier", NOW)
+        .await
+        .unwrap();
+    assert!(
+        store
+            .user_for_token("token-digest")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        store
+            .session("session-digest", NOW, Duration::minutes(30))
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(!store.get_user(user.id).await.unwrap().is_active());
+}
+
+#[tokio::test]
+async fn a_session_idle_too_long_expires() {
+    let (_db, store, _) = setup().await;
+    let user = store
+        .user_with_password("sfournier")
+        .await
+        .unwrap()
+        .unwrap()
+        .0;
+    store
+        .create_session("s1", user.id, "csrf", NOW)
+        .await
+        .unwrap();
+    let idle = Duration::minutes(30);
+    assert!(
+        store
+            .session("s1", NOW + Duration::minutes(29), idle)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    // Touched at minute 29, so still alive at minute 58.
+    assert!(
+        store
+            .session("s1", NOW + Duration::minutes(58), idle)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    assert!(
+        store
+            .session("s1", NOW + Duration::minutes(89), idle)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        store.session("s1", NOW, idle).await.unwrap().is_none(),
+        "an expired session is deleted"
+    );
+}
+
+#[tokio::test]
+async fn usernames_are_unique() {
+    let (_db, store, _) = setup().await;
+    let again = NewUser {
+        username: Username::parse("SFournier").unwrap(),
+        full_name: "Another".into(),
+        role: Role::Nurse,
+        language: Lang::En,
+        password_hash: "x".into(),
+    };
+    let err = store
+        .create_user(&Actor::system("test"), again, NOW)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            StoreError::Conflict(Conflict::Duplicate { field: "username" })
+        ),
+        "{err:?}"
+    );
+}
