@@ -1,0 +1,236 @@
+//! One error type for the HTTP layer. On the API it is answered as
+//! `application/problem+json` (RFC 9457) with field-level details; on pages as a short
+//! page in both languages. Internal details are logged (never patient data) and never
+//! sent to the client.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use seldinger_domain::{FieldError, Invalid, Lang};
+use seldinger_store::{Conflict, StoreError};
+use serde_json::json;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// 400: the request could not be read (malformed JSON or form, wrong type…).
+    #[error("{detail}")]
+    BadRequest {
+        detail: String,
+        field: Option<String>,
+    },
+    /// 422: well-formed, but some fields break the rules.
+    #[error("invalid input")]
+    Invalid(Invalid),
+    /// 401: no valid session or token.
+    #[error("authentication required")]
+    Unauthorized,
+    /// 403: signed in, but the role does not allow this; or a failed CSRF check.
+    #[error("forbidden")]
+    Forbidden(&'static str),
+    /// 404.
+    #[error("not found")]
+    NotFound,
+    /// 409: a stale version, a taken value, a locked record.
+    #[error("conflict")]
+    Conflict(Conflict),
+    /// 415: the API takes JSON.
+    #[error("unsupported media type")]
+    UnsupportedMediaType,
+    /// 429: too many sign-in attempts.
+    #[error("too many requests")]
+    TooManyRequests,
+    /// 503: the database does not answer.
+    #[error("service unavailable")]
+    Unavailable,
+    /// 500: a bug; the detail is logged, not shown.
+    #[error("internal error")]
+    Internal(String),
+}
+
+pub type AppResult<T> = Result<T, AppError>;
+
+impl From<StoreError> for AppError {
+    fn from(err: StoreError) -> Self {
+        match err {
+            StoreError::NotFound => AppError::NotFound,
+            StoreError::Conflict(c) => AppError::Conflict(c),
+            StoreError::Unavailable(detail) => {
+                tracing::warn!(%detail, "database unavailable");
+                AppError::Unavailable
+            }
+            StoreError::Other(detail) => AppError::Internal(detail),
+        }
+    }
+}
+
+impl From<Invalid> for AppError {
+    fn from(err: Invalid) -> Self {
+        AppError::Invalid(err)
+    }
+}
+
+impl From<FieldError> for AppError {
+    fn from(err: FieldError) -> Self {
+        AppError::Invalid(Invalid(vec![err]))
+    }
+}
+
+impl AppError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            AppError::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Unauthorized => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            AppError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn title(&self, lang: Lang) -> &'static str {
+        let (en, fr) = match self {
+            AppError::BadRequest { .. } => {
+                ("The request could not be read", "La requête est illisible")
+            }
+            AppError::Invalid(_) => (
+                "Some fields are not valid",
+                "Certains champs ne sont pas valides",
+            ),
+            AppError::Unauthorized => ("Sign-in required", "Connexion requise"),
+            AppError::Forbidden(_) => ("Not allowed for your role", "Non autorisé pour votre rôle"),
+            AppError::NotFound => ("Not found", "Introuvable"),
+            AppError::Conflict(Conflict::StaleVersion { .. }) => (
+                "The record was changed by someone else",
+                "Le dossier a été modifié par quelqu'un d'autre",
+            ),
+            AppError::Conflict(_) => ("Conflict", "Conflit"),
+            AppError::UnsupportedMediaType => ("Send JSON", "Envoyez du JSON"),
+            AppError::TooManyRequests => (
+                "Too many attempts; wait a minute",
+                "Trop de tentatives ; patientez une minute",
+            ),
+            AppError::Unavailable => (
+                "The database is not answering; try again shortly",
+                "La base de données ne répond pas ; réessayez dans un instant",
+            ),
+            AppError::Internal(_) => ("Internal error", "Erreur interne"),
+        };
+        match lang {
+            Lang::En => en,
+            Lang::Fr => fr,
+        }
+    }
+
+    fn detail(&self) -> Option<String> {
+        match self {
+            AppError::BadRequest { detail, .. } => Some(detail.clone()),
+            AppError::Invalid(invalid) => Some(invalid.to_string()),
+            AppError::Conflict(c) => Some(c.to_string()),
+            AppError::Forbidden(why) => Some((*why).to_string()),
+            _ => None,
+        }
+    }
+
+    fn log(&self) {
+        if let AppError::Internal(detail) = self {
+            tracing::error!(%detail, "internal error");
+        }
+    }
+
+    /// The RFC 9457 answer, for the API.
+    pub fn problem(&self) -> Response {
+        self.log();
+        let status = self.status();
+        let mut body = json!({
+            "type": "about:blank",
+            "title": self.title(Lang::En),
+            "status": status.as_u16(),
+        });
+        if let Some(detail) = self.detail() {
+            body["detail"] = json!(detail);
+        }
+        match self {
+            AppError::Invalid(invalid) => {
+                body["errors"] = invalid
+                    .0
+                    .iter()
+                    .map(|e| {
+                        json!({
+                            "pointer": format!("/{}", e.field.replace('.', "/")),
+                            "field": e.field,
+                            "code": e.problem.code(),
+                            "detail": e.problem.message(Lang::En),
+                        })
+                    })
+                    .collect();
+            }
+            AppError::BadRequest {
+                field: Some(field), ..
+            } => {
+                body["errors"] = json!([{ "pointer": format!("/{}", field.replace('.', "/")), "field": field, "code": "bad_request" }]);
+            }
+            AppError::Conflict(Conflict::StaleVersion { current }) => {
+                body["current_version"] = json!(current);
+            }
+            AppError::Conflict(Conflict::Duplicate { field }) => {
+                body["errors"] = json!([{ "pointer": format!("/{field}"), "field": field, "code": "already_used" }]);
+            }
+            _ => {}
+        }
+        let mut response = (status, axum::Json(body)).into_response();
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
+        if matches!(self, AppError::Unauthorized) {
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        response
+    }
+
+    /// A short page in both languages, for the interface.
+    pub fn page(&self) -> Response {
+        self.log();
+        let page = crate::pages::ErrorPage {
+            status: self.status().as_u16(),
+            title_fr: self.title(Lang::Fr),
+            title_en: self.title(Lang::En),
+        };
+        (self.status(), crate::pages::render(&page)).into_response()
+    }
+}
+
+/// An error answered as problem+json.
+pub struct ApiError(pub AppError);
+
+impl<E: Into<AppError>> From<E> for ApiError {
+    fn from(err: E) -> Self {
+        ApiError(err.into())
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        self.0.problem()
+    }
+}
+
+/// An error answered as a page.
+pub struct PageError(pub AppError);
+
+impl<E: Into<AppError>> From<E> for PageError {
+    fn from(err: E) -> Self {
+        PageError(err.into())
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        self.0.page()
+    }
+}

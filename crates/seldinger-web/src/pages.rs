@@ -1,0 +1,992 @@
+//! The interface: server-rendered pages that work without JavaScript. Forms post and
+//! redirect (POST/redirect/GET); a form with errors is rendered again with each message
+//! beside its field. Templates are askama's, escaped by default.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Path, Query, Request, State};
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use seldinger_domain::patient::{
+    AllergyKind, AnticoagulantDrug, NewPatient, PatientInput, PatientQuery, RawEntry, Sex,
+};
+use seldinger_domain::{Invalid, Lang, Permission, Role};
+use seldinger_store::{AuditRecord, Conflict, Patient, User};
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::api::{self, AuditParams, UserInput};
+use crate::auth::{self, Ctx, LANG_COOKIE, Visitor};
+use crate::error::{AppError, PageError};
+use crate::i18n::{Tr, age};
+
+type PageResult = Result<Response, PageError>;
+
+/// Renders a template; a template that fails is a bug, answered 500.
+pub fn render<T: Template>(template: &T) -> Response {
+    match template.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "template failed");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal error / erreur interne",
+            )
+                .into_response()
+        }
+    }
+}
+
+fn render_with(status: StatusCode, template: &impl Template) -> Response {
+    (status, render(template)).into_response()
+}
+
+/// What every page's frame needs: language, the signed-in user, the CSRF token, and
+/// which section is current.
+pub struct Layout {
+    pub tr: Tr,
+    pub user: Option<User>,
+    pub csrf: String,
+    pub path: String,
+    pub section: &'static str,
+}
+
+impl Layout {
+    pub fn new(ctx: &Ctx, path: impl Into<String>, section: &'static str) -> Self {
+        Self {
+            tr: Tr(ctx.lang),
+            user: Some(ctx.principal.user.clone()),
+            csrf: ctx.csrf().to_string(),
+            path: path.into(),
+            section,
+        }
+    }
+
+    pub fn anonymous(lang: Lang) -> Self {
+        Self {
+            tr: Tr(lang),
+            user: None,
+            csrf: String::new(),
+            path: "/".into(),
+            section: "",
+        }
+    }
+
+    pub fn t<'a>(&self, key: &'a str) -> &'a str {
+        self.tr.t(key)
+    }
+
+    pub fn date(&self, date: &time::Date) -> String {
+        self.tr.date(date)
+    }
+
+    pub fn datetime(&self, at: &time::OffsetDateTime) -> String {
+        self.tr.datetime(at)
+    }
+
+    pub fn number(&self, n: usize) -> String {
+        self.tr.number(i64::try_from(n).unwrap_or(i64::MAX))
+    }
+
+    pub fn lang_code(&self) -> &'static str {
+        self.tr.0.code()
+    }
+
+    pub fn other_lang(&self) -> &'static str {
+        match self.tr.0 {
+            Lang::Fr => "en",
+            Lang::En => "fr",
+        }
+    }
+
+    fn can(&self, permission: Permission) -> bool {
+        self.user.as_ref().is_some_and(|u| u.role.can(permission))
+    }
+
+    pub fn can_read_patients(&self) -> bool {
+        self.can(Permission::PatientRead)
+    }
+
+    pub fn can_write_patients(&self) -> bool {
+        self.can(Permission::PatientWrite)
+    }
+
+    pub fn can_admin_users(&self) -> bool {
+        self.can(Permission::UserAdmin)
+    }
+
+    pub fn can_read_audit(&self) -> bool {
+        self.can(Permission::AuditRead)
+    }
+
+    pub fn role_label(&self, role: &Role) -> &'static str {
+        role.label(self.tr.0)
+    }
+
+    pub fn user_role(&self) -> &'static str {
+        self.user
+            .as_ref()
+            .map(|u| u.role.label(self.tr.0))
+            .unwrap_or("")
+    }
+
+    pub fn user_name(&self) -> &str {
+        self.user
+            .as_ref()
+            .map(|u| u.full_name.as_str())
+            .unwrap_or("")
+    }
+
+    pub fn signed_in(&self) -> bool {
+        self.user.is_some()
+    }
+
+    pub fn is(&self, section: &str) -> bool {
+        self.section == section
+    }
+}
+
+/// An urlencoded form as its pairs (repeated keys kept, as checkboxes send them).
+pub struct FormData(Vec<(String, String)>);
+
+impl FormData {
+    pub fn get(&self, name: &str) -> &str {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("")
+    }
+
+    pub fn all(&self, name: &str) -> Vec<String> {
+        self.0
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .collect()
+    }
+
+    pub fn has(&self, name: &str) -> bool {
+        self.0.iter().any(|(k, v)| k == name && !v.is_empty())
+    }
+}
+
+impl<S: Send + Sync> FromRequest<S> for FormData {
+    type Rejection = PageError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let bytes = Bytes::from_request(req, state)
+            .await
+            .map_err(|e| AppError::BadRequest {
+                detail: format!("unreadable form: {e}"),
+                field: None,
+            })?;
+        serde_urlencoded::from_bytes(&bytes)
+            .map(FormData)
+            .map_err(|e| {
+                PageError(AppError::BadRequest {
+                    detail: format!("malformed form: {e}"),
+                    field: None,
+                })
+            })
+    }
+}
+
+/// Field messages keyed by field name, in the page's language.
+#[derive(Default)]
+pub struct FieldErrors(HashMap<String, String>);
+
+impl FieldErrors {
+    pub fn from_invalid(invalid: &Invalid, lang: Lang, map: fn(&str) -> &str) -> Self {
+        let mut errors = HashMap::new();
+        for e in &invalid.0 {
+            errors
+                .entry(map(&e.field).to_string())
+                .or_insert_with(|| e.problem.message(lang));
+        }
+        Self(errors)
+    }
+
+    pub fn get(&self, field: &str) -> Option<&str> {
+        self.0.get(field).map(String::as_str)
+    }
+
+    pub fn any(&self) -> bool {
+        !self.0.is_empty()
+    }
+}
+
+/// Only local paths are followed after sign-in or a language switch.
+fn local_path(next: &str) -> &str {
+    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
+        next
+    } else {
+        "/"
+    }
+}
+
+fn see_other(to: &str) -> Response {
+    Redirect::to(to).into_response()
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+pub struct ErrorPage {
+    pub status: u16,
+    pub title_fr: &'static str,
+    pub title_en: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+pub struct LoginPage {
+    l: Layout,
+    next: String,
+    username: String,
+    message: Option<&'static str>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct LoginQuery {
+    #[serde(default)]
+    next: String,
+    #[serde(default)]
+    lang: String,
+}
+
+pub async fn login_form(visitor: Visitor, Query(query): Query<LoginQuery>) -> Response {
+    let chosen: Option<Lang> = query.lang.parse().ok();
+    let lang = chosen.unwrap_or(visitor.lang);
+    let page = LoginPage {
+        l: Layout::anonymous(lang),
+        next: local_path(&query.next).to_string(),
+        username: String::new(),
+        message: (!query.next.is_empty() && query.next != "/").then_some("login.expired"),
+    };
+    let mut response = render(&page);
+    if let Some(lang) = chosen
+        && let Ok(value) = format!(
+            "{LANG_COOKIE}={}; Path=/; SameSite=Lax; Max-Age=31536000",
+            lang.code()
+        )
+        .parse()
+    {
+        response.headers_mut().insert(header::SET_COOKIE, value);
+    }
+    response
+}
+
+pub async fn login(State(state): State<AppState>, visitor: Visitor, form: FormData) -> PageResult {
+    let next = local_path(form.get("next")).to_string();
+    let username = form.get("username").to_string();
+    let failed = |message: &'static str, status: StatusCode| {
+        let page = LoginPage {
+            l: Layout::anonymous(visitor.lang),
+            next: next.clone(),
+            username: username.clone(),
+            message: Some(message),
+        };
+        render_with(status, &page)
+    };
+    match api::login(&state, &visitor, &username, form.get("password")).await {
+        Ok(Some((_, session_id))) => {
+            let cookie = auth::session_cookie(&session_id, state.config().secure_cookies);
+            Ok(([(header::SET_COOKIE, cookie)], Redirect::to(&next)).into_response())
+        }
+        Ok(None) => Ok(failed("login.failed", StatusCode::UNAUTHORIZED)),
+        Err(AppError::TooManyRequests) => {
+            Ok(failed("login.limited", StatusCode::TOO_MANY_REQUESTS))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn logout(State(state): State<AppState>, ctx: Ctx) -> PageResult {
+    api::sign_out(&state, &ctx).await?;
+    Ok((
+        [(header::SET_COOKIE, auth::expired_session_cookie())],
+        Redirect::to("/login"),
+    )
+        .into_response())
+}
+
+pub async fn set_language(State(state): State<AppState>, ctx: Ctx, form: FormData) -> PageResult {
+    let language: Lang = form.get("language").parse().map_err(AppError::from)?;
+    state
+        .store()
+        .set_language(ctx.principal.user.id, language)
+        .await?;
+    Ok(see_other(local_path(form.get("next"))))
+}
+
+pub async fn home(ctx: Ctx) -> Response {
+    let target = if ctx.can(Permission::PatientRead) {
+        "/patients"
+    } else if ctx.can(Permission::UserAdmin) {
+        "/users"
+    } else {
+        "/audit"
+    };
+    see_other(target)
+}
+
+/// One row of a patient list, with what the list shows.
+pub struct PatientRow {
+    pub patient: Patient,
+    pub age: i32,
+}
+
+impl PatientRow {
+    fn new(patient: Patient, today: time::Date) -> Self {
+        let age = age(patient.birth_date, today);
+        Self { patient, age }
+    }
+
+    pub fn contrast_allergy(&self) -> bool {
+        self.patient
+            .allergies
+            .iter()
+            .any(|a| a.kind == AllergyKind::IodinatedContrast)
+    }
+
+    pub fn latex_allergy(&self) -> bool {
+        self.patient
+            .allergies
+            .iter()
+            .any(|a| a.kind == AllergyKind::Latex)
+    }
+
+    pub fn other_allergy(&self) -> bool {
+        self.patient
+            .allergies
+            .iter()
+            .any(|a| a.kind == AllergyKind::Other)
+    }
+
+    pub fn anticoagulated(&self) -> bool {
+        !self.patient.anticoagulants.is_empty()
+    }
+
+    pub fn sex_key(&self) -> String {
+        format!("sex.{}", self.patient.sex.code())
+    }
+}
+
+#[derive(Template)]
+#[template(path = "patients.html")]
+pub struct PatientsPage {
+    l: Layout,
+    q: String,
+    rows: Vec<PatientRow>,
+    error: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct SearchQuery {
+    #[serde(default)]
+    q: String,
+}
+
+pub async fn patients(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(query): Query<SearchQuery>,
+) -> PageResult {
+    let now = state.now();
+    let l = Layout::new(&ctx, "/patients", "patients");
+    let parsed = match PatientQuery::parse(&query.q) {
+        Ok(parsed) => parsed,
+        Err(e) => {
+            let error = Some(format!(
+                "{} {}",
+                l.t("patients.search.label"),
+                e.problem.message(ctx.lang)
+            ));
+            return Ok(render_with(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &PatientsPage {
+                    l,
+                    q: query.q,
+                    rows: Vec::new(),
+                    error,
+                },
+            ));
+        }
+    };
+    let found = state
+        .store()
+        .search_patients(&ctx.actor(), &parsed, 50, now)
+        .await?;
+    let rows = found
+        .into_iter()
+        .map(|p| PatientRow::new(p, now.date()))
+        .collect();
+    Ok(render(&PatientsPage {
+        l,
+        q: query.q,
+        rows,
+        error: None,
+    }))
+}
+
+#[derive(Template)]
+#[template(path = "patient.html")]
+pub struct PatientPage {
+    l: Layout,
+    row: PatientRow,
+    saved: bool,
+}
+
+impl PatientPage {
+    pub fn allergy_key(&self, kind: &AllergyKind) -> String {
+        format!("allergy.{}", kind.code())
+    }
+
+    pub fn drug_key(&self, drug: &AnticoagulantDrug) -> String {
+        format!("drug.{}", drug.code())
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct SavedQuery {
+    #[serde(default)]
+    saved: String,
+}
+
+pub async fn patient(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Query(q): Query<SavedQuery>,
+) -> PageResult {
+    let id = api::parse_patient_id(&id)?;
+    let now = state.now();
+    let patient = state.store().get_patient(&ctx.actor(), id, now).await?;
+    let l = Layout::new(&ctx, format!("/patients/{id}"), "patients");
+    Ok(render(&PatientPage {
+        l,
+        row: PatientRow::new(patient, now.date()),
+        saved: !q.saved.is_empty(),
+    }))
+}
+
+/// The patient form's values as typed, so a form with errors comes back filled in.
+#[derive(Default)]
+pub struct PatientFormValues {
+    pub mrn: String,
+    pub family_name: String,
+    pub given_names: String,
+    pub birth_date: String,
+    pub sex: String,
+    pub contrast: bool,
+    pub contrast_note: String,
+    pub latex: bool,
+    pub latex_note: String,
+    pub other_allergy: String,
+    pub drugs: Vec<String>,
+    pub other_drug: String,
+    pub version: i64,
+}
+
+impl PatientFormValues {
+    fn from_form(form: &FormData) -> Self {
+        Self {
+            mrn: form.get("mrn").into(),
+            family_name: form.get("family_name").into(),
+            given_names: form.get("given_names").into(),
+            birth_date: form.get("birth_date").into(),
+            sex: form.get("sex").into(),
+            contrast: form.has("allergy_contrast"),
+            contrast_note: form.get("allergy_contrast_note").into(),
+            latex: form.has("allergy_latex"),
+            latex_note: form.get("allergy_latex_note").into(),
+            other_allergy: form.get("allergy_other").into(),
+            drugs: form.all("drug"),
+            other_drug: form.get("drug_other").into(),
+            version: form.get("version").parse().unwrap_or(0),
+        }
+    }
+
+    fn from_patient(p: &Patient) -> Self {
+        let note = |kind: AllergyKind| {
+            p.allergies
+                .iter()
+                .find(|a| a.kind == kind)
+                .map(|a| a.note.clone().unwrap_or_default())
+        };
+        Self {
+            mrn: p.mrn.clone(),
+            family_name: p.family_name.clone(),
+            given_names: p.given_names.clone(),
+            birth_date: p.birth_date.to_string(),
+            sex: p.sex.code().into(),
+            contrast: note(AllergyKind::IodinatedContrast).is_some(),
+            contrast_note: note(AllergyKind::IodinatedContrast).unwrap_or_default(),
+            latex: note(AllergyKind::Latex).is_some(),
+            latex_note: note(AllergyKind::Latex).unwrap_or_default(),
+            other_allergy: note(AllergyKind::Other).unwrap_or_default(),
+            drugs: p
+                .anticoagulants
+                .iter()
+                .filter(|a| a.drug != AnticoagulantDrug::Other)
+                .map(|a| a.drug.code().into())
+                .collect(),
+            other_drug: p
+                .anticoagulants
+                .iter()
+                .find(|a| a.drug == AnticoagulantDrug::Other)
+                .and_then(|a| a.note.clone())
+                .unwrap_or_default(),
+            version: p.version,
+        }
+    }
+
+    /// The domain input. Notes already stored on a treatment are kept when it stays checked.
+    fn input(&self, existing: Option<&Patient>) -> PatientInput {
+        let mut allergies = Vec::new();
+        if self.contrast {
+            allergies.push(RawEntry {
+                kind: "iodinated_contrast".into(),
+                note: self.contrast_note.clone(),
+            });
+        }
+        if self.latex {
+            allergies.push(RawEntry {
+                kind: "latex".into(),
+                note: self.latex_note.clone(),
+            });
+        }
+        if !self.other_allergy.trim().is_empty() {
+            allergies.push(RawEntry {
+                kind: "other".into(),
+                note: self.other_allergy.clone(),
+            });
+        }
+        let mut anticoagulants: Vec<RawEntry> = self
+            .drugs
+            .iter()
+            .map(|code| {
+                let kept = existing
+                    .and_then(|p| p.anticoagulants.iter().find(|a| a.drug.code() == code))
+                    .and_then(|a| a.note.clone())
+                    .unwrap_or_default();
+                RawEntry {
+                    kind: code.clone(),
+                    note: kept,
+                }
+            })
+            .collect();
+        if !self.other_drug.trim().is_empty() {
+            anticoagulants.push(RawEntry {
+                kind: "other".into(),
+                note: self.other_drug.clone(),
+            });
+        }
+        PatientInput {
+            mrn: self.mrn.clone(),
+            family_name: self.family_name.clone(),
+            given_names: self.given_names.clone(),
+            birth_date: self.birth_date.clone(),
+            sex: self.sex.clone(),
+            allergies,
+            anticoagulants,
+        }
+    }
+
+    pub fn has_drug(&self, code: &&str) -> bool {
+        self.drugs.iter().any(|d| d == code)
+    }
+}
+
+/// Domain field paths → form fields.
+fn form_field(field: &str) -> &str {
+    if field.starts_with("allergies") {
+        "allergies"
+    } else if field.starts_with("anticoagulants") {
+        "anticoagulants"
+    } else {
+        field
+    }
+}
+
+#[derive(Template)]
+#[template(path = "patient_form.html")]
+pub struct PatientFormPage {
+    l: Layout,
+    /// `None` when registering a new patient.
+    id: Option<String>,
+    f: PatientFormValues,
+    errors: FieldErrors,
+    duplicates: Vec<PatientRow>,
+    stale: bool,
+}
+
+impl PatientFormPage {
+    pub fn sexes(&self) -> &'static [Sex] {
+        Sex::ALL
+    }
+
+    pub fn drugs(&self) -> Vec<&'static str> {
+        AnticoagulantDrug::ALL
+            .iter()
+            .filter(|d| **d != AnticoagulantDrug::Other)
+            .map(|d| d.code())
+            .collect()
+    }
+
+    pub fn sex_key(&self, sex: &Sex) -> String {
+        format!("sex.{}", sex.code())
+    }
+
+    pub fn drug_key(&self, code: &&str) -> String {
+        format!("drug.{code}")
+    }
+
+    pub fn action(&self) -> String {
+        match &self.id {
+            Some(id) => format!("/patients/{id}"),
+            None => "/patients".into(),
+        }
+    }
+
+    pub fn err(&self, field: &str) -> Option<&str> {
+        self.errors.get(field)
+    }
+}
+
+pub async fn new_patient(ctx: Ctx) -> Response {
+    let page = PatientFormPage {
+        l: Layout::new(&ctx, "/patients/new", "patients"),
+        id: None,
+        f: PatientFormValues {
+            sex: "unknown".into(),
+            ..Default::default()
+        },
+        errors: FieldErrors::default(),
+        duplicates: Vec::new(),
+        stale: false,
+    };
+    render(&page)
+}
+
+pub async fn create_patient(State(state): State<AppState>, ctx: Ctx, form: FormData) -> PageResult {
+    let now = state.now();
+    let values = PatientFormValues::from_form(&form);
+    let mut page = PatientFormPage {
+        l: Layout::new(&ctx, "/patients/new", "patients"),
+        id: None,
+        f: values,
+        errors: FieldErrors::default(),
+        duplicates: Vec::new(),
+        stale: false,
+    };
+    let patient = match NewPatient::parse(&page.f.input(None), now) {
+        Ok(patient) => patient,
+        Err(invalid) => {
+            page.errors = FieldErrors::from_invalid(&invalid, ctx.lang, form_field);
+            return Ok(render_with(StatusCode::UNPROCESSABLE_ENTITY, &page));
+        }
+    };
+    let actor = ctx.actor();
+    if !form.has("confirm_duplicate") {
+        let duplicates = state
+            .store()
+            .possible_duplicates(&actor, &patient, None, now)
+            .await?;
+        if !duplicates.is_empty() {
+            page.duplicates = duplicates
+                .into_iter()
+                .map(|p| PatientRow::new(p, now.date()))
+                .collect();
+            return Ok(render_with(StatusCode::CONFLICT, &page));
+        }
+    }
+    match state.store().create_patient(&actor, &patient, now).await {
+        Ok(created) => Ok(see_other(&format!("/patients/{}?saved=1", created.id))),
+        Err(e) => match AppError::from(e) {
+            AppError::Conflict(Conflict::Duplicate { field }) => {
+                let invalid = Invalid::one(field, seldinger_domain::invalid::Problem::AlreadyUsed);
+                page.errors = FieldErrors::from_invalid(&invalid, ctx.lang, form_field);
+                Ok(render_with(StatusCode::UNPROCESSABLE_ENTITY, &page))
+            }
+            other => Err(other.into()),
+        },
+    }
+}
+
+pub async fn edit_patient(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> PageResult {
+    let id = api::parse_patient_id(&id)?;
+    let patient = state
+        .store()
+        .get_patient(&ctx.actor(), id, state.now())
+        .await?;
+    let page = PatientFormPage {
+        l: Layout::new(&ctx, format!("/patients/{id}/edit"), "patients"),
+        id: Some(id.to_string()),
+        f: PatientFormValues::from_patient(&patient),
+        errors: FieldErrors::default(),
+        duplicates: Vec::new(),
+        stale: false,
+    };
+    Ok(render(&page))
+}
+
+pub async fn update_patient(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    form: FormData,
+) -> PageResult {
+    let id = api::parse_patient_id(&id)?;
+    let now = state.now();
+    let actor = ctx.actor();
+    let existing = state.store().get_patient(&actor, id, now).await?;
+    let mut page = PatientFormPage {
+        l: Layout::new(&ctx, format!("/patients/{id}/edit"), "patients"),
+        id: Some(id.to_string()),
+        f: PatientFormValues::from_form(&form),
+        errors: FieldErrors::default(),
+        duplicates: Vec::new(),
+        stale: false,
+    };
+    let patient = match NewPatient::parse(&page.f.input(Some(&existing)), now) {
+        Ok(patient) => patient,
+        Err(invalid) => {
+            page.errors = FieldErrors::from_invalid(&invalid, ctx.lang, form_field);
+            return Ok(render_with(StatusCode::UNPROCESSABLE_ENTITY, &page));
+        }
+    };
+    match state
+        .store()
+        .update_patient(&actor, id, page.f.version, &patient, now)
+        .await
+    {
+        Ok(_) => Ok(see_other(&format!("/patients/{id}?saved=1"))),
+        Err(e) => match AppError::from(e) {
+            AppError::Conflict(Conflict::StaleVersion { current }) => {
+                page.f.version = current;
+                page.stale = true;
+                Ok(render_with(StatusCode::CONFLICT, &page))
+            }
+            AppError::Conflict(Conflict::Duplicate { field }) => {
+                let invalid = Invalid::one(field, seldinger_domain::invalid::Problem::AlreadyUsed);
+                page.errors = FieldErrors::from_invalid(&invalid, ctx.lang, form_field);
+                Ok(render_with(StatusCode::UNPROCESSABLE_ENTITY, &page))
+            }
+            other => Err(other.into()),
+        },
+    }
+}
+
+#[derive(Template)]
+#[template(path = "users.html")]
+pub struct UsersPage {
+    l: Layout,
+    users: Vec<User>,
+    f: UserInput,
+    errors: FieldErrors,
+    done: Option<&'static str>,
+}
+
+impl UsersPage {
+    pub fn roles(&self) -> &'static [Role] {
+        Role::ALL
+    }
+
+    pub fn err(&self, field: &str) -> Option<&str> {
+        self.errors.get(field)
+    }
+
+    pub fn chosen_language(&self) -> &str {
+        self.f.language.as_deref().unwrap_or("fr")
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct DoneQuery {
+    #[serde(default)]
+    done: String,
+}
+
+pub async fn users(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<DoneQuery>,
+) -> PageResult {
+    let done = match q.done.as_str() {
+        "created" => Some("users.created"),
+        "disabled" => Some("users.disabled.done"),
+        _ => None,
+    };
+    let page = UsersPage {
+        l: Layout::new(&ctx, "/users", "users"),
+        users: state.store().list_users().await?,
+        f: UserInput::default(),
+        errors: FieldErrors::default(),
+        done,
+    };
+    Ok(render(&page))
+}
+
+pub async fn create_user(State(state): State<AppState>, ctx: Ctx, form: FormData) -> PageResult {
+    let input = UserInput {
+        username: form.get("username").into(),
+        full_name: form.get("full_name").into(),
+        role: form.get("role").into(),
+        language: Some(form.get("language").to_string()),
+        password: form.get("password").into(),
+    };
+    let result = match api::new_user(&input).await {
+        Ok(new) => state
+            .store()
+            .create_user(&ctx.actor(), new, state.now())
+            .await
+            .map_err(|e| api::username_taken(e.into())),
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(_) => Ok(see_other("/users?done=created")),
+        Err(AppError::Invalid(invalid)) => {
+            let page = UsersPage {
+                l: Layout::new(&ctx, "/users", "users"),
+                users: state.store().list_users().await?,
+                errors: FieldErrors::from_invalid(&invalid, ctx.lang, |f| f),
+                f: UserInput {
+                    password: String::new(),
+                    ..input
+                },
+                done: None,
+            };
+            Ok(render_with(StatusCode::UNPROCESSABLE_ENTITY, &page))
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+pub async fn disable_user(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(username): Path<String>,
+) -> PageResult {
+    state
+        .store()
+        .disable_user(&ctx.actor(), &username, state.now())
+        .await?;
+    Ok(see_other("/users?done=disabled"))
+}
+
+#[derive(Template)]
+#[template(path = "token.html")]
+pub struct TokenPage {
+    l: Layout,
+    username: String,
+    token: String,
+}
+
+pub async fn create_token(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(username): Path<String>,
+) -> PageResult {
+    let token = api::issue_token(&state, &ctx, &username).await?;
+    Ok(render(&TokenPage {
+        l: Layout::new(&ctx, "/users", "users"),
+        username,
+        token,
+    }))
+}
+
+#[derive(Template)]
+#[template(path = "audit.html")]
+pub struct AuditPage {
+    l: Layout,
+    f: AuditParams,
+    entries: Vec<AuditRecord>,
+    errors: FieldErrors,
+    older: Option<String>,
+}
+
+impl AuditPage {
+    pub fn err(&self, field: &str) -> Option<&str> {
+        self.errors.get(field)
+    }
+
+    pub fn object(&self, e: &AuditRecord) -> String {
+        match (&e.object_type, &e.object_id) {
+            (Some(kind), Some(id)) => format!("{kind}/{id}"),
+            _ => String::new(),
+        }
+    }
+
+    /// Links an entry's object to its page when there is one.
+    pub fn object_link(&self, e: &AuditRecord) -> Option<String> {
+        match (e.object_type.as_deref(), &e.object_id) {
+            (Some("patient"), Some(id)) if self.l.can_read_patients() => {
+                Some(format!("/patients/{id}"))
+            }
+            _ => None,
+        }
+    }
+
+    pub fn actions(&self) -> &'static [seldinger_domain::audit::AuditAction] {
+        seldinger_domain::audit::AuditAction::ALL
+    }
+}
+
+pub async fn audit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(params): Query<AuditParams>,
+) -> PageResult {
+    let l = Layout::new(&ctx, "/audit", "audit");
+    let filter = match params.filter() {
+        Ok(filter) => filter,
+        Err(invalid) => {
+            let errors = FieldErrors::from_invalid(&invalid, ctx.lang, |f| f);
+            let page = AuditPage {
+                l,
+                f: params,
+                entries: Vec::new(),
+                errors,
+                older: None,
+            };
+            return Ok(render_with(StatusCode::UNPROCESSABLE_ENTITY, &page));
+        }
+    };
+    let entries = state
+        .store()
+        .list_audit(&ctx.actor(), &filter, state.now())
+        .await?;
+    let older = (entries.len() as u64 == filter.limit)
+        .then(|| entries.last().map(|e| e.id))
+        .flatten()
+        .map(|before| {
+            let query = [
+                ("object", params.object.as_str()),
+                ("username", params.username.as_str()),
+                ("action", params.action.as_str()),
+                ("since", params.since.as_str()),
+                ("until", params.until.as_str()),
+                ("before", &before.to_string()),
+            ]
+            .iter()
+            .filter(|(_, v)| !v.is_empty())
+            .map(|(k, v)| format!("{k}={}", auth::urlencode(v)))
+            .collect::<Vec<_>>()
+            .join("&");
+            format!("/audit?{query}")
+        });
+    Ok(render(&AuditPage {
+        l,
+        f: params,
+        entries,
+        errors: FieldErrors::default(),
+        older,
+    }))
+}
