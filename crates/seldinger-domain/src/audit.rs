@@ -13,6 +13,7 @@ string_enum!(
         PatientSearch = "patient.search",
         PatientCreate = "patient.create",
         PatientUpdate = "patient.update",
+        PatientDelete = "patient.delete",
         LoginSucceeded = "login.succeeded",
         LoginFailed = "login.failed",
         Logout = "logout",

@@ -176,6 +176,25 @@ async fn insert_tokens<C: ConnectionTrait>(
     Ok(())
 }
 
+/// Why a versioned write touched no row: the record moved on (its current version), or
+/// it does not exist (or was withdrawn).
+async fn stale_or_missing<C: ConnectionTrait>(db: &C, id: PatientId) -> StoreError {
+    let current = Query::select()
+        .column(name("version"))
+        .from(name("patients"))
+        .and_where(Expr::col(name("id")).eq(id.as_uuid()))
+        .and_where(not_deleted())
+        .to_owned();
+    match db.query_one(&current).await {
+        Ok(Some(row)) => match row.try_get("", "version") {
+            Ok(current) => StoreError::Conflict(Conflict::StaleVersion { current }),
+            Err(e) => e.into(),
+        },
+        Ok(None) => StoreError::NotFound,
+        Err(e) => e.into(),
+    }
+}
+
 fn created(id: Uuid, p: &NewPatient, now: OffsetDateTime) -> Patient {
     Patient {
         id: PatientId::from_uuid(id),
@@ -350,18 +369,7 @@ impl Store {
             .await
             .map_err(|e| StoreError::from_db(e, "mrn"))?;
         if result.rows_affected() == 0 {
-            let current = Query::select()
-                .column(name("version"))
-                .from(name("patients"))
-                .and_where(Expr::col(name("id")).eq(id.as_uuid()))
-                .and_where(not_deleted())
-                .to_owned();
-            return match txn.query_one(&current).await? {
-                Some(row) => Err(StoreError::Conflict(Conflict::StaleVersion {
-                    current: row.try_get("", "version")?,
-                })),
-                None => Err(StoreError::NotFound),
-            };
+            return Err(stale_or_missing(&txn, id).await);
         }
         let delete = Query::delete()
             .from_table(name("patient_name_tokens"))
@@ -385,6 +393,44 @@ impl Store {
         let stored = PatientRow::from_query_result(&row, "")?.into_patient()?;
         txn.commit().await?;
         Ok(stored)
+    }
+
+    /// Withdraws a record registered in error: it disappears from searches and reads but
+    /// stays in the database (soft delete), with the reason in the audit log.
+    pub async fn delete_patient(
+        &self,
+        actor: &Actor,
+        id: PatientId,
+        expected_version: i64,
+        reason: &str,
+        now: OffsetDateTime,
+    ) -> StoreResult<()> {
+        let by = actor.user_id.map(|u| u.as_uuid());
+        let txn = self.db.begin().await?;
+        let update = Query::update()
+            .table(name("patients"))
+            .value(name("deleted_at"), now)
+            .value(name("updated_at"), now)
+            .value(name("updated_by"), by)
+            .value(name("version"), Expr::col(name("version")).add(1))
+            .and_where(Expr::col(name("id")).eq(id.as_uuid()))
+            .and_where(Expr::col(name("version")).eq(expected_version))
+            .and_where(not_deleted())
+            .to_owned();
+        if txn.execute(&update).await?.rows_affected() == 0 {
+            return Err(stale_or_missing(&txn, id).await);
+        }
+        append(
+            &txn,
+            actor,
+            AuditAction::PatientDelete,
+            Some(&ObjectRef::new("patient", id)),
+            Some(reason),
+            now,
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(())
     }
 
     /// Patients matching a search-box query, by name, then birth date; at most `limit`.

@@ -1,5 +1,9 @@
 //! The same stories against whichever engine `SELDINGER_TEST_DATABASE` names (SQLite when
 //! unset); CI runs this file on both.
+#![expect(
+    clippy::unwrap_used,
+    reason = "setup helpers outside #[test] functions: a failed setup should panic"
+)]
 
 use sea_orm::ConnectionTrait;
 use seldinger_domain::audit::{Actor, AuditAction, ObjectRef};
@@ -419,4 +423,49 @@ async fn usernames_are_unique() {
         ),
         "{err:?}"
     );
+}
+
+#[tokio::test]
+async fn a_withdrawn_patient_leaves_searches_and_reads_but_stays_in_the_audit_trail() {
+    let (_db, store, actor) = setup().await;
+    let p = store
+        .create_patient(
+            &actor,
+            &patient("IP10", "Renard", "Lucie", "1966-06-06"),
+            NOW,
+        )
+        .await
+        .unwrap();
+    let err = store
+        .delete_patient(&actor, p.id, 7, "registered twice", NOW)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            StoreError::Conflict(Conflict::StaleVersion { current: 1 })
+        ),
+        "{err:?}"
+    );
+    store
+        .delete_patient(&actor, p.id, 1, "registered twice", NOW)
+        .await
+        .unwrap();
+    assert!(matches!(
+        store.get_patient(&actor, p.id, NOW).await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(names(&store, &actor, "renard").await.is_empty());
+    assert!(matches!(
+        store.delete_patient(&actor, p.id, 2, "again", NOW).await,
+        Err(StoreError::NotFound)
+    ));
+    let filter = AuditFilter {
+        object: Some(ObjectRef::new("patient", p.id)),
+        limit: 10,
+        ..Default::default()
+    };
+    let entries = store.list_audit(&actor, &filter, NOW).await.unwrap();
+    assert_eq!(entries[0].action, "patient.delete");
+    assert_eq!(entries[0].detail.as_deref(), Some("registered twice"));
 }

@@ -249,6 +249,37 @@ pub async fn update_patient(
     Ok(axum::Json(with_duplicates(updated, &duplicates)))
 }
 
+/// The body of `DELETE /api/v1/patients/{id}`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PatientWithdrawal {
+    pub version: i64,
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// Checks the reason given for withdrawing a record.
+pub(crate) fn withdrawal_reason(raw: &str) -> Result<String, AppError> {
+    seldinger_domain::text::free_text("reason", raw, 500)?
+        .ok_or_else(|| FieldError::new("reason", Problem::Required).into())
+}
+
+/// Withdraws a patient registered in error (a soft delete, audited with its reason).
+pub async fn delete_patient(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<PatientWithdrawal>,
+) -> ApiResult<StatusCode> {
+    let id = parse_patient_id(&id)?;
+    let reason = withdrawal_reason(&body.reason)?;
+    state
+        .store()
+        .delete_patient(&ctx.actor(), id, body.version, &reason, state.now())
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 #[derive(Serialize)]
 pub struct UserOut {
     pub id: String,

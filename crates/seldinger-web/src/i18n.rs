@@ -80,6 +80,11 @@ messages! {
     "patient.duplicates.text" => "A patient with the same names and birth date already exists:", "Un patient de mêmes nom, prénoms et date de naissance existe déjà :";
     "patient.duplicates.confirm" => "This is a different person: register anyway", "Il s'agit d'une autre personne : enregistrer quand même";
     "patient.stale" => "Someone else changed this record while you were editing it. Review the current values below and save again.", "Quelqu'un d'autre a modifié ce dossier pendant votre saisie. Vérifiez les valeurs actuelles ci-dessous puis enregistrez à nouveau.";
+    "patient.withdraw.title" => "Registered in error?", "Enregistré par erreur ?";
+    "patient.withdraw.text" => "Withdrawing hides this record from searches; it is kept, with the reason, in the audit trail.", "Retirer ce dossier le masque des recherches ; il est conservé, avec le motif, dans la traçabilité.";
+    "patient.withdraw.reason" => "Reason", "Motif";
+    "patient.withdraw.submit" => "Withdraw this record", "Retirer ce dossier";
+    "patient.withdraw.done" => "The record was withdrawn.", "Le dossier a été retiré.";
     "sex.female" => "Female", "Femme";
     "sex.male" => "Male", "Homme";
     "sex.other" => "Other", "Autre";
@@ -185,7 +190,7 @@ impl Tr {
         };
         let mut out = String::new();
         for (i, c) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i) % 3 == 0 {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
                 out.push_str(sep);
             }
             out.push(c);

@@ -118,6 +118,12 @@ pub fn spec() -> Value {
                     "tags": ["patients"], "summary": "Replace a patient's data, if `version` is still current.", "operationId": "update_patient",
                     "requestBody": body("PatientUpdate"),
                     "responses": ok("200", "Updated; the version is incremented.", schema("PatientWithDuplicates"), &["400", "401", "403", "404", "409", "415", "422", "503"])
+                },
+                "delete": {
+                    "tags": ["patients"], "summary": "Withdraw a record registered in error.", "operationId": "delete_patient",
+                    "description": "A soft delete: the record leaves searches and reads but stays in the database, and the reason goes to the audit log.",
+                    "requestBody": body("PatientWithdrawal"),
+                    "responses": ok("204", "Withdrawn.", Value::Null, &["400", "401", "403", "404", "409", "415", "422", "503"])
                 }
             },
             "/api/v1/users": {
@@ -228,6 +234,10 @@ pub fn spec() -> Value {
                         "username": { "type": "string", "pattern": "^[a-z0-9._-]{2,64}$" }, "full_name": { "type": "string", "maxLength": 120 },
                         "role": schema("Role"), "language": { "enum": ["fr", "en"] }, "password": { "type": "string", "minLength": 10, "maxLength": 256 }
                     }
+                },
+                "PatientWithdrawal": {
+                    "type": "object", "additionalProperties": false, "required": ["version", "reason"],
+                    "properties": { "version": { "type": "integer" }, "reason": { "type": "string", "maxLength": 500 } }
                 },
                 "SignIn": { "type": "object", "additionalProperties": false, "required": ["username", "password"], "properties": { "username": { "type": "string" }, "password": { "type": "string" } } },
                 "Language": { "type": "object", "additionalProperties": false, "required": ["language"], "properties": { "language": { "enum": ["fr", "en"] } } },

@@ -381,12 +381,15 @@ pub struct PatientsPage {
     q: String,
     rows: Vec<PatientRow>,
     error: Option<String>,
+    withdrawn: bool,
 }
 
 #[derive(Deserialize, Default)]
 pub struct SearchQuery {
     #[serde(default)]
     q: String,
+    #[serde(default)]
+    withdrawn: String,
 }
 
 pub async fn patients(
@@ -411,6 +414,7 @@ pub async fn patients(
                     q: query.q,
                     rows: Vec::new(),
                     error,
+                    withdrawn: false,
                 },
             ));
         }
@@ -423,11 +427,13 @@ pub async fn patients(
         .into_iter()
         .map(|p| PatientRow::new(p, now.date()))
         .collect();
+    let withdrawn = !query.withdrawn.is_empty();
     Ok(render(&PatientsPage {
         l,
         q: query.q,
         rows,
         error: None,
+        withdrawn,
     }))
 }
 
@@ -781,6 +787,60 @@ pub async fn update_patient(
             }
             other => Err(other.into()),
         },
+    }
+}
+
+pub async fn delete_patient(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    form: FormData,
+) -> PageResult {
+    let id = api::parse_patient_id(&id)?;
+    let now = state.now();
+    let actor = ctx.actor();
+    let version: i64 = form.get("version").parse().unwrap_or(0);
+    let refused = |invalid: Option<Invalid>, stale: bool, current: &Patient| {
+        let mut f = PatientFormValues::from_patient(current);
+        f.version = current.version;
+        let page = PatientFormPage {
+            l: Layout::new(&ctx, format!("/patients/{id}/edit"), "patients"),
+            id: Some(id.to_string()),
+            f,
+            errors: invalid
+                .map(|i| FieldErrors::from_invalid(&i, ctx.lang, |f| f))
+                .unwrap_or_default(),
+            duplicates: Vec::new(),
+            stale,
+        };
+        render_with(
+            if stale {
+                StatusCode::CONFLICT
+            } else {
+                StatusCode::UNPROCESSABLE_ENTITY
+            },
+            &page,
+        )
+    };
+    let reason = match api::withdrawal_reason(form.get("reason")) {
+        Ok(reason) => reason,
+        Err(AppError::Invalid(invalid)) => {
+            let current = state.store().get_patient(&actor, id, now).await?;
+            return Ok(refused(Some(invalid), false, &current));
+        }
+        Err(other) => return Err(other.into()),
+    };
+    match state
+        .store()
+        .delete_patient(&actor, id, version, &reason, now)
+        .await
+    {
+        Ok(()) => Ok(see_other("/patients?withdrawn=1")),
+        Err(seldinger_store::StoreError::Conflict(Conflict::StaleVersion { .. })) => {
+            let current = state.store().get_patient(&actor, id, now).await?;
+            Ok(refused(None, true, &current))
+        }
+        Err(e) => Err(e.into()),
     }
 }
 

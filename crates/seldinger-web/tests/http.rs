@@ -534,6 +534,77 @@ async fn a_stale_version_is_refused_with_409_and_the_current_version() {
 }
 
 #[tokio::test]
+async fn a_patient_registered_in_error_is_withdrawn_with_a_reason() {
+    let app = TestApp::spawn().await;
+    let api = app.api(&app.token("sched", Role::Scheduler).await);
+    let (_, created) = api.post("/api/v1/patients", &helene()).await;
+    let path = format!("/api/v1/patients/{}", created["id"].as_str().expect("id"));
+    let delete = reqwest::Method::DELETE;
+    let (status, problem) = api
+        .send(
+            delete.clone(),
+            &path,
+            &json!({ "version": 1, "reason": "  " }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_field_error(&problem, "reason");
+    let (status, problem) = api
+        .send(
+            delete.clone(),
+            &path,
+            &json!({ "version": 3, "reason": "twice" }),
+        )
+        .await;
+    assert_eq!(
+        (status, &problem["current_version"]),
+        (StatusCode::CONFLICT, &json!(1))
+    );
+    let (status, _) = api
+        .send(
+            delete.clone(),
+            &path,
+            &json!({ "version": 1, "reason": "registered twice" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert_eq!(api.get(&path).await.0, StatusCode::NOT_FOUND);
+    let (_, found) = api.get("/api/v1/patients?q=helene").await;
+    assert_eq!(found["items"], json!([]));
+
+    let browser = app.browser("nurse", Role::Nurse).await;
+    let (_, second) = api.post("/api/v1/patients", &json!({ "mrn": "IP-2", "family_name": "Roux", "given_names": "Emma", "birth_date": "1990-01-01", "sex": "female" })).await;
+    let id = second["id"].as_str().expect("id");
+    let csrf = browser.csrf(&format!("/patients/{id}/edit")).await;
+    let (status, html, _) = browser
+        .post_form(
+            &format!("/patients/{id}/delete"),
+            &[("_csrf", &csrf), ("version", "1"), ("reason", "")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("id=\"reason-error\""));
+    let (status, _, location) = browser
+        .post_form(
+            &format!("/patients/{id}/delete"),
+            &[
+                ("_csrf", &csrf),
+                ("version", "1"),
+                ("reason", "wrong patient"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        (status, location.as_deref()),
+        (StatusCode::SEE_OTHER, Some("/patients?withdrawn=1"))
+    );
+    assert_eq!(
+        browser.get(&format!("/patients/{id}")).await.0,
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
 async fn bad_json_is_refused_with_the_field_named_and_nothing_stored() {
     let app = TestApp::spawn().await;
     let api = app.api(&app.token("sched", Role::Scheduler).await);

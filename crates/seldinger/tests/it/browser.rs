@@ -1,0 +1,434 @@
+//! The interface in a real browser: headless Chromium driven by chromedriver, against
+//! the real binary on a fresh database. Every wait is for something the next page shows
+//! (an element, an attribute), never for a length of time.
+//!
+//! Needs Debian's `chromium` and `chromium-driver`. Screenshots of each step go to
+//! `target/screenshots/`.
+
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::Command;
+
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
+use serde_json::json;
+
+use crate::support::{Instance, Process};
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+
+/// `chromedriver` on a free port, killed on drop.
+struct Chromedriver {
+    url: String,
+    _process: Process,
+}
+
+impl Chromedriver {
+    fn start() -> Self {
+        // chromedriver wants an explicit port: take a free one from the system.
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|listener| listener.local_addr())
+            .expect("a free local port")
+            .port();
+        let mut command = Command::new("chromedriver");
+        command.arg(format!("--port={port}"));
+        let mut process = match Process::spawn("chromedriver", command) {
+            Ok(process) => process,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => panic!(
+                "chromedriver not found: install Debian's chromium and chromium-driver (scripts/test does)"
+            ),
+            Err(e) => panic!("cannot start chromedriver: {e}"),
+        };
+        process.wait_for_line("that it started successfully", |line| {
+            line.contains("started successfully").then_some(())
+        });
+        Self {
+            url: format!("http://127.0.0.1:{port}"),
+            _process: process,
+        }
+    }
+}
+
+/// A headless Chromium session with a profile of its own. The session must be ended with
+/// [`Browser::close`]; the driver (and the profile directory) go away on drop.
+struct Browser {
+    client: Client,
+    _driver: Chromedriver,
+    _profile: tempfile::TempDir,
+}
+
+impl Browser {
+    async fn start() -> Self {
+        let driver = Chromedriver::start();
+        let profile = tempfile::tempdir().expect("a temporary Chromium profile");
+        let args = [
+            "--headless".to_string(),
+            "--no-sandbox".to_string(),
+            "--disable-gpu".to_string(),
+            "--disable-background-networking".to_string(),
+            "--disable-component-update".to_string(),
+            "--disable-sync".to_string(),
+            "--no-first-run".to_string(),
+            "--disable-quic".to_string(),
+            "--window-size=1280,900".to_string(),
+            format!("--user-data-dir={}", profile.path().display()),
+        ];
+        let mut capabilities = serde_json::Map::new();
+        capabilities.insert(
+            "goog:chromeOptions".to_string(),
+            json!({ "binary": CHROMIUM, "args": args }),
+        );
+        let client = ClientBuilder::new(HttpConnector::new())
+            .capabilities(capabilities)
+            .connect(&driver.url)
+            .await
+            .unwrap_or_else(|e| panic!("cannot open a Chromium session ({CHROMIUM}): {e}"));
+        Self {
+            client,
+            _driver: driver,
+            _profile: profile,
+        }
+    }
+
+    async fn close(self) {
+        if let Err(e) = self.client.clone().close().await {
+            eprintln!("warning: the Chromium session did not close cleanly: {e}");
+        }
+    }
+}
+
+/// A patient as typed into the form.
+struct NewPatient {
+    mrn: &'static str,
+    family_name: &'static str,
+    given_names: &'static str,
+    /// ISO 8601, as a date input holds it.
+    birth_date: &'static str,
+    sex: &'static str,
+    contrast_allergy: bool,
+}
+
+const HELENE: NewPatient = NewPatient {
+    mrn: "IP-2026-0001",
+    family_name: "Dupré-Lefèvre",
+    given_names: "Hélène",
+    birth_date: "1956-03-12",
+    sex: "female",
+    contrast_allergy: true,
+};
+
+/// Other patients of the department, so the list and the search have something to show
+/// and something to leave out.
+const OTHERS: [NewPatient; 3] = [
+    NewPatient {
+        mrn: "IP-2026-0002",
+        family_name: "Lefèvre-Noël",
+        given_names: "Zoé",
+        birth_date: "1988-07-21",
+        sex: "female",
+        contrast_allergy: false,
+    },
+    NewPatient {
+        mrn: "IP-2026-0003",
+        family_name: "Çelik",
+        given_names: "Ömer",
+        birth_date: "1949-11-02",
+        sex: "male",
+        contrast_allergy: true,
+    },
+    NewPatient {
+        mrn: "IP-2026-0004",
+        family_name: "N'Diaye",
+        given_names: "François-Xavier",
+        birth_date: "1971-01-30",
+        sex: "male",
+        contrast_allergy: false,
+    },
+];
+
+const USERNAME: &str = "sfournier";
+const PASSWORD: &str = "ponction-fémorale-7F";
+
+#[tokio::test]
+async fn a_scheduler_registers_helene_finds_her_by_typing_helene_and_switches_language() {
+    let instance = Instance::new().await;
+    instance.add_user(USERNAME, "scheduler", "Sophie Fournier", PASSWORD);
+    let server = instance.serve(&[]);
+    let browser = Browser::start().await;
+
+    // The story runs as a task of its own so that, pass or fail, the browser session is
+    // closed before the driver is killed (a killed driver can leave Chromium running).
+    let outcome = tokio::spawn(story(browser.client.clone(), server.base_url().to_string())).await;
+    browser.close().await;
+    if let Err(e) = outcome {
+        match e.try_into_panic() {
+            Ok(panic) => std::panic::resume_unwind(panic),
+            Err(e) => panic!("the browser story did not finish: {e}"),
+        }
+    }
+}
+
+async fn story(client: Client, base: String) {
+    let url = |path: &str| format!("{base}{path}");
+
+    // 2. The front door sends an anonymous visitor to the sign-in page.
+    client.goto(&url("/")).await.expect("open /");
+    wait(&client, "#username").await;
+    assert_eq!(path(&client).await, "/login");
+    screenshot(&client, "01-sign-in.png").await;
+    find(&client, "#username")
+        .await
+        .send_keys(USERNAME)
+        .await
+        .expect("type the username");
+    find(&client, "#password")
+        .await
+        .send_keys(PASSWORD)
+        .await
+        .expect("type the password");
+    click(&client, "form.login button[type=submit]").await;
+    wait(&client, "#sign-out").await;
+    assert_eq!(
+        path(&client).await,
+        "/patients",
+        "a scheduler lands on the patient list"
+    );
+
+    // 3. She registers Hélène Dupré-Lefèvre, allergic to iodinated contrast.
+    click(&client, "#new-patient").await;
+    wait(&client, "#mrn").await;
+    fill_patient_form(&client, &HELENE).await;
+    screenshot(&client, "02-new-patient.png").await;
+    click(&client, "#save-patient").await;
+    let name = wait(&client, "#patient-name").await;
+    assert_patient_name(&name, &HELENE).await;
+    let badges = text(&client, "ul.flags").await;
+    assert!(
+        badges.contains("Produit de contraste iodé"),
+        "the contrast allergy is shown, got {badges:?}"
+    );
+    screenshot(&client, "03-patient.png").await;
+
+    // A few more patients, so that the search has something to leave out.
+    for patient in &OTHERS {
+        client
+            .goto(&url("/patients/new"))
+            .await
+            .expect("open the new patient form");
+        wait(&client, "#mrn").await;
+        fill_patient_form(&client, patient).await;
+        click(&client, "#save-patient").await;
+        let name = wait(&client, "#patient-name").await;
+        assert_patient_name(&name, patient).await;
+    }
+
+    // 4. Typing "helene", without accents, finds her and only her.
+    client
+        .goto(&url("/patients"))
+        .await
+        .expect("open /patients");
+    let list = wait(&client, "#patient-results").await;
+    let listed = list.text().await.expect("the patient list's text");
+    for patient in OTHERS.iter().chain([&HELENE]) {
+        assert!(
+            contains_ignoring_case(&listed, patient.family_name),
+            "{} is among the recent patients: {listed:?}",
+            patient.family_name
+        );
+    }
+    screenshot(&client, "04-patients.png").await;
+    find(&client, "form.search #q")
+        .await
+        .send_keys("helene")
+        .await
+        .expect("type in the search box");
+    click(&client, "form.search button[type=submit]").await;
+    // The page that answers the search renders the query back in the box.
+    wait(&client, "form.search input#q[value='helene']").await;
+    let results = text(&client, "#patient-results").await;
+    assert!(
+        contains_ignoring_case(&results, "Dupré-Lefèvre"),
+        "Hélène is found by typing helene: {results:?}"
+    );
+    for other in &OTHERS {
+        assert!(
+            !contains_ignoring_case(&results, other.family_name),
+            "{} does not match helene: {results:?}",
+            other.family_name
+        );
+    }
+    let links = client
+        .find_all(Locator::Css("#patient-results tbody a"))
+        .await
+        .expect("the result links");
+    assert_eq!(links.len(), 1, "one patient matches helene");
+    screenshot(&client, "05-search.png").await;
+    links[0].click().await.expect("open Hélène's record");
+    let name = wait(&client, "#patient-name").await;
+    assert_patient_name(&name, &HELENE).await;
+
+    // 5. Her account is in French; one click switches to English and back, on the same page.
+    assert_eq!(html_lang(&client).await, "fr");
+    assert_eq!(text(&client, "#sign-out").await, "Se déconnecter");
+    click(&client, "#switch-language").await;
+    wait(&client, "html[lang='en']").await;
+    assert_eq!(text(&client, "#sign-out").await, "Sign out");
+    assert_eq!(text(&client, "#switch-language").await, "Français");
+    let name = find(&client, "#patient-name").await;
+    assert_patient_name(&name, &HELENE).await;
+    screenshot(&client, "06-english.png").await;
+    click(&client, "#switch-language").await;
+    wait(&client, "html[lang='fr']").await;
+    assert_eq!(text(&client, "#sign-out").await, "Se déconnecter");
+    assert_eq!(text(&client, "#switch-language").await, "English");
+
+    // 6. Signing out ends the session: the patient list is behind the sign-in page again.
+    click(&client, "#sign-out").await;
+    wait(&client, "#username").await;
+    assert_eq!(path(&client).await, "/login");
+    screenshot(&client, "07-signed-out.png").await;
+    client
+        .goto(&url("/patients"))
+        .await
+        .expect("open /patients");
+    wait(&client, "#username").await;
+    let current = client.current_url().await.expect("the current URL");
+    assert_eq!(
+        current.path(),
+        "/login",
+        "/patients asks for a sign-in after sign-out"
+    );
+    assert_eq!(current.query(), Some("next=%2Fpatients"));
+    assert!(
+        client
+            .find_all(Locator::Css("#sign-out"))
+            .await
+            .expect("look for the sign-out button")
+            .is_empty(),
+        "nobody is signed in"
+    );
+}
+
+/// Fills the open patient form (not submitted).
+async fn fill_patient_form(client: &Client, patient: &NewPatient) {
+    for (id, value) in [
+        ("#mrn", patient.mrn),
+        ("#family_name", patient.family_name),
+        ("#given_names", patient.given_names),
+    ] {
+        find(client, id)
+            .await
+            .send_keys(value)
+            .await
+            .unwrap_or_else(|e| panic!("type {value:?} into {id}: {e}"));
+    }
+    // What keys a date input takes depends on the browser's locale; its value does not.
+    client
+        .execute(
+            "document.getElementById('birth_date').value = arguments[0];",
+            vec![json!(patient.birth_date)],
+        )
+        .await
+        .expect("set the birth date");
+    find(client, "#sex")
+        .await
+        .select_by_value(patient.sex)
+        .await
+        .expect("choose the sex");
+    if patient.contrast_allergy {
+        click(client, "#allergy_contrast").await;
+        assert!(
+            find(client, "#allergy_contrast")
+                .await
+                .is_selected()
+                .await
+                .expect("read the allergy checkbox"),
+            "the contrast allergy is ticked"
+        );
+    }
+}
+
+/// The patient page's heading names the patient (the family name is upper-cased by CSS).
+async fn assert_patient_name(heading: &Element, patient: &NewPatient) {
+    let shown = heading.text().await.expect("the patient's name");
+    assert!(
+        contains_ignoring_case(&shown, patient.family_name),
+        "the heading names {}: {shown:?}",
+        patient.family_name
+    );
+    assert!(
+        shown.contains(patient.given_names),
+        "the heading names {}: {shown:?}",
+        patient.given_names
+    );
+}
+
+fn contains_ignoring_case(haystack: &str, needle: &str) -> bool {
+    haystack.to_lowercase().contains(&needle.to_lowercase())
+}
+
+/// Waits (up to fantoccini's 30 s) until an element matches `css` and returns it.
+async fn wait(client: &Client, css: &str) -> Element {
+    match client.wait().for_element(Locator::Css(css)).await {
+        Ok(element) => element,
+        Err(e) => {
+            let at = client
+                .current_url()
+                .await
+                .map(|u| u.to_string())
+                .unwrap_or_default();
+            let source = client.source().await.unwrap_or_default();
+            panic!("no {css} on {at}: {e}\n{source}")
+        }
+    }
+}
+
+async fn find(client: &Client, css: &str) -> Element {
+    client
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("no {css} on the page: {e}"))
+}
+
+async fn click(client: &Client, css: &str) {
+    find(client, css)
+        .await
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("click {css}: {e}"));
+}
+
+async fn text(client: &Client, css: &str) -> String {
+    find(client, css)
+        .await
+        .text()
+        .await
+        .unwrap_or_else(|e| panic!("the text of {css}: {e}"))
+}
+
+async fn path(client: &Client) -> String {
+    client
+        .current_url()
+        .await
+        .expect("the current URL")
+        .path()
+        .to_string()
+}
+
+async fn html_lang(client: &Client) -> String {
+    find(client, "html")
+        .await
+        .attr("lang")
+        .await
+        .expect("the page's language")
+        .unwrap_or_default()
+}
+
+/// Saves a PNG of the viewport as `target/screenshots/NAME`.
+async fn screenshot(client: &Client, name: &str) {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/screenshots");
+    std::fs::create_dir_all(&dir).expect("create target/screenshots");
+    let png = client.screenshot().await.expect("take a screenshot");
+    std::fs::write(dir.join(name), png).unwrap_or_else(|e| panic!("save {name}: {e}"));
+}

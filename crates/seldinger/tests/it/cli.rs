@@ -1,0 +1,307 @@
+//! The command line of the real binary: `serve`, `migrate`, `user`, `token`, options
+//! from flags or `SELDINGER_*` variables, demo data, bad input, graceful shutdown.
+
+use std::process::Command;
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::support::{BINARY, Instance};
+
+const PASSWORD: &str = "a long test password";
+
+async fn get(url: &str, token: &str) -> (StatusCode, Value) {
+    let response = reqwest::Client::new()
+        .get(url)
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("request");
+    let status = response.status();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn serve_applies_migrations_and_answers_health_and_readiness() {
+    let instance = Instance::new().await;
+    let server = instance.serve(&[]);
+    let http = reqwest::Client::new();
+    for path in ["/healthz", "/readyz"] {
+        let response = http.get(server.url(path)).send().await.expect("request");
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+    }
+    let page = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client")
+        .get(server.url("/patients"))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(page.status(), StatusCode::SEE_OTHER);
+    assert!(instance.run_ok(&["migrate"], "").contains("up to date"));
+}
+
+#[tokio::test]
+async fn demo_fills_an_empty_database_with_staff_of_every_role_and_patients() {
+    let instance = Instance::new().await;
+    let server = instance.serve(&["--demo"]);
+    let users = instance.run_ok(&["user", "list"], "");
+    for role in [
+        "interventional_radiologist",
+        "referring_physician",
+        "anesthetist",
+        "radiographer",
+        "nurse",
+        "scheduler",
+        "pathologist",
+        "study_coordinator",
+        "quality_officer",
+        "admin",
+    ] {
+        assert!(
+            users.contains(role),
+            "no demo user with role {role}:\n{users}"
+        );
+    }
+    let session = reqwest::Client::new()
+        .post(server.url("/api/v1/session"))
+        .json(&json!({ "username": "sfournier", "password": "demo-seldinger" }))
+        .send()
+        .await
+        .expect("sign in");
+    assert_eq!(
+        session.status(),
+        StatusCode::OK,
+        "the printed demo sign-in works"
+    );
+
+    let token = instance
+        .run_ok(&["token", "create", "clemaire"], "")
+        .trim()
+        .to_string();
+    let (status, found) = get(&server.url("/api/v1/patients?limit=200"), &token).await;
+    assert_eq!(status, StatusCode::OK);
+    let items = found["items"].as_array().expect("items");
+    assert_eq!(items.len(), 200, "about 200 demo patients");
+    let accented = items
+        .iter()
+        .filter(|p| {
+            let name = format!("{}{}", p["family_name"], p["given_names"]);
+            name.chars().any(|c| "éèêëàâçîïôùûüÉÈ".contains(c))
+        })
+        .count();
+    assert!(accented > 20, "French names with accents: {accented}");
+    drop(server);
+
+    // A second start with --demo leaves the department as it is.
+    let again = instance.serve(&["--demo"]);
+    let (_, found) = get(&again.url("/api/v1/patients?limit=200&q="), &token).await;
+    assert_eq!(found["items"].as_array().map(Vec::len), Some(200));
+}
+
+#[tokio::test]
+async fn users_and_tokens_are_managed_from_the_command_line() {
+    let instance = Instance::new().await;
+    instance.add_user("nbenali", "anesthetist", "Dr Nadia Benali", PASSWORD);
+    let list = instance.run_ok(&["user", "list"], "");
+    assert!(
+        list.contains("nbenali\tanesthetist\tfr\tactive\tDr Nadia Benali"),
+        "{list}"
+    );
+
+    let token = instance
+        .run_ok(&["token", "create", "nbenali"], "")
+        .trim()
+        .to_string();
+    assert!(token.starts_with("sld_") && token.len() > 40, "{token}");
+    let server = instance.serve(&[]);
+    let (status, me) = get(&server.url("/api/v1/me"), &token).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(me["username"], "nbenali");
+    assert_eq!(me["full_name"], "Dr Nadia Benali");
+
+    assert!(
+        instance
+            .run_ok(&["user", "disable", "nbenali"], "")
+            .contains("disabled")
+    );
+    assert!(
+        instance
+            .run_ok(&["user", "list"], "")
+            .contains("nbenali\tanesthetist\tfr\tdisabled")
+    );
+    let (status, _) = get(&server.url("/api/v1/me"), &token).await;
+    assert_eq!(
+        status,
+        StatusCode::UNAUTHORIZED,
+        "a disabled user's token stops working"
+    );
+    let refused = instance.run(&["token", "create", "nbenali"], "");
+    assert!(!refused.status.success(), "no token for a disabled user");
+}
+
+#[tokio::test]
+async fn bad_command_line_input_gets_a_clear_error_and_changes_nothing() {
+    let instance = Instance::new().await;
+    let cases: [(&[&str], &str, &str); 5] = [
+        (
+            &[
+                "user",
+                "add",
+                "jdoe",
+                "--role",
+                "surgeon",
+                "--password-stdin",
+            ],
+            "a long test password\n",
+            "role must be one of",
+        ),
+        (
+            &["user", "add", "jdoe", "--role", "nurse", "--password-stdin"],
+            "short\n",
+            "password is too short",
+        ),
+        (
+            &[
+                "user",
+                "add",
+                "j doe",
+                "--role",
+                "nurse",
+                "--password-stdin",
+            ],
+            "a long test password\n",
+            "username contains",
+        ),
+        (&["user", "disable", "nobody"], "", "no user named nobody"),
+        (&["token", "create", "nobody"], "", "no user named nobody"),
+    ];
+    for (args, stdin, message) in cases {
+        let output = instance.run(args, stdin);
+        assert!(!output.status.success(), "{args:?} should fail");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.contains(message),
+            "{args:?}: expected {message:?} in {stderr}"
+        );
+    }
+    assert_eq!(
+        instance.run_ok(&["user", "list"], ""),
+        "",
+        "nothing was created"
+    );
+
+    instance.add_user("jdoe", "nurse", "J Doe", PASSWORD);
+    let again = instance.run(
+        &["user", "add", "JDoe", "--role", "nurse", "--password-stdin"],
+        "a long test password\n",
+    );
+    assert!(String::from_utf8_lossy(&again.stderr).contains("username already used"));
+
+    let bad_url = Command::new(BINARY)
+        .args(["--database", "mysql://x", "migrate"])
+        .output()
+        .expect("run");
+    assert!(!bad_url.status.success());
+    assert!(String::from_utf8_lossy(&bad_url.stderr).contains("sqlite:// or postgres://"));
+}
+
+#[tokio::test]
+async fn every_option_can_come_from_the_environment() {
+    let instance = Instance::new().await;
+    instance.add_user("phenry", "quality_officer", "Paul Henry", PASSWORD);
+    let output = Command::new(BINARY)
+        .env("SELDINGER_DATABASE", instance.database_url())
+        .env("SELDINGER_DATA_DIR", instance.data_dir())
+        .args(["user", "list"])
+        .output()
+        .expect("run");
+    assert!(String::from_utf8_lossy(&output.stdout).contains("phenry\tquality_officer"));
+
+    let mut command = instance.command();
+    command
+        .env("SELDINGER_ADDR", "127.0.0.1:0")
+        .env("SELDINGER_LOG_FORMAT", "json")
+        .arg("serve");
+    let mut process =
+        crate::support::Process::spawn("seldinger serve (env)", command).expect("spawn");
+    let url = process.wait_for_line("its listening line", |line| {
+        line.strip_prefix("listening on ").map(str::to_string)
+    });
+    let ready = reqwest::get(format!("{url}/readyz")).await.expect("readyz");
+    assert_eq!(ready.status(), StatusCode::OK);
+    let log = process.stderr();
+    assert!(
+        log.lines()
+            .any(|l| l.starts_with('{') && l.contains("\"listening\"")),
+        "JSON logs: {log}"
+    );
+}
+
+#[tokio::test]
+async fn sigterm_stops_the_server_gracefully() {
+    let instance = Instance::new().await;
+    let mut command = instance.command();
+    command.args(["serve", "--addr", "127.0.0.1:0"]);
+    let mut process =
+        crate::support::Process::spawn("seldinger serve (sigterm)", command).expect("spawn");
+    process.wait_for_line("its listening line", |line| {
+        line.strip_prefix("listening on ").map(str::to_string)
+    });
+    let status = Command::new("kill")
+        .args(["-TERM", &process.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(status.success());
+    let exit = process.wait().expect("the server exits");
+    assert!(exit.success(), "exit status after SIGTERM: {exit}");
+    assert!(process.stderr().contains("stopped"));
+}
+
+#[tokio::test]
+async fn the_server_log_carries_no_patient_data() {
+    let instance = Instance::new().await;
+    instance.add_user("sfournier", "scheduler", "Sophie Fournier", PASSWORD);
+    let token = instance
+        .run_ok(&["token", "create", "sfournier"], "")
+        .trim()
+        .to_string();
+    let server = instance.serve(&[]);
+    let http = reqwest::Client::new();
+    let created: Value = http
+        .post(server.url("/api/v1/patients"))
+        .bearer_auth(&token)
+        .json(&json!({ "mrn": "IP-LOG-77", "family_name": "Dupré-Lefèvre", "given_names": "Hélène", "birth_date": "1956-03-12", "sex": "female" }))
+        .send()
+        .await
+        .expect("create")
+        .json()
+        .await
+        .expect("json");
+    let id = created["id"].as_str().expect("id");
+    let (status, _) = get(&server.url(&format!("/api/v1/patients/{id}")), &token).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = get(&server.url("/api/v1/patients?q=helene%20dupre"), &token).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = get(&server.url("/api/v1/patients?q=1956-02-30"), &token).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    let log = server.log();
+    assert!(
+        log.contains("/api/v1/patients/{id}"),
+        "requests are logged by route shape:\n{log}"
+    );
+    for secret in [
+        "Dupré",
+        "Dupr",
+        "Hélène",
+        "helene",
+        "IP-LOG-77",
+        "1956",
+        id,
+        &token,
+    ] {
+        assert!(!log.contains(secret), "the log contains {secret:?}:\n{log}");
+    }
+}

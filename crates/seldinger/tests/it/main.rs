@@ -1,0 +1,10 @@
+//! Integration tests of the `seldinger` binary: the real executable, a fresh database,
+//! and (for `browser`) a real Chromium driven through chromedriver.
+
+mod browser;
+mod cli;
+#[allow(
+    dead_code,
+    reason = "shared by every test module; not every module uses every helper"
+)]
+mod support;
