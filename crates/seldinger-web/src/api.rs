@@ -199,6 +199,8 @@ pub async fn get_patient(
 }
 
 /// The body of `PUT /api/v1/patients/{id}`: the whole record and the version it was read at.
+/// It repeats `PatientInput`'s fields because `#[serde(flatten)]` would silently disable
+/// `deny_unknown_fields`, and an unknown field must be refused.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PatientUpdate {

@@ -9,11 +9,12 @@ use axum::body::Bytes;
 use axum::extract::{FromRequest, Path, Query, Request, State};
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use seldinger_domain::invalid::Problem;
 use seldinger_domain::patient::{
     AllergyKind, AnticoagulantDrug, NewPatient, PatientInput, PatientQuery, RawEntry, Sex,
 };
-use seldinger_domain::{Invalid, Lang, Permission, Role};
-use seldinger_store::{AuditRecord, Conflict, Patient, User};
+use seldinger_domain::{Invalid, Lang, PatientId, Permission, Role};
+use seldinger_store::{AuditRecord, Conflict, Patient, StoreError, User};
 use serde::Deserialize;
 
 use crate::AppState;
@@ -662,38 +663,61 @@ impl PatientFormPage {
     }
 }
 
+impl PatientFormPage {
+    fn new(ctx: &Ctx, id: Option<PatientId>, f: PatientFormValues) -> Self {
+        let path = match id {
+            Some(id) => format!("/patients/{id}/edit"),
+            None => "/patients/new".into(),
+        };
+        Self {
+            l: Layout::new(ctx, path, "patients"),
+            id: id.map(|id| id.to_string()),
+            f,
+            errors: FieldErrors::default(),
+            duplicates: Vec::new(),
+            stale: false,
+        }
+    }
+
+    /// The form again (422), each field error beside its field, the typed values kept.
+    fn refused(mut self, invalid: &Invalid) -> Response {
+        self.errors = FieldErrors::from_invalid(invalid, self.l.tr.0, form_field);
+        render_with(StatusCode::UNPROCESSABLE_ENTITY, &self)
+    }
+
+    /// The form again (409): someone else saved first; `current` is the version to build on.
+    fn stale(mut self, current: i64) -> Response {
+        self.f.version = current;
+        self.stale = true;
+        render_with(StatusCode::CONFLICT, &self)
+    }
+}
+
+/// A store conflict on a patient form, as the form shows it.
+fn form_conflict(page: PatientFormPage, err: StoreError) -> PageResult {
+    match err {
+        StoreError::Conflict(Conflict::Duplicate { field }) => {
+            Ok(page.refused(&Invalid::one(field, Problem::AlreadyUsed)))
+        }
+        StoreError::Conflict(Conflict::StaleVersion { current }) => Ok(page.stale(current)),
+        other => Err(other.into()),
+    }
+}
+
 pub async fn new_patient(ctx: Ctx) -> Response {
-    let page = PatientFormPage {
-        l: Layout::new(&ctx, "/patients/new", "patients"),
-        id: None,
-        f: PatientFormValues {
-            sex: "unknown".into(),
-            ..Default::default()
-        },
-        errors: FieldErrors::default(),
-        duplicates: Vec::new(),
-        stale: false,
+    let values = PatientFormValues {
+        sex: "unknown".into(),
+        ..Default::default()
     };
-    render(&page)
+    render(&PatientFormPage::new(&ctx, None, values))
 }
 
 pub async fn create_patient(State(state): State<AppState>, ctx: Ctx, form: FormData) -> PageResult {
     let now = state.now();
-    let values = PatientFormValues::from_form(&form);
-    let mut page = PatientFormPage {
-        l: Layout::new(&ctx, "/patients/new", "patients"),
-        id: None,
-        f: values,
-        errors: FieldErrors::default(),
-        duplicates: Vec::new(),
-        stale: false,
-    };
+    let mut page = PatientFormPage::new(&ctx, None, PatientFormValues::from_form(&form));
     let patient = match NewPatient::parse(&page.f.input(None), now) {
         Ok(patient) => patient,
-        Err(invalid) => {
-            page.errors = FieldErrors::from_invalid(&invalid, ctx.lang, form_field);
-            return Ok(render_with(StatusCode::UNPROCESSABLE_ENTITY, &page));
-        }
+        Err(invalid) => return Ok(page.refused(&invalid)),
     };
     let actor = ctx.actor();
     if !form.has("confirm_duplicate") {
@@ -711,14 +735,7 @@ pub async fn create_patient(State(state): State<AppState>, ctx: Ctx, form: FormD
     }
     match state.store().create_patient(&actor, &patient, now).await {
         Ok(created) => Ok(see_other(&format!("/patients/{}?saved=1", created.id))),
-        Err(e) => match AppError::from(e) {
-            AppError::Conflict(Conflict::Duplicate { field }) => {
-                let invalid = Invalid::one(field, seldinger_domain::invalid::Problem::AlreadyUsed);
-                page.errors = FieldErrors::from_invalid(&invalid, ctx.lang, form_field);
-                Ok(render_with(StatusCode::UNPROCESSABLE_ENTITY, &page))
-            }
-            other => Err(other.into()),
-        },
+        Err(e) => form_conflict(page, e),
     }
 }
 
@@ -732,15 +749,11 @@ pub async fn edit_patient(
         .store()
         .get_patient(&ctx.actor(), id, state.now())
         .await?;
-    let page = PatientFormPage {
-        l: Layout::new(&ctx, format!("/patients/{id}/edit"), "patients"),
-        id: Some(id.to_string()),
-        f: PatientFormValues::from_patient(&patient),
-        errors: FieldErrors::default(),
-        duplicates: Vec::new(),
-        stale: false,
-    };
-    Ok(render(&page))
+    Ok(render(&PatientFormPage::new(
+        &ctx,
+        Some(id),
+        PatientFormValues::from_patient(&patient),
+    )))
 }
 
 pub async fn update_patient(
@@ -753,20 +766,10 @@ pub async fn update_patient(
     let now = state.now();
     let actor = ctx.actor();
     let existing = state.store().get_patient(&actor, id, now).await?;
-    let mut page = PatientFormPage {
-        l: Layout::new(&ctx, format!("/patients/{id}/edit"), "patients"),
-        id: Some(id.to_string()),
-        f: PatientFormValues::from_form(&form),
-        errors: FieldErrors::default(),
-        duplicates: Vec::new(),
-        stale: false,
-    };
+    let page = PatientFormPage::new(&ctx, Some(id), PatientFormValues::from_form(&form));
     let patient = match NewPatient::parse(&page.f.input(Some(&existing)), now) {
         Ok(patient) => patient,
-        Err(invalid) => {
-            page.errors = FieldErrors::from_invalid(&invalid, ctx.lang, form_field);
-            return Ok(render_with(StatusCode::UNPROCESSABLE_ENTITY, &page));
-        }
+        Err(invalid) => return Ok(page.refused(&invalid)),
     };
     match state
         .store()
@@ -774,22 +777,12 @@ pub async fn update_patient(
         .await
     {
         Ok(_) => Ok(see_other(&format!("/patients/{id}?saved=1"))),
-        Err(e) => match AppError::from(e) {
-            AppError::Conflict(Conflict::StaleVersion { current }) => {
-                page.f.version = current;
-                page.stale = true;
-                Ok(render_with(StatusCode::CONFLICT, &page))
-            }
-            AppError::Conflict(Conflict::Duplicate { field }) => {
-                let invalid = Invalid::one(field, seldinger_domain::invalid::Problem::AlreadyUsed);
-                page.errors = FieldErrors::from_invalid(&invalid, ctx.lang, form_field);
-                Ok(render_with(StatusCode::UNPROCESSABLE_ENTITY, &page))
-            }
-            other => Err(other.into()),
-        },
+        Err(e) => form_conflict(page, e),
     }
 }
 
+/// Withdraws a patient registered in error; refusals come back on the edit form, showing
+/// the stored values.
 pub async fn delete_patient(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -800,48 +793,25 @@ pub async fn delete_patient(
     let now = state.now();
     let actor = ctx.actor();
     let version: i64 = form.get("version").parse().unwrap_or(0);
-    let refused = |invalid: Option<Invalid>, stale: bool, current: &Patient| {
-        let mut f = PatientFormValues::from_patient(current);
-        f.version = current.version;
-        let page = PatientFormPage {
-            l: Layout::new(&ctx, format!("/patients/{id}/edit"), "patients"),
-            id: Some(id.to_string()),
-            f,
-            errors: invalid
-                .map(|i| FieldErrors::from_invalid(&i, ctx.lang, |f| f))
-                .unwrap_or_default(),
-            duplicates: Vec::new(),
-            stale,
-        };
-        render_with(
-            if stale {
-                StatusCode::CONFLICT
-            } else {
-                StatusCode::UNPROCESSABLE_ENTITY
-            },
-            &page,
-        )
+    let result = match api::withdrawal_reason(form.get("reason")) {
+        Ok(reason) => state
+            .store()
+            .delete_patient(&actor, id, version, &reason, now)
+            .await
+            .map_err(AppError::from),
+        Err(e) => Err(e),
     };
-    let reason = match api::withdrawal_reason(form.get("reason")) {
-        Ok(reason) => reason,
-        Err(AppError::Invalid(invalid)) => {
-            let current = state.store().get_patient(&actor, id, now).await?;
-            return Ok(refused(Some(invalid), false, &current));
-        }
+    let refusal = match result {
+        Ok(()) => return Ok(see_other("/patients?withdrawn=1")),
+        Err(e @ (AppError::Invalid(_) | AppError::Conflict(Conflict::StaleVersion { .. }))) => e,
         Err(other) => return Err(other.into()),
     };
-    match state
-        .store()
-        .delete_patient(&actor, id, version, &reason, now)
-        .await
-    {
-        Ok(()) => Ok(see_other("/patients?withdrawn=1")),
-        Err(seldinger_store::StoreError::Conflict(Conflict::StaleVersion { .. })) => {
-            let current = state.store().get_patient(&actor, id, now).await?;
-            Ok(refused(None, true, &current))
-        }
-        Err(e) => Err(e.into()),
-    }
+    let current = state.store().get_patient(&actor, id, now).await?;
+    let page = PatientFormPage::new(&ctx, Some(id), PatientFormValues::from_patient(&current));
+    Ok(match refusal {
+        AppError::Invalid(invalid) => page.refused(&invalid),
+        _ => page.stale(current.version),
+    })
 }
 
 #[derive(Template)]

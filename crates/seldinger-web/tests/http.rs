@@ -241,10 +241,10 @@ impl Browser {
             .to_string()
     }
 
-    async fn post_form(
+    async fn post_form<F: serde::Serialize + ?Sized>(
         &self,
         path: &str,
-        fields: &[(&str, &str)],
+        fields: &F,
     ) -> (StatusCode, String, Option<String>) {
         let response = self
             .http
@@ -579,7 +579,7 @@ async fn a_patient_registered_in_error_is_withdrawn_with_a_reason() {
     let (status, html, _) = browser
         .post_form(
             &format!("/patients/{id}/delete"),
-            &[("_csrf", &csrf), ("version", "1"), ("reason", "")],
+            &[("_csrf", csrf.as_str()), ("version", "1"), ("reason", "")],
         )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -588,7 +588,7 @@ async fn a_patient_registered_in_error_is_withdrawn_with_a_reason() {
         .post_form(
             &format!("/patients/{id}/delete"),
             &[
-                ("_csrf", &csrf),
+                ("_csrf", csrf.as_str()),
                 ("version", "1"),
                 ("reason", "wrong patient"),
             ],
@@ -760,7 +760,7 @@ async fn a_form_with_errors_comes_back_with_each_message_beside_its_field() {
         .post_form(
             "/patients",
             &[
-                ("_csrf", &csrf),
+                ("_csrf", csrf.as_str()),
                 ("mrn", "IP-9"),
                 ("family_name", "Durand<b>"),
                 ("given_names", "Paul"),
@@ -783,7 +783,7 @@ async fn a_form_with_errors_comes_back_with_each_message_beside_its_field() {
         .post_form(
             "/patients",
             &[
-                ("_csrf", &csrf),
+                ("_csrf", csrf.as_str()),
                 ("mrn", "IP-9"),
                 ("family_name", "Durand"),
                 ("given_names", "Paul"),
@@ -803,6 +803,48 @@ async fn a_form_with_errors_comes_back_with_each_message_beside_its_field() {
 }
 
 #[tokio::test]
+async fn two_people_editing_the_same_patient_do_not_overwrite_each_other() {
+    let app = TestApp::spawn().await;
+    let api = app.api(&app.token("sched", Role::Scheduler).await);
+    let (_, created) = api.post("/api/v1/patients", &helene()).await;
+    let id = created["id"].as_str().expect("id");
+    let edit = format!("/patients/{id}/edit");
+    let first = app.browser("nurse1", Role::Nurse).await;
+    let second = app.browser("nurse2", Role::Nurse).await;
+    let (csrf1, csrf2) = (first.csrf(&edit).await, second.csrf(&edit).await);
+    let fields = |csrf: &str, given: &str| {
+        vec![
+            ("_csrf", csrf.to_string()),
+            ("version", "1".into()),
+            ("mrn", "IP-2026-0001".into()),
+            ("family_name", "Dupré-Lefèvre".into()),
+            ("given_names", given.to_string()),
+            ("birth_date", "1956-03-12".into()),
+            ("sex", "female".into()),
+        ]
+    };
+    let patient_path = format!("/patients/{id}");
+    let saved = first
+        .post_form(&patient_path, &fields(&csrf1, "Hélène Marie"))
+        .await;
+    assert_eq!(saved.0, StatusCode::SEE_OTHER);
+    let (status, html, _) = second
+        .post_form(&patient_path, &fields(&csrf2, "Hélène Louise"))
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(
+        html.contains("id=\"stale\"") && html.contains("name=\"version\" value=\"2\""),
+        "{html}"
+    );
+    assert!(
+        html.contains("Hélène Louise"),
+        "the second person's typing is kept"
+    );
+    let (_, stored) = api.get(&format!("/api/v1/patients/{id}")).await;
+    assert_eq!(stored["given_names"], "Hélène Marie");
+}
+
+#[tokio::test]
 async fn a_possible_duplicate_must_be_confirmed_before_registering() {
     let app = TestApp::spawn().await;
     let browser = app.browser("sched", Role::Scheduler).await;
@@ -817,7 +859,7 @@ async fn a_possible_duplicate_must_be_confirmed_before_registering() {
         ]
     };
     let mut first = fields("IP-1");
-    first.push(("_csrf", &csrf));
+    first.push(("_csrf", csrf.as_str()));
     assert_eq!(
         browser.post_form("/patients", &first).await.0,
         StatusCode::SEE_OTHER
@@ -825,7 +867,7 @@ async fn a_possible_duplicate_must_be_confirmed_before_registering() {
 
     let mut twin = fields("IP-2");
     twin[1] = ("family_name", "DUPRE-LEFEVRE");
-    twin.push(("_csrf", &csrf));
+    twin.push(("_csrf", csrf.as_str()));
     let (status, html, _) = browser.post_form("/patients", &twin).await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert!(
@@ -856,7 +898,7 @@ async fn state_changes_need_the_csrf_token_and_our_own_origin() {
 
     let csrf = browser.csrf("/patients").await;
     let mut with_token = fields.to_vec();
-    with_token.push(("_csrf", &csrf));
+    with_token.push(("_csrf", csrf.as_str()));
     let cross = browser
         .http
         .post(format!("{}/patients", app.url))
@@ -996,7 +1038,11 @@ async fn each_user_chooses_french_or_english() {
     let (status, _, location) = browser
         .post_form(
             "/language",
-            &[("_csrf", &csrf), ("language", "en"), ("next", "/patients")],
+            &[
+                ("_csrf", csrf.as_str()),
+                ("language", "en"),
+                ("next", "/patients"),
+            ],
         )
         .await;
     assert_eq!(
@@ -1010,7 +1056,7 @@ async fn each_user_chooses_french_or_english() {
         .post_form(
             "/language",
             &[
-                ("_csrf", &csrf),
+                ("_csrf", csrf.as_str()),
                 ("language", "en"),
                 ("next", "https://evil.example/"),
             ],
@@ -1022,7 +1068,7 @@ async fn each_user_chooses_french_or_english() {
         "only local redirects"
     );
     let (status, _, _) = browser
-        .post_form("/language", &[("_csrf", &csrf), ("language", "de")])
+        .post_form("/language", &[("_csrf", csrf.as_str()), ("language", "de")])
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
 }
