@@ -1122,7 +1122,16 @@ async fn the_openapi_document_is_served_to_signed_in_users() {
 async fn when_the_database_goes_away_the_app_answers_503_and_recovers() {
     let admin_url = std::env::var("SELDINGER_TEST_POSTGRES_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
-    let upstream: SocketAddr = "127.0.0.1:5432".parse().expect("addr");
+    // postgres://USER@HOST:PORT/DB → HOST:PORT, which the relay forwards to.
+    let (scheme_and_user, rest) = admin_url
+        .split_once('@')
+        .expect("a postgres URL with a user");
+    let server = rest.split('/').next().expect("host:port");
+    let upstream: SocketAddr = tokio::net::lookup_host(server)
+        .await
+        .expect("resolve the PostgreSQL host")
+        .next()
+        .expect("an address for the PostgreSQL host");
     let relay = relay::Relay::start(upstream).await;
 
     // A database of its own, reached through the relay.
@@ -1133,7 +1142,7 @@ async fn when_the_database_goes_away_the_app_answers_503_and_recovers() {
     sea_orm::ConnectionTrait::execute_unprepared(&admin, &format!("CREATE DATABASE {db_name}"))
         .await
         .expect("create db");
-    let url = format!("postgres://postgres@{}/{db_name}", relay.addr());
+    let url = format!("{scheme_and_user}@{}/{db_name}", relay.addr());
     let mut options = StoreOptions::new(url);
     options.acquire_timeout = std::time::Duration::from_millis(500);
     let store = Store::connect(&options)
