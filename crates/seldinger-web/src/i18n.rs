@@ -60,6 +60,7 @@ messages! {
     "patients.new" => "New patient", "Nouveau patient";
     "patients.recent" => "Recently updated", "Modifiés récemment";
     "patients.results" => "Results", "Résultats";
+    "patients.more" => "More patients match: only the first 50 are shown. Add a given name or a birth date.", "D'autres patients correspondent : seuls les 50 premiers sont affichés. Ajoutez un prénom ou une date de naissance.";
     "patients.none" => "No patient matches this search.", "Aucun patient ne correspond à cette recherche.";
     "patient.mrn" => "MRN", "IPP";
     "patient.name" => "Name", "Nom";

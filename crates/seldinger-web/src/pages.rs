@@ -383,7 +383,12 @@ pub struct PatientsPage {
     rows: Vec<PatientRow>,
     error: Option<String>,
     withdrawn: bool,
+    /// More patients match than the list shows.
+    more: bool,
 }
+
+/// How many patients a list shows.
+const LIST_SIZE: usize = 50;
 
 #[derive(Deserialize, Default)]
 pub struct SearchQuery {
@@ -416,14 +421,17 @@ pub async fn patients(
                     rows: Vec::new(),
                     error,
                     withdrawn: false,
+                    more: false,
                 },
             ));
         }
     };
-    let found = state
+    let mut found = state
         .store()
-        .search_patients(&ctx.actor(), &parsed, 50, now)
+        .search_patients(&ctx.actor(), &parsed, LIST_SIZE as u64 + 1, now)
         .await?;
+    let more = found.len() > LIST_SIZE;
+    found.truncate(LIST_SIZE);
     let rows = found
         .into_iter()
         .map(|p| PatientRow::new(p, now.date()))
@@ -435,6 +443,7 @@ pub async fn patients(
         rows,
         error: None,
         withdrawn,
+        more,
     }))
 }
 

@@ -46,6 +46,7 @@ fn table() -> Vec<Route> {
         route(M::GET,    "/readyz",                            Public,              readyz),
         route(M::GET,    "/static/app.css",                    Public,              stylesheet),
         route(M::GET,    "/static/favicon.svg",                Public,              favicon),
+        route(M::GET,    "/static/search.js",                  Public,              search_script),
         route(M::GET,    "/login",                             Public,              pages::login_form),
         route(M::POST,   "/login",                             Public,              pages::login),
         route(M::POST,   "/logout",                            SignedIn,            pages::logout),
@@ -199,6 +200,16 @@ async fn stylesheet() -> impl IntoResponse {
             (header::CACHE_CONTROL, "public, max-age=3600"),
         ],
         include_str!("../static/app.css"),
+    )
+}
+
+async fn search_script() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../static/search.js"),
     )
 }
 

@@ -845,6 +845,40 @@ async fn two_people_editing_the_same_patient_do_not_overwrite_each_other() {
 }
 
 #[tokio::test]
+async fn a_long_result_list_is_cut_at_fifty_with_a_hint_to_refine() {
+    let app = TestApp::spawn().await;
+    let now = app.clock.now_value();
+    let many: Vec<_> = (0..51)
+        .map(|i| {
+            let input = seldinger_domain::patient::PatientInput {
+                mrn: format!("M{i}"),
+                family_name: "Martin".into(),
+                given_names: "Louis".into(),
+                birth_date: "1960-01-01".into(),
+                sex: "male".into(),
+                ..Default::default()
+            };
+            seldinger_domain::patient::NewPatient::parse(&input, now).expect("valid")
+        })
+        .collect();
+    app.store
+        .import_patients(&Actor::system("test"), &many, now)
+        .await
+        .expect("import");
+    let browser = app.browser("sched", Role::Scheduler).await;
+    let (_, html) = browser.get("/patients?q=martin").await;
+    assert_eq!(html.matches("<td class=\"mono\">M").count(), 50);
+    assert!(html.contains("id=\"more-results\""));
+    let (_, html) = browser.get("/patients?q=martin%201960-01-01").await;
+    assert!(
+        html.contains("id=\"more-results\""),
+        "still 51 with the birth date"
+    );
+    let (_, html) = browser.get("/patients?q=M7").await;
+    assert!(!html.contains("id=\"more-results\""));
+}
+
+#[tokio::test]
 async fn a_possible_duplicate_must_be_confirmed_before_registering() {
     let app = TestApp::spawn().await;
     let browser = app.browser("sched", Role::Scheduler).await;
