@@ -324,6 +324,7 @@ pub struct Ctx {
     pub principal: Principal,
     pub lang: Lang,
     pub client_addr: Option<String>,
+    pub timezone: jiff::tz::TimeZone,
 }
 
 impl Ctx {
@@ -358,6 +359,7 @@ impl FromRequestParts<AppState> for Ctx {
             .ok_or_else(|| respond_error(parts.uri.path(), AppError::Unauthorized))?;
         let connect = parts.extensions.get::<ConnectInfo<SocketAddr>>();
         Ok(Ctx {
+            timezone: state.config().timezone.clone(),
             lang: principal.user.language,
             client_addr: client_addr(&parts.headers, connect, state.config().trust_forwarded_for),
             principal,

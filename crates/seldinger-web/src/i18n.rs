@@ -4,6 +4,8 @@
 //! message cannot exist in one language only. Templates look messages up by key; a test
 //! reads every template and checks that each key it uses is in the table.
 
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
 use seldinger_domain::Lang;
 use time::{Date, OffsetDateTime};
 
@@ -137,7 +139,7 @@ messages! {
     "audit.since" => "From", "Du";
     "audit.until" => "Until", "Au";
     "audit.none" => "No entry matches.", "Aucune entrée ne correspond.";
-    "audit.utc" => "Times in UTC.", "Heures en UTC.";
+    "audit.local" => "Local times", "Heures locales";
 }
 
 /// Language-aware helpers for templates.
@@ -173,13 +175,29 @@ impl Tr {
         }
     }
 
-    pub fn datetime(&self, at: &OffsetDateTime) -> String {
-        format!(
-            "{} {:02}:{:02}",
-            self.date(&at.date()),
-            at.hour(),
-            at.minute()
-        )
+    /// The wall-clock time of `at` in `zone`: 22/11/2026 10:30 (French), 22 Nov 2026 10:30.
+    pub fn datetime(&self, at: &OffsetDateTime, zone: &TimeZone) -> String {
+        let local = local_time(at, zone);
+        let date = Date::from_calendar_date(
+            i32::from(local.year()),
+            month(local.month()),
+            local.day().unsigned_abs(),
+        );
+        match date {
+            Ok(date) => format!(
+                "{} {:02}:{:02}",
+                self.date(&date),
+                local.hour(),
+                local.minute()
+            ),
+            // Out of jiff's range (years beyond ±9999): show the instant in UTC.
+            Err(_) => format!(
+                "{} {:02}:{:02} UTC",
+                self.date(&at.date()),
+                at.hour(),
+                at.minute()
+            ),
+        }
     }
 
     /// 12 345 in French (narrow no-break space), 12,345 in English.
@@ -198,6 +216,17 @@ impl Tr {
         }
         if n < 0 { format!("-{out}") } else { out }
     }
+}
+
+fn local_time(at: &OffsetDateTime, zone: &TimeZone) -> jiff::civil::DateTime {
+    // Both libraries cover years −9999..=9999, so this conversion fails only on corruption.
+    let instant = Timestamp::new(at.unix_timestamp(), at.nanosecond().try_into().unwrap_or(0))
+        .unwrap_or(Timestamp::UNIX_EPOCH);
+    zone.to_datetime(instant)
+}
+
+fn month(m: i8) -> time::Month {
+    time::Month::try_from(u8::try_from(m).unwrap_or(1)).unwrap_or(time::Month::January)
 }
 
 /// Full years between `birth` and `today`.
@@ -221,6 +250,19 @@ mod tests {
         assert_eq!(Tr(Lang::Fr).number(1234567), "1\u{202f}234\u{202f}567");
         assert_eq!(Tr(Lang::En).number(-1234), "-1,234");
         assert_eq!(Tr(Lang::En).number(12), "12");
+    }
+
+    #[test]
+    fn times_are_shown_on_the_department_clock() {
+        let paris = TimeZone::get("Europe/Paris").expect("bundled zone");
+        let winter = time::macros::datetime!(2026-11-22 09:30 UTC);
+        let summer = time::macros::datetime!(2026-07-01 23:15 UTC);
+        assert_eq!(Tr(Lang::Fr).datetime(&winter, &paris), "22/11/2026 10:30");
+        assert_eq!(Tr(Lang::En).datetime(&summer, &paris), "2 Jul 2026 01:15");
+        assert_eq!(
+            Tr(Lang::Fr).datetime(&winter, &TimeZone::UTC),
+            "22/11/2026 09:30"
+        );
     }
 
     #[test]

@@ -41,6 +41,9 @@ pub struct WebConfig {
     pub trust_forwarded_for: bool,
     /// Sign-in attempts allowed per client address per minute.
     pub login_attempts_per_minute: u32,
+    /// The department's time zone: the interface shows wall-clock times in it (the API
+    /// speaks UTC, RFC 3339).
+    pub timezone: jiff::tz::TimeZone,
 }
 
 impl Default for WebConfig {
@@ -50,6 +53,7 @@ impl Default for WebConfig {
             secure_cookies: false,
             trust_forwarded_for: false,
             login_attempts_per_minute: 10,
+            timezone: jiff::tz::TimeZone::UTC,
         }
     }
 }

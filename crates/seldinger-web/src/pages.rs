@@ -48,6 +48,7 @@ fn render_with(status: StatusCode, template: &impl Template) -> Response {
 /// which section is current.
 pub struct Layout {
     pub tr: Tr,
+    pub timezone: jiff::tz::TimeZone,
     pub user: Option<User>,
     pub csrf: String,
     pub path: String,
@@ -58,6 +59,7 @@ impl Layout {
     pub fn new(ctx: &Ctx, path: impl Into<String>, section: &'static str) -> Self {
         Self {
             tr: Tr(ctx.lang),
+            timezone: ctx.timezone.clone(),
             user: Some(ctx.principal.user.clone()),
             csrf: ctx.csrf().to_string(),
             path: path.into(),
@@ -68,6 +70,7 @@ impl Layout {
     pub fn anonymous(lang: Lang) -> Self {
         Self {
             tr: Tr(lang),
+            timezone: jiff::tz::TimeZone::UTC,
             user: None,
             csrf: String::new(),
             path: "/".into(),
@@ -84,7 +87,12 @@ impl Layout {
     }
 
     pub fn datetime(&self, at: &time::OffsetDateTime) -> String {
-        self.tr.datetime(at)
+        self.tr.datetime(at, &self.timezone)
+    }
+
+    /// The department's time zone, e.g. Europe/Paris.
+    pub fn timezone_name(&self) -> &str {
+        self.timezone.iana_name().unwrap_or("UTC")
     }
 
     pub fn number(&self, n: usize) -> String {

@@ -106,6 +106,9 @@ struct ServeArgs {
         default_value_t = 10
     )]
     login_attempts_per_minute: u32,
+    /// The department's time zone (IANA name): the interface shows local times in it.
+    #[arg(long, env = "SELDINGER_TIMEZONE", default_value = "Europe/Paris")]
+    timezone: String,
 }
 
 #[derive(Subcommand)]
@@ -346,6 +349,12 @@ async fn serve(db: &DbArgs, args: ServeArgs) -> anyhow::Result<()> {
     if args.session_idle_minutes < 1 {
         bail!("--session-idle-minutes must be at least 1");
     }
+    let timezone = jiff::tz::TimeZone::get(&args.timezone).with_context(|| {
+        format!(
+            "unknown time zone {:?} (expected an IANA name such as Europe/Paris)",
+            args.timezone
+        )
+    })?;
     let store = db.open().await?;
     if args.demo {
         demo::fill(&store).await?;
@@ -355,8 +364,10 @@ async fn serve(db: &DbArgs, args: ServeArgs) -> anyhow::Result<()> {
         secure_cookies: args.secure_cookies,
         trust_forwarded_for: args.trust_forwarded_for,
         login_attempts_per_minute: args.login_attempts_per_minute,
+        timezone,
     };
     let state = AppState::new(store.clone(), Arc::new(SystemClock), config);
+    let shutdown = shutdown_signal()?;
     let listener = tokio::net::TcpListener::bind(args.addr)
         .await
         .with_context(|| format!("cannot listen on {}", args.addr))?;
@@ -365,7 +376,7 @@ async fn serve(db: &DbArgs, args: ServeArgs) -> anyhow::Result<()> {
     println!("listening on http://{local}");
     let app = seldinger_web::router(state).into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
+        .with_graceful_shutdown(shutdown)
         .await
         .context("server error")?;
     store.close().await;
@@ -374,24 +385,21 @@ async fn serve(db: &DbArgs, args: ServeArgs) -> anyhow::Result<()> {
 }
 
 /// Resolves on SIGTERM or Ctrl-C: in-flight requests finish, then the server stops.
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// The handlers are registered when this is called (before the server says it listens),
+/// not when the future is first polled, so that no early signal kills the process.
+fn shutdown_signal() -> anyhow::Result<impl std::future::Future<Output = ()>> {
     #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
+    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .context("cannot listen for SIGTERM")?;
+    let ctrl_c = tokio::signal::ctrl_c();
+    Ok(async move {
+        #[cfg(unix)]
+        tokio::select! {
+            _ = ctrl_c => {},
+            _ = terminate.recv() => {},
         }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = terminate => {},
-    }
-    tracing::info!("shutting down");
+        #[cfg(not(unix))]
+        let _ = ctrl_c.await;
+        tracing::info!("shutting down");
+    })
 }

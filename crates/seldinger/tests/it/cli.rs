@@ -199,6 +199,21 @@ async fn bad_command_line_input_gets_a_clear_error_and_changes_nothing() {
     );
     assert!(String::from_utf8_lossy(&again.stderr).contains("username already used"));
 
+    let bad_zone = instance.run(
+        &[
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+            "--timezone",
+            "Mars/Olympus",
+        ],
+        "",
+    );
+    assert!(!bad_zone.status.success());
+    assert!(
+        String::from_utf8_lossy(&bad_zone.stderr).contains("unknown time zone \"Mars/Olympus\"")
+    );
+
     let bad_url = Command::new(BINARY)
         .args(["--database", "mysql://x", "migrate"])
         .output()
