@@ -1,14 +1,21 @@
 //! The append-only audit log: who, in which role, did what to which object, when and
 //! from where. Written in the same transaction as the data it describes; never updated
 //! nor deleted (the database refuses both, see the first migration).
+//!
+//! Entries that stand alone (reads, searches, sign-ins) go through the [`AuditWriter`]:
+//! one task writes whatever entries are waiting in one transaction (group commit), and
+//! each caller waits until its entry is durable before it answers. Under load this turns
+//! one synchronous commit per request into one per batch, without acknowledging anything
+//! that is not on disk.
 
 use sea_orm::sea_query::{Expr, ExprTrait, Order, Query};
-use sea_orm::{ConnectionTrait, FromQueryResult};
+use sea_orm::{ConnectionTrait, DatabaseConnection, FromQueryResult};
 use seldinger_domain::audit::{Actor, AuditAction, ObjectRef};
 use time::OffsetDateTime;
+use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
 
-use crate::{Store, StoreResult, name};
+use crate::{Store, StoreError, StoreResult, name};
 
 /// One entry of the log, as read back.
 #[derive(Clone, Debug, FromQueryResult)]
@@ -79,6 +86,99 @@ pub(crate) async fn append<C: ConnectionTrait>(
     Ok(())
 }
 
+/// An entry waiting for the writer, and who to tell when it is durable.
+struct Pending {
+    actor: Actor,
+    action: AuditAction,
+    object: Option<ObjectRef>,
+    detail: Option<String>,
+    at: OffsetDateTime,
+    done: oneshot::Sender<StoreResult<()>>,
+}
+
+/// The most entries written in one transaction (9 bound values each).
+const BATCH: usize = 256;
+
+/// The group-commit writer of standalone audit entries.
+#[derive(Clone, Debug)]
+pub(crate) struct AuditWriter {
+    queue: mpsc::Sender<Pending>,
+}
+
+impl AuditWriter {
+    /// Starts the writer task on the current runtime. It stops when the last `Store`
+    /// clone is dropped, after writing what is queued.
+    pub(crate) fn start(db: DatabaseConnection) -> Self {
+        let (queue, mut waiting) = mpsc::channel::<Pending>(4 * BATCH);
+        tokio::spawn(async move {
+            let mut batch = Vec::with_capacity(BATCH);
+            while waiting.recv_many(&mut batch, BATCH).await > 0 {
+                let result = write_batch(&db, &batch).await;
+                for pending in batch.drain(..) {
+                    let _ = pending.done.send(result.clone());
+                }
+            }
+        });
+        Self { queue }
+    }
+
+    /// Appends one entry and waits until it is committed.
+    pub(crate) async fn append(
+        &self,
+        actor: &Actor,
+        action: AuditAction,
+        object: Option<&ObjectRef>,
+        detail: Option<&str>,
+        at: OffsetDateTime,
+    ) -> StoreResult<()> {
+        let (done, committed) = oneshot::channel();
+        let pending = Pending {
+            actor: actor.clone(),
+            action,
+            object: object.cloned(),
+            detail: detail.map(str::to_string),
+            at,
+            done,
+        };
+        let stopped = || StoreError::Other("the audit writer has stopped".into());
+        self.queue.send(pending).await.map_err(|_| stopped())?;
+        committed.await.map_err(|_| stopped())?
+    }
+}
+
+async fn write_batch(db: &DatabaseConnection, batch: &[Pending]) -> StoreResult<()> {
+    let mut insert = Query::insert();
+    insert.into_table(name("audit_log")).columns(
+        [
+            "at",
+            "user_id",
+            "username",
+            "role",
+            "action",
+            "object_type",
+            "object_id",
+            "client_addr",
+            "detail",
+        ]
+        .map(name),
+    );
+    for p in batch {
+        insert.values_panic([
+            p.at.into(),
+            p.actor.user_id.map(|u| u.as_uuid()).into(),
+            p.actor.username.clone().into(),
+            p.actor.role.map(|r| r.code().to_string()).into(),
+            p.action.code().into(),
+            p.object.as_ref().map(|o| o.kind.clone()).into(),
+            p.object.as_ref().map(|o| o.id.clone()).into(),
+            p.actor.client_addr.clone().into(),
+            p.detail.clone().into(),
+        ]);
+    }
+    db.execute(&insert).await?;
+    Ok(())
+}
+
 impl Store {
     /// Appends an entry that stands alone (a sign-in attempt, a sign-out).
     pub async fn audit(
@@ -89,7 +189,7 @@ impl Store {
         detail: Option<&str>,
         at: OffsetDateTime,
     ) -> StoreResult<()> {
-        append(&self.db, actor, action, object, detail, at).await
+        self.audit.append(actor, action, object, detail, at).await
     }
 
     /// Lists entries, newest first. Reading the log is itself audited.
@@ -143,15 +243,9 @@ impl Store {
             .map(|r| AuditRecord::from_query_result(r, ""))
             .collect::<Result<Vec<_>, _>>()?;
         let detail = filter.object.as_ref().map(|o| format!("filter {o}"));
-        append(
-            &self.db,
-            actor,
-            AuditAction::AuditRead,
-            None,
-            detail.as_deref(),
-            now,
-        )
-        .await?;
+        self.audit
+            .append(actor, AuditAction::AuditRead, None, detail.as_deref(), now)
+            .await?;
         Ok(records)
     }
 }

@@ -39,7 +39,7 @@ pub use patients::{Patient, PatientSummary};
 
 /// What can go wrong when storing or loading, kept apart so the web layer can answer
 /// 404, 409 or 503 truthfully.
-#[derive(Debug, thiserror::Error)]
+#[derive(Clone, Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("not found")]
     NotFound,
@@ -142,10 +142,11 @@ impl StoreOptions {
     }
 }
 
-/// The storage interface. Cheap to clone (a pool handle).
+/// The storage interface. Cheap to clone (a pool handle and the audit writer's queue).
 #[derive(Clone, Debug)]
 pub struct Store {
     db: DatabaseConnection,
+    audit: audit::AuditWriter,
 }
 
 impl Store {
@@ -177,7 +178,8 @@ impl Store {
             ));
         }
         let db = Database::connect(opts).await.map_err(StoreError::from)?;
-        Ok(Self { db })
+        let audit = audit::AuditWriter::start(db.clone());
+        Ok(Self { db, audit })
     }
 
     /// Applies the migrations not yet applied; returns how many ran.

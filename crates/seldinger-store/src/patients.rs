@@ -318,15 +318,15 @@ impl Store {
             .to_owned();
         let row = self.db.query_one(&q).await?.ok_or(StoreError::NotFound)?;
         let patient = PatientRow::from_query_result(&row, "")?.into_patient()?;
-        append(
-            &self.db,
-            actor,
-            AuditAction::PatientRead,
-            Some(&ObjectRef::new("patient", id)),
-            None,
-            now,
-        )
-        .await?;
+        self.audit
+            .append(
+                actor,
+                AuditAction::PatientRead,
+                Some(&ObjectRef::new("patient", id)),
+                None,
+                now,
+            )
+            .await?;
         Ok(patient)
     }
 
@@ -476,15 +476,15 @@ impl Store {
                 .order_by(name("birth_date"), Order::Asc);
         }
         let patients = rows_to_patients(self.db.query_all(&q).await?)?;
-        append(
-            &self.db,
-            actor,
-            AuditAction::PatientSearch,
-            None,
-            Some(&ids_detail(&patients)),
-            now,
-        )
-        .await?;
+        self.audit
+            .append(
+                actor,
+                AuditAction::PatientSearch,
+                None,
+                Some(&ids_detail(&patients)),
+                now,
+            )
+            .await?;
         Ok(patients)
     }
 
@@ -510,15 +510,15 @@ impl Store {
         }
         let patients = rows_to_patients(self.db.query_all(&q).await?)?;
         if !patients.is_empty() {
-            append(
-                &self.db,
-                actor,
-                AuditAction::PatientSearch,
-                None,
-                Some(&ids_detail(&patients)),
-                now,
-            )
-            .await?;
+            self.audit
+                .append(
+                    actor,
+                    AuditAction::PatientSearch,
+                    None,
+                    Some(&ids_detail(&patients)),
+                    now,
+                )
+                .await?;
         }
         Ok(patients)
     }

@@ -469,3 +469,34 @@ async fn a_withdrawn_patient_leaves_searches_and_reads_but_stays_in_the_audit_tr
     assert_eq!(entries[0].action, "patient.delete");
     assert_eq!(entries[0].detail.as_deref(), Some("registered twice"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_reads_each_get_exactly_one_audit_entry() {
+    let (_db, store, actor) = setup().await;
+    let p = store
+        .create_patient(&actor, &patient("IP11", "Blanc", "Inès", "1977-07-07"), NOW)
+        .await
+        .unwrap();
+    let reads: Vec<_> = (0..120)
+        .map(|_| {
+            let store = store.clone();
+            let actor = actor.clone();
+            tokio::spawn(async move { store.get_patient(&actor, p.id, NOW).await.map(|_| ()) })
+        })
+        .collect();
+    for read in reads {
+        read.await.unwrap().unwrap();
+    }
+    let filter = AuditFilter {
+        object: Some(ObjectRef::new("patient", p.id)),
+        action: Some(AuditAction::PatientRead),
+        limit: 1000,
+        ..Default::default()
+    };
+    let entries = store.list_audit(&actor, &filter, NOW).await.unwrap();
+    assert_eq!(
+        entries.len(),
+        120,
+        "every read acknowledged has its entry, once"
+    );
+}
