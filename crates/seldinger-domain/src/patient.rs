@@ -284,6 +284,11 @@ impl NewPatient {
         )
     }
 
+    /// How lists order patients: folded family name, folded given names, birth date.
+    pub fn sort_key(&self) -> String {
+        format!("{}\u{1f}{}\u{1f}{}", fold(&self.family_name), fold(&self.given_names), self.birth_date)
+    }
+
     /// Every search token of the patient's names.
     pub fn search_tokens(&self) -> Vec<String> {
         let mut tokens = text::name_tokens(&self.family_name);

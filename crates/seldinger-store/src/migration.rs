@@ -182,11 +182,34 @@ impl MigrationTrait for M0001Foundation {
         m.create_index(index("patients", "patients_updated", &["updated_at"]))
             .await?;
 
+        // The search index of names: one row per folded name token, carrying the
+        // patient's sort key and birth date so that a prefix range is read already in
+        // order (token, then name) and stops at the page size, without touching
+        // `patients` until the page is known. On PostgreSQL the text columns compare
+        // bytewise (COLLATE "C"), as on SQLite, so that a prefix is one index range.
+        let bytewise = |mut column: ColumnDef| {
+            if m.get_database_backend() == sea_orm::DbBackend::Postgres {
+                column.extra("COLLATE \"C\"");
+            }
+            column
+        };
         m.create_table(
             Table::create()
                 .table(Alias::new("patient_name_tokens"))
-                .col(text("token", 100))
+                .col(bytewise(
+                    ColumnDef::new(Alias::new("token"))
+                        .text()
+                        .not_null()
+                        .to_owned(),
+                ))
                 .col(uuid("patient_id"))
+                .col(bytewise(
+                    ColumnDef::new(Alias::new("sort_key"))
+                        .text()
+                        .not_null()
+                        .to_owned(),
+                ))
+                .col(ColumnDef::new(Alias::new("birth_date")).date().not_null())
                 .primary_key(
                     Index::create()
                         .col(Alias::new("token"))
@@ -202,8 +225,14 @@ impl MigrationTrait for M0001Foundation {
         .await?;
         m.create_index(index(
             "patient_name_tokens",
+            "patient_name_tokens_ordered",
+            &["token", "sort_key", "patient_id"],
+        ))
+        .await?;
+        m.create_index(index(
+            "patient_name_tokens",
             "patient_name_tokens_patient",
-            &["patient_id"],
+            &["patient_id", "token"],
         ))
         .await?;
 

@@ -155,24 +155,40 @@ const WRITE_COLUMNS: [&str; 15] = [
     "version",
 ];
 
+/// Writes the search tokens of each patient, with its sort key and birth date.
 async fn insert_tokens<C: ConnectionTrait>(
     db: &C,
-    rows: &[(Uuid, Vec<String>)],
+    rows: &[(Uuid, &NewPatient)],
 ) -> StoreResult<()> {
     let mut insert = Query::insert();
     insert
         .into_table(name("patient_name_tokens"))
-        .columns(["token", "patient_id"].map(name));
+        .columns(["token", "patient_id", "sort_key", "birth_date"].map(name));
     let mut any = false;
-    for (id, tokens) in rows {
-        for token in tokens {
-            insert.values_panic([token.clone().into(), (*id).into()]);
+    for (id, patient) in rows {
+        let sort_key = patient.sort_key();
+        for token in patient.search_tokens() {
+            insert.values_panic([
+                token.into(),
+                (*id).into(),
+                sort_key.clone().into(),
+                patient.birth_date.into(),
+            ]);
             any = true;
         }
     }
     if any {
         db.execute(&insert).await?;
     }
+    Ok(())
+}
+
+async fn delete_tokens<C: ConnectionTrait>(db: &C, id: PatientId) -> StoreResult<()> {
+    let delete = Query::delete()
+        .from_table(name("patient_name_tokens"))
+        .and_where(Expr::col(name("patient_id")).eq(id.as_uuid()))
+        .to_owned();
+    db.execute(&delete).await?;
     Ok(())
 }
 
@@ -234,7 +250,7 @@ impl Store {
         txn.execute(&insert)
             .await
             .map_err(|e| StoreError::from_db(e, "mrn"))?;
-        insert_tokens(&txn, &[(id, patient.search_tokens())]).await?;
+        insert_tokens(&txn, &[(id, patient)]).await?;
         append(
             &txn,
             actor,
@@ -268,7 +284,7 @@ impl Store {
             for p in chunk {
                 let id = Uuid::now_v7();
                 insert.values_panic(row_values(id, p, by, now)?.into_iter().map(Expr::from));
-                tokens.push((id, p.search_tokens()));
+                tokens.push((id, p));
                 ids.push(PatientId::from_uuid(id));
             }
             txn.execute(&insert)
@@ -371,12 +387,8 @@ impl Store {
         if result.rows_affected() == 0 {
             return Err(stale_or_missing(&txn, id).await);
         }
-        let delete = Query::delete()
-            .from_table(name("patient_name_tokens"))
-            .and_where(Expr::col(name("patient_id")).eq(id.as_uuid()))
-            .to_owned();
-        txn.execute(&delete).await?;
-        insert_tokens(&txn, &[(id.as_uuid(), patient.search_tokens())]).await?;
+        delete_tokens(&txn, id).await?;
+        insert_tokens(&txn, &[(id.as_uuid(), patient)]).await?;
         append(
             &txn,
             actor,
@@ -420,6 +432,7 @@ impl Store {
         if txn.execute(&update).await?.rows_affected() == 0 {
             return Err(stale_or_missing(&txn, id).await);
         }
+        delete_tokens(&txn, id).await?;
         append(
             &txn,
             actor,
@@ -433,9 +446,12 @@ impl Store {
         Ok(())
     }
 
-    /// Patients matching a search-box query, by name, then birth date; at most `limit`.
-    /// An empty query lists the most recently updated patients. Audited as one search
-    /// entry naming the records shown.
+    /// Patients matching a search-box query; at most `limit`. Name words are prefixes
+    /// that must all match; results come in the order of the name that matched, then
+    /// family name, given names and birth date. A query that is also a valid MRN puts
+    /// that record first. A birth date alone lists that day's patients by name; an empty
+    /// query, the most recently updated. Audited as one search entry naming the records
+    /// shown.
     pub async fn search_patients(
         &self,
         actor: &Actor,
@@ -443,48 +459,122 @@ impl Store {
         limit: u64,
         now: OffsetDateTime,
     ) -> StoreResult<Vec<Patient>> {
-        let mut q = select();
-        q.and_where(not_deleted()).limit(limit.clamp(1, 200));
-        if query.is_empty() {
-            q.order_by(name("updated_at"), Order::Desc);
-        } else {
-            let mut by_name = Cond::all();
-            for prefix in &query.name_prefixes {
-                let mut tokens = Query::select();
-                tokens
-                    .column(name("patient_id"))
-                    .from(name("patient_name_tokens"))
-                    .and_where(Expr::col(name("token")).gte(prefix.clone()));
-                if let Some(upper) = prefix_upper_bound(prefix) {
-                    tokens.and_where(Expr::col(name("token")).lt(upper));
-                }
-                by_name = by_name.add(Expr::col(name("id")).in_subquery(tokens.to_owned()));
-            }
-            if let Some(date) = query.birth_date {
-                by_name = by_name.add(Expr::col(name("birth_date")).eq(date));
-            }
-            let mut any = Cond::any();
-            if !query.name_prefixes.is_empty() || query.birth_date.is_some() {
-                any = any.add(by_name);
-            }
-            if let Some(mrn) = &query.mrn {
-                any = any.add(Expr::col(name("mrn")).eq(mrn.clone()));
-            }
-            q.cond_where(any)
+        let limit = limit.clamp(1, 200);
+        let mut found = Vec::new();
+        if let Some(mrn) = &query.mrn {
+            let q = select()
+                .and_where(Expr::col(name("mrn")).eq(mrn.clone()))
+                .and_where(not_deleted())
+                .to_owned();
+            found = rows_to_patients(self.db.query_all(&q).await?)?;
+        }
+        if !query.name_prefixes.is_empty() {
+            let ids = self.ids_by_name(query, limit).await?;
+            let mut by_name = self.patients_by_ids(&ids).await?;
+            by_name.retain(|p| !found.iter().any(|f| f.id == p.id));
+            found.extend(by_name);
+        } else if let Some(date) = query.birth_date {
+            let q = select()
+                .and_where(Expr::col(name("birth_date")).eq(date))
+                .and_where(not_deleted())
                 .order_by(name("family_folded"), Order::Asc)
                 .order_by(name("given_folded"), Order::Asc)
-                .order_by(name("birth_date"), Order::Asc);
+                .limit(limit)
+                .to_owned();
+            found = rows_to_patients(self.db.query_all(&q).await?)?;
+        } else if query.is_empty() {
+            let q = select()
+                .and_where(not_deleted())
+                .order_by(name("updated_at"), Order::Desc)
+                .limit(limit)
+                .to_owned();
+            found = rows_to_patients(self.db.query_all(&q).await?)?;
         }
-        let patients = rows_to_patients(self.db.query_all(&q).await?)?;
+        found.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
         self.audit
             .append(
                 actor,
                 AuditAction::PatientSearch,
                 None,
-                Some(&ids_detail(&patients)),
+                Some(&ids_detail(&found)),
                 now,
             )
             .await?;
+        Ok(found)
+    }
+
+    /// The ids of the first `limit` patients whose names match every prefix, in order.
+    /// The longest prefix drives an ordered range scan of the token index (it stops at
+    /// the page); the other words and the birth date filter it.
+    async fn ids_by_name(&self, query: &PatientQuery, limit: u64) -> StoreResult<Vec<Uuid>> {
+        let mut prefixes: Vec<&String> = query.name_prefixes.iter().collect();
+        prefixes.sort_by_key(|p| std::cmp::Reverse(p.len()));
+        let (lead, others) = prefixes.split_first().ok_or(StoreError::NotFound)?;
+        let token = |table: &'static str| (name(table), name("token"));
+        let in_range = |table: &'static str, prefix: &str| {
+            let mut cond = Cond::all().add(Expr::col(token(table)).gte(prefix.to_string()));
+            if let Some(upper) = prefix_upper_bound(prefix) {
+                cond = cond.add(Expr::col(token(table)).lt(upper));
+            }
+            cond
+        };
+        let mut q = Query::select();
+        q.column((name("t"), name("patient_id")))
+            .from_as(name("patient_name_tokens"), name("t"))
+            .cond_where(in_range("t", lead));
+        for other in others {
+            let mut also = Query::select();
+            also.expr(Expr::val(1))
+                .from_as(name("patient_name_tokens"), name("o"))
+                .and_where(
+                    Expr::col((name("o"), name("patient_id")))
+                        .equals((name("t"), name("patient_id"))),
+                )
+                .cond_where(in_range("o", other));
+            q.and_where(Expr::exists(also.to_owned()));
+        }
+        if let Some(date) = query.birth_date {
+            q.and_where(Expr::col((name("t"), name("birth_date"))).eq(date));
+        }
+        q.order_by((name("t"), name("token")), Order::Asc)
+            .order_by((name("t"), name("sort_key")), Order::Asc);
+        // One patient can match the leading prefix with several tokens ("dupre" and
+        // "duprelefevre"): read pages of rows until `limit` distinct patients are found.
+        let page = limit * 3;
+        let mut ids: Vec<Uuid> = Vec::new();
+        let mut offset = 0;
+        loop {
+            let rows = self
+                .db
+                .query_all(q.clone().limit(page).offset(offset))
+                .await?;
+            let fetched = rows.len() as u64;
+            for row in rows {
+                let id: Uuid = row.try_get("", "patient_id")?;
+                if !ids.contains(&id) {
+                    ids.push(id);
+                }
+            }
+            if ids.len() as u64 >= limit || fetched < page {
+                break;
+            }
+            offset += page;
+        }
+        ids.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+        Ok(ids)
+    }
+
+    /// The live patients with these ids, in the order given.
+    async fn patients_by_ids(&self, ids: &[Uuid]) -> StoreResult<Vec<Patient>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let q = select()
+            .and_where(Expr::col(name("id")).is_in(ids.iter().copied()))
+            .and_where(not_deleted())
+            .to_owned();
+        let mut patients = rows_to_patients(self.db.query_all(&q).await?)?;
+        patients.sort_by_key(|p| ids.iter().position(|id| *id == p.id.as_uuid()));
         Ok(patients)
     }
 

@@ -500,3 +500,51 @@ async fn concurrent_reads_each_get_exactly_one_audit_entry() {
         "every read acknowledged has its entry, once"
     );
 }
+
+#[tokio::test]
+async fn search_orders_by_the_name_that_matched_and_lists_each_patient_once() {
+    let (_db, store, actor) = setup().await;
+    for (i, (family, given)) in [
+        ("Martin", "Paul"),
+        ("Marchand", "Zoé"),
+        ("Dupont", "Marie"),
+        ("Martin", "Anne"),
+        ("Dupré-Lefèvre", "Hélène"),
+        ("Duprat", "Marc"),
+    ]
+    .iter()
+    .enumerate()
+    {
+        store
+            .create_patient(
+                &actor,
+                &patient(&format!("O{i}"), family, given, "1950-01-01"),
+                NOW,
+            )
+            .await
+            .unwrap();
+    }
+    // Tokens in order: marc (Duprat), marchand, marie (Dupont), martin (Anne, then Paul).
+    assert_eq!(
+        names(&store, &actor, "mar").await,
+        [
+            "Marc Duprat",
+            "Zoé Marchand",
+            "Marie Dupont",
+            "Anne Martin",
+            "Paul Martin"
+        ]
+    );
+    // "dupre" matches two tokens of one patient (dupre, duprelefevre): listed once.
+    assert_eq!(
+        names(&store, &actor, "dupr").await,
+        ["Marc Duprat", "Hélène Dupré-Lefèvre"]
+    );
+    assert_eq!(names(&store, &actor, "martin a").await, ["Anne Martin"]);
+    assert_eq!(names(&store, &actor, "o3").await, ["Anne Martin"], "an MRN");
+    let two = store
+        .search_patients(&actor, &PatientQuery::parse("mar").unwrap(), 2, NOW)
+        .await
+        .unwrap();
+    assert_eq!(two.len(), 2);
+}
