@@ -286,7 +286,12 @@ impl NewPatient {
 
     /// How lists order patients: folded family name, folded given names, birth date.
     pub fn sort_key(&self) -> String {
-        format!("{}\u{1f}{}\u{1f}{}", fold(&self.family_name), fold(&self.given_names), self.birth_date)
+        format!(
+            "{}\u{1f}{}\u{1f}{}",
+            fold(&self.family_name),
+            fold(&self.given_names),
+            self.birth_date
+        )
     }
 
     /// Every search token of the patient's names.
@@ -303,7 +308,7 @@ impl NewPatient {
 
 /// What a search box query asks for. Words that are dates select the birth date; the
 /// other words are name prefixes that must all match (in any order, on family or given
-/// names); the whole query is also tried as an exact MRN.
+/// names); the whole query, when it holds a digit, is also tried as an exact MRN.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct PatientQuery {
     pub name_prefixes: Vec<String>,
@@ -321,8 +326,14 @@ impl PatientQuery {
                 Problem::TooLong { max: Self::MAX_LEN },
             ));
         }
+        // MRNs carry digits; a query without any is not looked up as one.
+        let mrn = raw
+            .chars()
+            .any(|c| c.is_ascii_digit())
+            .then(|| Mrn::parse(raw).ok())
+            .flatten();
         let mut query = PatientQuery {
-            mrn: Mrn::parse(raw).ok().map(|m| m.0),
+            mrn: mrn.map(|m| m.0),
             ..Self::default()
         };
         for word in raw.split_whitespace() {

@@ -2,7 +2,9 @@
 //! into search tokens, so "helene" finds "Hélène" and "lefevre" finds "Dupré-Lefèvre" on
 //! both engines with a plain index range scan.
 
-use sea_orm::sea_query::{Cond, Expr, ExprTrait, Order, Query, SelectStatement, SimpleExpr};
+use sea_orm::sea_query::{
+    Cond, Expr, ExprTrait, JoinType, Order, Query, SelectStatement, SimpleExpr,
+};
 use sea_orm::{ConnectionTrait, FromQueryResult, TransactionTrait};
 use seldinger_domain::PatientId;
 use seldinger_domain::audit::{Actor, AuditAction, ObjectRef};
@@ -469,8 +471,7 @@ impl Store {
             found = rows_to_patients(self.db.query_all(&q).await?)?;
         }
         if !query.name_prefixes.is_empty() {
-            let ids = self.ids_by_name(query, limit).await?;
-            let mut by_name = self.patients_by_ids(&ids).await?;
+            let mut by_name = self.patients_by_name(query, limit).await?;
             by_name.retain(|p| !found.iter().any(|f| f.id == p.id));
             found.extend(by_name);
         } else if let Some(date) = query.birth_date {
@@ -503,13 +504,20 @@ impl Store {
         Ok(found)
     }
 
-    /// The ids of the first `limit` patients whose names match every prefix, in order.
-    /// The longest prefix drives an ordered range scan of the token index (it stops at
-    /// the page); the other words and the birth date filter it.
-    async fn ids_by_name(&self, query: &PatientQuery, limit: u64) -> StoreResult<Vec<Uuid>> {
+    /// The first `limit` live patients whose names match every prefix, in order, in one
+    /// statement: the longest prefix drives an ordered range scan of the token index
+    /// (stopping at the page), the other words and the birth date filter it, and only
+    /// the page's patients are read.
+    async fn patients_by_name(
+        &self,
+        query: &PatientQuery,
+        limit: u64,
+    ) -> StoreResult<Vec<Patient>> {
         let mut prefixes: Vec<&String> = query.name_prefixes.iter().collect();
         prefixes.sort_by_key(|p| std::cmp::Reverse(p.len()));
-        let (lead, others) = prefixes.split_first().ok_or(StoreError::NotFound)?;
+        let Some((lead, others)) = prefixes.split_first() else {
+            return Ok(Vec::new());
+        };
         let token = |table: &'static str| (name(table), name("token"));
         let in_range = |table: &'static str, prefix: &str| {
             let mut cond = Cond::all().add(Expr::col(token(table)).gte(prefix.to_string()));
@@ -518,8 +526,13 @@ impl Store {
             }
             cond
         };
-        let mut q = Query::select();
-        q.column((name("t"), name("patient_id")))
+        let mut tokens = Query::select();
+        tokens
+            .columns([
+                (name("t"), name("patient_id")),
+                (name("t"), name("token")),
+                (name("t"), name("sort_key")),
+            ])
             .from_as(name("patient_name_tokens"), name("t"))
             .cond_where(in_range("t", lead));
         for other in others {
@@ -531,51 +544,49 @@ impl Store {
                         .equals((name("t"), name("patient_id"))),
                 )
                 .cond_where(in_range("o", other));
-            q.and_where(Expr::exists(also.to_owned()));
+            tokens.and_where(Expr::exists(also.to_owned()));
         }
         if let Some(date) = query.birth_date {
-            q.and_where(Expr::col((name("t"), name("birth_date"))).eq(date));
+            tokens.and_where(Expr::col((name("t"), name("birth_date"))).eq(date));
         }
-        q.order_by((name("t"), name("token")), Order::Asc)
+        tokens
+            .order_by((name("t"), name("token")), Order::Asc)
             .order_by((name("t"), name("sort_key")), Order::Asc);
-        // One patient can match the leading prefix with several tokens ("dupre" and
-        // "duprelefevre"): read pages of rows until `limit` distinct patients are found.
-        let page = limit * 3;
-        let mut ids: Vec<Uuid> = Vec::new();
+        // A patient can match the leading prefix with several tokens ("dupre" and
+        // "duprelefevre"): read pages until `limit` distinct patients are found.
+        let page = limit + 10;
+        let wanted = usize::try_from(limit).unwrap_or(usize::MAX);
+        let mut found: Vec<Patient> = Vec::new();
         let mut offset = 0;
         loop {
-            let rows = self
-                .db
-                .query_all(q.clone().limit(page).offset(offset))
-                .await?;
+            let window = tokens.clone().limit(page).offset(offset).to_owned();
+            let q = Query::select()
+                .columns(COLUMNS.map(|c| (name("p"), name(c))))
+                .from_subquery(window, name("m"))
+                .join_as(
+                    JoinType::InnerJoin,
+                    name("patients"),
+                    name("p"),
+                    Expr::col((name("p"), name("id"))).equals((name("m"), name("patient_id"))),
+                )
+                .and_where(Expr::col((name("p"), name("deleted_at"))).is_null())
+                .order_by((name("m"), name("token")), Order::Asc)
+                .order_by((name("m"), name("sort_key")), Order::Asc)
+                .to_owned();
+            let rows = self.db.query_all(&q).await?;
             let fetched = rows.len() as u64;
-            for row in rows {
-                let id: Uuid = row.try_get("", "patient_id")?;
-                if !ids.contains(&id) {
-                    ids.push(id);
+            for patient in rows_to_patients(rows)? {
+                if !found.iter().any(|p| p.id == patient.id) {
+                    found.push(patient);
                 }
             }
-            if ids.len() as u64 >= limit || fetched < page {
+            if found.len() >= wanted || fetched < page {
                 break;
             }
             offset += page;
         }
-        ids.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
-        Ok(ids)
-    }
-
-    /// The live patients with these ids, in the order given.
-    async fn patients_by_ids(&self, ids: &[Uuid]) -> StoreResult<Vec<Patient>> {
-        if ids.is_empty() {
-            return Ok(Vec::new());
-        }
-        let q = select()
-            .and_where(Expr::col(name("id")).is_in(ids.iter().copied()))
-            .and_where(not_deleted())
-            .to_owned();
-        let mut patients = rows_to_patients(self.db.query_all(&q).await?)?;
-        patients.sort_by_key(|p| ids.iter().position(|id| *id == p.id.as_uuid()));
-        Ok(patients)
+        found.truncate(wanted);
+        Ok(found)
     }
 
     /// Other records with the same folded names and birth date: possible duplicates to
