@@ -159,9 +159,14 @@ impl Store {
             .min_connections(1)
             .acquire_timeout(options.acquire_timeout)
             .connect_timeout(options.acquire_timeout)
-            .test_before_acquire(true)
             .sqlx_logging(false);
-        if options.url.starts_with("sqlite:") {
+        let sqlite = options.url.starts_with("sqlite:");
+        // A connection to a server can break (restart, network); it is pinged before use
+        // so that the first request after an outage does not fail. An embedded SQLite
+        // connection cannot break that way, and the ping would cost a round trip to its
+        // worker thread on every query.
+        opts.test_before_acquire(!sqlite);
+        if sqlite {
             use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
             opts.map_sqlx_sqlite_opts(|o| {
                 o.create_if_missing(true)
