@@ -8,7 +8,7 @@
 //! one synchronous commit per request into one per batch, without acknowledging anything
 //! that is not on disk.
 
-use sea_orm::sea_query::{Expr, ExprTrait, Order, Query};
+use sea_orm::sea_query::{Expr, ExprTrait, InsertStatement, Order, Query};
 use sea_orm::{ConnectionTrait, DatabaseConnection, FromQueryResult};
 use seldinger_domain::audit::{Actor, AuditAction, ObjectRef};
 use time::OffsetDateTime;
@@ -45,6 +45,48 @@ pub struct AuditFilter {
     pub limit: u64,
 }
 
+/// One audit row, borrowed from whoever writes it.
+pub(crate) struct Row<'a> {
+    pub actor: &'a Actor,
+    pub action: AuditAction,
+    pub object: Option<&'a ObjectRef>,
+    pub detail: Option<&'a str>,
+    pub at: OffsetDateTime,
+}
+
+/// The one statement that writes audit rows (one or many).
+pub(crate) fn insert<'a>(rows: impl IntoIterator<Item = Row<'a>>) -> InsertStatement {
+    let mut insert = Query::insert();
+    insert.into_table(name("audit_log")).columns(
+        [
+            "at",
+            "user_id",
+            "username",
+            "role",
+            "action",
+            "object_type",
+            "object_id",
+            "client_addr",
+            "detail",
+        ]
+        .map(name),
+    );
+    for row in rows {
+        insert.values_panic([
+            row.at.into(),
+            row.actor.user_id.map(|u| u.as_uuid()).into(),
+            row.actor.username.clone().into(),
+            row.actor.role.map(|r| r.code().to_string()).into(),
+            row.action.code().into(),
+            row.object.map(|o| o.kind.clone()).into(),
+            row.object.map(|o| o.id.clone()).into(),
+            row.actor.client_addr.clone().into(),
+            row.detail.map(str::to_string).into(),
+        ]);
+    }
+    insert
+}
+
 /// Appends one entry through `db` (a pool or the transaction holding the audited change).
 pub(crate) async fn append<C: ConnectionTrait>(
     db: &C,
@@ -54,35 +96,14 @@ pub(crate) async fn append<C: ConnectionTrait>(
     detail: Option<&str>,
     at: OffsetDateTime,
 ) -> StoreResult<()> {
-    let insert = Query::insert()
-        .into_table(name("audit_log"))
-        .columns(
-            [
-                "at",
-                "user_id",
-                "username",
-                "role",
-                "action",
-                "object_type",
-                "object_id",
-                "client_addr",
-                "detail",
-            ]
-            .map(name),
-        )
-        .values_panic([
-            at.into(),
-            actor.user_id.map(|u| u.as_uuid()).into(),
-            actor.username.clone().into(),
-            actor.role.map(|r| r.code().to_string()).into(),
-            action.code().into(),
-            object.map(|o| o.kind.clone()).into(),
-            object.map(|o| o.id.clone()).into(),
-            actor.client_addr.clone().into(),
-            detail.map(str::to_string).into(),
-        ])
-        .to_owned();
-    db.execute(&insert).await?;
+    db.execute(&insert([Row {
+        actor,
+        action,
+        object,
+        detail,
+        at,
+    }]))
+    .await?;
     Ok(())
 }
 
@@ -147,35 +168,14 @@ impl AuditWriter {
 }
 
 async fn write_batch(db: &DatabaseConnection, batch: &[Pending]) -> StoreResult<()> {
-    let mut insert = Query::insert();
-    insert.into_table(name("audit_log")).columns(
-        [
-            "at",
-            "user_id",
-            "username",
-            "role",
-            "action",
-            "object_type",
-            "object_id",
-            "client_addr",
-            "detail",
-        ]
-        .map(name),
-    );
-    for p in batch {
-        insert.values_panic([
-            p.at.into(),
-            p.actor.user_id.map(|u| u.as_uuid()).into(),
-            p.actor.username.clone().into(),
-            p.actor.role.map(|r| r.code().to_string()).into(),
-            p.action.code().into(),
-            p.object.as_ref().map(|o| o.kind.clone()).into(),
-            p.object.as_ref().map(|o| o.id.clone()).into(),
-            p.actor.client_addr.clone().into(),
-            p.detail.clone().into(),
-        ]);
-    }
-    db.execute(&insert).await?;
+    let rows = batch.iter().map(|p| Row {
+        actor: &p.actor,
+        action: p.action,
+        object: p.object.as_ref(),
+        detail: p.detail.as_deref(),
+        at: p.at,
+    });
+    db.execute(&insert(rows)).await?;
     Ok(())
 }
 

@@ -293,31 +293,18 @@ impl Store {
                 .await
                 .map_err(|e| StoreError::from_db(e, "mrn"))?;
             insert_tokens(&txn, &tokens).await?;
-            let mut audit = Query::insert();
-            audit.into_table(name("audit_log")).columns(
-                [
-                    "at",
-                    "user_id",
-                    "username",
-                    "role",
-                    "action",
-                    "object_type",
-                    "object_id",
-                ]
-                .map(name),
-            );
-            for (id, _) in &tokens {
-                audit.values_panic([
-                    now.into(),
-                    by.into(),
-                    actor.username.clone().into(),
-                    actor.role.map(|r| r.code().to_string()).into(),
-                    AuditAction::PatientCreate.code().into(),
-                    "patient".into(),
-                    id.to_string().into(),
-                ]);
-            }
-            txn.execute(&audit).await?;
+            let objects: Vec<ObjectRef> = tokens
+                .iter()
+                .map(|(id, _)| ObjectRef::new("patient", id))
+                .collect();
+            let rows = objects.iter().map(|object| crate::audit::Row {
+                actor,
+                action: AuditAction::PatientCreate,
+                object: Some(object),
+                detail: None,
+                at: now,
+            });
+            txn.execute(&crate::audit::insert(rows)).await?;
         }
         txn.commit().await?;
         Ok(ids)
