@@ -406,6 +406,16 @@ impl Store {
         Ok(Some((user, session)))
     }
 
+    /// Deletes every session unused since `before` (sessions that expire unused are
+    /// otherwise only deleted when presented again); returns how many went.
+    pub async fn purge_idle_sessions(&self, before: OffsetDateTime) -> StoreResult<u64> {
+        let delete = Query::delete()
+            .from_table(name("sessions"))
+            .and_where(Expr::col(name("last_seen_at")).lt(before))
+            .to_owned();
+        Ok(self.db.execute(&delete).await?.rows_affected())
+    }
+
     pub async fn delete_session(&self, id_hash: &str) -> StoreResult<()> {
         let delete = Query::delete()
             .from_table(name("sessions"))

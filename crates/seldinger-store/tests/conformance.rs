@@ -548,3 +548,44 @@ async fn search_orders_by_the_name_that_matched_and_lists_each_patient_once() {
         .unwrap();
     assert_eq!(two.len(), 2);
 }
+
+#[tokio::test]
+async fn idle_sessions_are_purged() {
+    let (_db, store, _) = setup().await;
+    let user = store
+        .user_with_password("sfournier")
+        .await
+        .unwrap()
+        .unwrap()
+        .0;
+    store
+        .create_session("old", user.id, "csrf", NOW)
+        .await
+        .unwrap();
+    store
+        .create_session("new", user.id, "csrf", NOW + Duration::minutes(40))
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .purge_idle_sessions(NOW + Duration::minutes(10))
+            .await
+            .unwrap(),
+        1
+    );
+    let idle = Duration::minutes(30);
+    assert!(
+        store
+            .session("new", NOW + Duration::minutes(41), idle)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    assert!(
+        store
+            .session("old", NOW + Duration::minutes(1), idle)
+            .await
+            .unwrap()
+            .is_none()
+    );
+}

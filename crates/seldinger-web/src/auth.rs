@@ -445,6 +445,10 @@ pub async fn sign_in(
         .store()
         .create_session(&digest(&session_id), user.id, &new_secret(""), state.now())
         .await?;
+    state
+        .store()
+        .purge_idle_sessions(state.now() - state.config().session_idle)
+        .await?;
     Ok(Some((user, session_id)))
 }
 
