@@ -139,6 +139,7 @@ messages! {
     "audit.since" => "From", "Du";
     "audit.until" => "Until", "Au";
     "audit.none" => "No entry matches.", "Aucune entrée ne correspond.";
+    "audit.results" => "Records shown:", "Dossiers affichés :";
     "audit.local" => "Local times", "Heures locales";
 }
 

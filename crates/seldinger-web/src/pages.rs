@@ -981,6 +981,28 @@ impl AuditPage {
         }
     }
 
+    /// The role of an entry in the page's language (entries of the system have none).
+    pub fn role(&self, e: &AuditRecord) -> &'static str {
+        e.role
+            .as_deref()
+            .and_then(|r| Role::parse(r).ok())
+            .map(|r| r.label(self.l.tr.0))
+            .unwrap_or("")
+    }
+
+    /// The records a search entry names (its detail is `results=N id id …`), to list them
+    /// folded instead of as one long line.
+    pub fn result_ids(&self, e: &AuditRecord) -> Vec<String> {
+        match e.detail.as_deref() {
+            Some(detail) if detail.starts_with("results=") => detail
+                .split_whitespace()
+                .skip(1)
+                .map(str::to_string)
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
     pub fn actions(&self) -> &'static [seldinger_domain::audit::AuditAction] {
         seldinger_domain::audit::AuditAction::ALL
     }

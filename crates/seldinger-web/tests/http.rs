@@ -501,6 +501,26 @@ async fn reading_a_patient_is_audited_and_admins_can_filter_the_log_by_patient()
 }
 
 #[tokio::test]
+async fn the_audit_page_shows_roles_in_the_language_and_folds_search_results() {
+    let app = TestApp::spawn().await;
+    let nurse = app.api(&app.token("nurse", Role::Nurse).await);
+    let (_, created) = nurse.post("/api/v1/patients", &helene()).await;
+    nurse.get("/api/v1/patients?q=helene").await;
+    let admin = app.browser("auditor", Role::Admin).await;
+    let (status, html) = admin.get("/audit?action=patient.search").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Infirmier·ère"), "the role in French: {html}");
+    assert!(
+        html.contains("<details><summary>Dossiers affichés : 1</summary>"),
+        "{html}"
+    );
+    assert!(html.contains(created["id"].as_str().expect("id")));
+    let (status, html) = admin.get("/audit?since=2026-02-30").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("id=\"since-error\""));
+}
+
+#[tokio::test]
 async fn a_stale_version_is_refused_with_409_and_the_current_version() {
     let app = TestApp::spawn().await;
     let api = app.api(&app.token("irad", Role::InterventionalRadiologist).await);
