@@ -16,6 +16,15 @@ use crate::queries;
 use crate::server::{self, Server, ShutdownReport};
 use crate::{SINGLE_REQUESTS, Settings, WARMUP_REQUESTS};
 
+/// Requests of each reference run.
+const REFERENCE_REQUESTS: usize = 5000;
+/// Routes loaded like the search, for comparison: no database at all, then only the
+/// token check (one indexed read).
+const REFERENCE_ROUTES: &[(&str, &str)] = &[
+    ("/healthz, no database", "/healthz"),
+    ("/api/v1/me, token check", "/api/v1/me"),
+];
+
 /// The run was stopped by a signal (scratch data is still cleaned up).
 #[derive(Debug)]
 pub struct Interrupted;
@@ -40,6 +49,9 @@ pub struct EngineReport {
     pub rss_after_load_kb: u64,
     pub peak_rss_kb: u64,
     pub single: LoadResult,
+    /// The same load on routes that do less than a search: what the HTTP stack, the
+    /// bench and the token check cost by themselves on this machine.
+    pub reference: Vec<(&'static str, LoadResult)>,
     pub shutdown: ShutdownReport,
     /// SQLite only: bytes of the database file and of its WAL at the end.
     pub db_files: Option<(u64, u64)>,
@@ -301,6 +313,31 @@ async fn measure(
         single.errors
     );
 
+    let mut reference = Vec::new();
+    for (label, path) in REFERENCE_ROUTES {
+        let url = reqwest::Url::parse(&format!("{}{path}", server.base))
+            .with_context(|| format!("bad URL for {path}"))?;
+        let targets = Arc::new(vec![(None, url)]);
+        let run = accounted(
+            server.pid,
+            load::run(
+                &client,
+                &targets,
+                REFERENCE_REQUESTS,
+                settings.concurrency,
+                false,
+            ),
+        )
+        .await?;
+        println!(
+            "  reference {label}: {:.0} req/s, p99 {:.2} ms, {} errors",
+            run.throughput(),
+            run.percentile(0.99),
+            run.errors
+        );
+        reference.push((*label, run));
+    }
+
     Ok(EngineReport {
         patients: settings.patients,
         load_time: Duration::ZERO, // set by the caller, which timed the load
@@ -312,6 +349,7 @@ async fn measure(
         rss_after_load_kb,
         peak_rss_kb,
         single,
+        reference,
         shutdown: ShutdownReport::default(),
         db_files: None,
     })

@@ -11,6 +11,9 @@ use tokio::task::JoinSet;
 
 use crate::queries::Kind;
 
+/// One request to send: its URL and, for searches, the kind of query it carries.
+pub type Target = (Option<Kind>, reqwest::Url);
+
 /// A request that takes longer than this counts as an error (and ends the wait).
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -84,7 +87,7 @@ pub fn percentile(sorted: &[f64], p: f64) -> f64 {
 }
 
 struct TaskResult {
-    latencies: Vec<(Kind, f64)>,
+    latencies: Vec<(Option<Kind>, f64)>,
     errors: usize,
     first_error: Option<String>,
     items: Vec<usize>,
@@ -94,7 +97,7 @@ struct TaskResult {
 /// answer 200. With `inspect`, answers are parsed and their results counted.
 pub async fn run(
     client: &reqwest::Client,
-    urls: &Arc<Vec<(Kind, reqwest::Url)>>,
+    urls: &Arc<Vec<Target>>,
     total: usize,
     concurrency: usize,
     inspect: bool,
@@ -148,7 +151,7 @@ pub async fn run(
         let task = joined.context("a load task panicked")?;
         for (kind, ms) in task.latencies {
             latencies.push(ms);
-            if let Some(bucket) = by_kind_ms.get_mut(kind.index()) {
+            if let Some(bucket) = kind.and_then(|k| by_kind_ms.get_mut(k.index())) {
                 bucket.push(ms);
             }
         }

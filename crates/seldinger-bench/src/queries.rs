@@ -186,14 +186,14 @@ pub fn build(samples: &[Sample], seed: u64) -> Mix {
 }
 
 /// The search URL of every query, the query URL-encoded.
-pub fn urls(base: &str, queries: &[Query]) -> anyhow::Result<Vec<(Kind, reqwest::Url)>> {
+pub fn urls(base: &str, queries: &[Query]) -> anyhow::Result<Vec<crate::load::Target>> {
     queries
         .iter()
         .map(|q| {
             let encoded: String = form_urlencoded::byte_serialize(q.text.as_bytes()).collect();
             let url = format!("{base}/api/v1/patients?q={encoded}");
             Ok((
-                q.kind,
+                Some(q.kind),
                 reqwest::Url::parse(&url).with_context(|| format!("bad URL {url}"))?,
             ))
         })

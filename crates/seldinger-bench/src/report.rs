@@ -254,6 +254,19 @@ fn rows(engine: &str, r: &EngineReport) -> Vec<Row> {
             Status::check(r.shutdown.exit_code == Some(0)),
         ),
     ];
+    for (label, run) in &r.reference {
+        rows.push(row(
+            format!("ref {label} (C={})", run.concurrency),
+            format!(
+                "{:.0} req/s, p99 {:.2} ms, {:.2} ms CPU/req",
+                run.throughput(),
+                run.percentile(0.99),
+                run.cpu_server.unwrap_or(f64::NAN) * 1000.0 / run.requests.max(1) as f64
+            ),
+            "",
+            Status::Info,
+        ));
+    }
     if let Some((db, wal)) = r.db_files {
         rows.push(row(
             "database file (WAL) at end",
@@ -402,6 +415,11 @@ fn engine_json(engine: &str, r: &EngineReport) -> Value {
         "peak_rss_mb": round2(mb(r.peak_rss_kb)),
         "load": run_json(&r.loaded),
         "single_connection": run_json(&r.single),
+        "reference": r
+            .reference
+            .iter()
+            .map(|(label, run)| (label.to_string(), run_json(run)))
+            .collect::<serde_json::Map<_, _>>(),
         "warmup": {
             "requests": r.warmup.requests,
             "errors": r.warmup.errors,
