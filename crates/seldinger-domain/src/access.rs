@@ -17,14 +17,54 @@ pub enum Permission {
     UserAdmin,
     /// Read the audit log.
     AuditRead,
+    /// Read cases, their history, worklists, meetings, calendars and patient documents.
+    CaseRead,
+    /// Send a referral (open a case).
+    ReferralCreate,
+    /// Triage referrals (accept, decline, send to the MDT) and plan procedures after a
+    /// consultation.
+    Triage,
+    /// Cancel a case, with a reason.
+    CaseCancel,
+    /// Book, move and cancel consultations.
+    ConsultationBook,
+    /// Record a consultation: information, risks, alternatives, consent.
+    ConsultationRecord,
+    /// Create meetings and put cases on their agenda.
+    MdtManage,
+    /// Record MDT decisions.
+    MdtDecide,
+    /// Book, move and cancel procedure slots.
+    BookingManage,
+    /// Fill in the pre-procedure checklist.
+    ChecklistEdit,
+    /// Record the time-out on the day.
+    TimeOut,
+    /// Edit the procedure catalog and the checklist thresholds.
+    CatalogAdmin,
+    /// Edit rooms, equipment, bed units and staff availability.
+    ResourceAdmin,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 4] = [
+    pub const ALL: [Permission; 17] = [
         Permission::PatientRead,
         Permission::PatientWrite,
         Permission::UserAdmin,
         Permission::AuditRead,
+        Permission::CaseRead,
+        Permission::ReferralCreate,
+        Permission::Triage,
+        Permission::CaseCancel,
+        Permission::ConsultationBook,
+        Permission::ConsultationRecord,
+        Permission::MdtManage,
+        Permission::MdtDecide,
+        Permission::BookingManage,
+        Permission::ChecklistEdit,
+        Permission::TimeOut,
+        Permission::CatalogAdmin,
+        Permission::ResourceAdmin,
     ];
 }
 
@@ -42,17 +82,55 @@ impl Role {
     pub fn permissions(self) -> &'static [Permission] {
         use Permission::*;
         match self {
-            Role::InterventionalRadiologist => &[PatientRead, PatientWrite],
-            Role::ReferringPhysician => &[PatientRead, PatientWrite],
-            Role::Anesthetist => &[PatientRead, PatientWrite],
-            Role::Radiographer => &[PatientRead],
-            Role::Nurse => &[PatientRead, PatientWrite],
-            Role::Scheduler => &[PatientRead, PatientWrite],
-            Role::Pathologist => &[PatientRead],
-            Role::StudyCoordinator => &[PatientRead],
-            Role::QualityOfficer => &[PatientRead, AuditRead],
+            Role::InterventionalRadiologist => &[
+                PatientRead,
+                PatientWrite,
+                CaseRead,
+                ReferralCreate,
+                Triage,
+                CaseCancel,
+                ConsultationBook,
+                ConsultationRecord,
+                MdtManage,
+                MdtDecide,
+                BookingManage,
+                ChecklistEdit,
+                TimeOut,
+            ],
+            Role::ReferringPhysician => &[PatientRead, PatientWrite, CaseRead, ReferralCreate],
+            Role::Anesthetist => &[
+                PatientRead,
+                PatientWrite,
+                CaseRead,
+                ConsultationBook,
+                ConsultationRecord,
+                ChecklistEdit,
+            ],
+            Role::Radiographer => &[PatientRead, CaseRead, ChecklistEdit, TimeOut],
+            Role::Nurse => &[
+                PatientRead,
+                PatientWrite,
+                CaseRead,
+                ConsultationBook,
+                ChecklistEdit,
+                TimeOut,
+            ],
+            Role::Scheduler => &[
+                PatientRead,
+                PatientWrite,
+                CaseRead,
+                ReferralCreate,
+                CaseCancel,
+                ConsultationBook,
+                MdtManage,
+                BookingManage,
+                ResourceAdmin,
+            ],
+            Role::Pathologist => &[PatientRead, CaseRead],
+            Role::StudyCoordinator => &[PatientRead, CaseRead],
+            Role::QualityOfficer => &[PatientRead, CaseRead, AuditRead],
             // Administrators run the system; they do not read clinical records.
-            Role::Admin => &[UserAdmin, AuditRead],
+            Role::Admin => &[UserAdmin, AuditRead, CatalogAdmin, ResourceAdmin],
         }
     }
 

@@ -50,3 +50,35 @@ id_type!(
     /// A case: one patient, one indication, referral to closure.
     CaseId
 );
+id_type!(
+    /// A procedure type of the catalog (its versions share this id).
+    ProcedureTypeId
+);
+id_type!(
+    /// One version of a procedure type, as a case was planned with it.
+    ProcedureVersionId
+);
+id_type!(
+    /// A consultation (booked, then recorded).
+    ConsultationId
+);
+id_type!(
+    /// A multidisciplinary meeting (RCP).
+    MeetingId
+);
+id_type!(
+    /// A room where procedures are performed.
+    RoomId
+);
+id_type!(
+    /// A piece of equipment (generator, console, endomicroscopy system…).
+    EquipmentId
+);
+id_type!(
+    /// A bed unit (day unit, ward).
+    BedUnitId
+);
+id_type!(
+    /// A booking of a case: room, time, people, equipment and beds.
+    BookingId
+);

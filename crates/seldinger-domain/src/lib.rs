@@ -13,21 +13,37 @@
 //! - [`user`]: usernames, roles, languages.
 //! - [`access`]: the permission matrix (role → permissions).
 //! - [`audit`]: what the audit log records.
-//! - [`case`]: the pathway of one case, referral to closure, as a state machine.
+//! - [`case`]: the pathway of one case, referral to closure, as a state machine; the
+//!   referral that opens it.
+//! - [`catalog`]: procedure types (families, defaults, texts in both languages).
+//! - [`consultation`]: consultations and consent.
+//! - [`mdt`]: multidisciplinary meetings and their decisions.
+//! - [`resources`]: rooms, equipment, bed units, staff availability.
+//! - [`checklist`]: the pre-procedure checklist and its lab thresholds; the time-out.
+//! - [`localtime`]: the department's wall-clock time (zone passed in).
 //! - [`clock`]: the `Clock` trait and a manual clock for tests.
 
 pub mod access;
 pub mod audit;
 pub mod case;
+pub mod catalog;
+pub mod checklist;
 pub mod clock;
+pub mod consultation;
 pub mod ids;
 pub mod invalid;
+pub mod localtime;
+pub mod mdt;
 pub mod patient;
+pub mod resources;
 pub mod text;
 pub mod user;
 
 pub use access::{Access, Permission};
 pub use clock::Clock;
-pub use ids::{PatientId, UserId};
+pub use ids::{
+    BedUnitId, BookingId, CaseId, ConsultationId, EquipmentId, MeetingId, PatientId,
+    ProcedureTypeId, ProcedureVersionId, RoomId, UserId,
+};
 pub use invalid::{FieldError, Invalid, Problem};
 pub use user::{Lang, Role};

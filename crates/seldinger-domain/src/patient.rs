@@ -184,7 +184,7 @@ fn birth_date(raw: &str, today: Date) -> Result<Date, FieldError> {
     Ok(date)
 }
 
-fn entries<K: Copy + PartialEq>(
+pub(crate) fn entries<K: Copy + PartialEq>(
     errors: &mut Collector,
     list: &str,
     raw: &[RawEntry],

@@ -145,8 +145,7 @@ impl FromStr for Lang {
 macro_rules! string_enum {
     ($(#[$doc:meta])* $name:ident, $field:literal { $($variant:ident = $code:literal),+ $(,)? }) => {
         $(#[$doc])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
-        #[serde(rename_all = "snake_case")]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum $name { $($variant),+ }
 
         impl $name {
@@ -171,7 +170,45 @@ macro_rules! string_enum {
                 f.write_str(self.code())
             }
         }
+
+        // JSON speaks the same codes as forms and the database.
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.code())
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let raw = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(deserializer)?;
+                if let Ok(value) = $name::parse(&raw) {
+                    return Ok(value);
+                }
+                // Records written before the codes were the JSON names used the variant
+                // names in snake case (`low_molecular_weight_heparin` for `lmwh`).
+                $name::ALL
+                    .iter()
+                    .copied()
+                    .find(|v| $crate::user::snake_case(&format!("{v:?}")) == raw)
+                    .ok_or_else(|| serde::de::Error::unknown_variant(&raw, &[$($code),+]))
+            }
+        }
     };
+}
+/// `LowMolecularWeightHeparin` → `low_molecular_weight_heparin`.
+pub(crate) fn snake_case(name: &str) -> String {
+    let mut out = String::with_capacity(name.len() + 4);
+    for (i, c) in name.chars().enumerate() {
+        if c.is_ascii_uppercase() {
+            if i > 0 {
+                out.push('_');
+            }
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 pub(crate) use string_enum;
 
@@ -241,6 +278,22 @@ mod tests {
             Problem::ForbiddenCharacters { .. }
         ));
         assert_eq!(Username::parse("").unwrap_err().problem, Problem::Required);
+    }
+
+    #[test]
+    fn json_speaks_the_codes_and_still_reads_the_old_names() {
+        use crate::patient::AnticoagulantDrug;
+        assert_eq!(
+            serde_json::to_string(&AnticoagulantDrug::LowMolecularWeightHeparin).ok(),
+            Some("\"lmwh\"".to_string())
+        );
+        for raw in ["\"lmwh\"", "\"low_molecular_weight_heparin\""] {
+            assert_eq!(
+                serde_json::from_str::<AnticoagulantDrug>(raw).ok(),
+                Some(AnticoagulantDrug::LowMolecularWeightHeparin)
+            );
+        }
+        assert!(serde_json::from_str::<AnticoagulantDrug>("\"heparin\"").is_err());
     }
 
     #[test]

@@ -1,0 +1,1 @@
+//! The pre-procedure checklist (placeholder, being written).
