@@ -517,6 +517,39 @@ impl ProcedureType {
     }
 }
 
+/// The seed catalog (PRODUCT.md, "The catalog"): the procedure types a new installation
+/// starts with, in the serde form of [`ProcedureType`]. The first migration stores them as
+/// version 1 of each type; afterwards the catalog is edited in the application.
+pub const SEED_JSON: &str = include_str!("catalog_seed.json");
+
+/// The seed catalog, each entry checked as an edit in the application would be.
+pub fn seed() -> Result<Vec<ProcedureType>, String> {
+    check_catalog(SEED_JSON)
+}
+
+/// Reads a catalog in the serde form of [`ProcedureType`]: every entry must pass
+/// [`ProcedureType::parse`] and read back exactly as written, and no code may repeat.
+/// The error names the offending code.
+fn check_catalog(json: &str) -> Result<Vec<ProcedureType>, String> {
+    let entries: Vec<ProcedureType> =
+        serde_json::from_str(json).map_err(|e| format!("the catalog is not readable: {e}"))?;
+    let mut codes = std::collections::BTreeSet::new();
+    for entry in &entries {
+        let parsed = ProcedureType::parse(&entry.to_input())
+            .map_err(|e| format!("procedure type {} is invalid: {e}", entry.code))?;
+        if parsed != *entry {
+            return Err(format!(
+                "procedure type {} does not read back as written (untrimmed text, repeated list item or nights outside an inpatient stay)",
+                entry.code
+            ));
+        }
+        if !codes.insert(entry.code.clone()) {
+            return Err(format!("procedure type {} appears twice", entry.code));
+        }
+    }
+    Ok(entries)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -588,5 +621,142 @@ mod tests {
         assert!(!Anesthesia::Local.needs_anesthetist());
         assert!(Anesthesia::Sedation.needs_anesthetist());
         assert!(Anesthesia::General.needs_anesthetist());
+    }
+
+    fn seeded() -> Vec<ProcedureType> {
+        match seed() {
+            Ok(types) => types,
+            Err(e) => panic!("the seed catalog is invalid: {e}"),
+        }
+    }
+
+    #[test]
+    fn the_seed_catalog_parses_and_is_large_enough() {
+        let types = seeded();
+        assert!(types.len() >= 30, "only {} types", types.len());
+    }
+
+    #[test]
+    fn the_seed_covers_every_family() {
+        let types = seeded();
+        for family in ProcedureFamily::ALL {
+            assert!(
+                types.iter().any(|t| t.family == *family),
+                "no procedure type of family {family}"
+            );
+        }
+    }
+
+    #[test]
+    fn every_seed_entry_round_trips_through_its_input() {
+        for entry in seeded() {
+            assert_eq!(
+                ProcedureType::parse(&entry.to_input()),
+                Ok(entry.clone()),
+                "{}",
+                entry.code
+            );
+        }
+    }
+
+    #[test]
+    fn every_seed_information_sheet_is_a_real_sheet_in_both_languages() {
+        for entry in seeded() {
+            for lang in [Lang::Fr, Lang::En] {
+                let sheet = entry.information_sheet.get(lang);
+                let words = sheet.split_whitespace().count();
+                assert!(words >= 100, "{} {lang:?}: {words} words", entry.code);
+                assert!(
+                    sheet.contains("\n\n"),
+                    "{} {lang:?}: one paragraph",
+                    entry.code
+                );
+                let second_opinion = match lang {
+                    Lang::Fr => "deuxième avis",
+                    Lang::En => "second opinion",
+                };
+                assert!(
+                    sheet.contains(second_opinion),
+                    "{} {lang:?}: no word of a second opinion",
+                    entry.code
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_endomicroscopy_biopsies_book_the_endomicroscopy_system() {
+        let types = seeded();
+        let endo: Vec<&ProcedureType> = types
+            .iter()
+            .filter(|t| t.name.en.to_lowercase().contains("endomicroscopy"))
+            .collect();
+        for organ in [Organ::Lung, Organ::Liver] {
+            assert!(
+                endo.iter().any(
+                    |t| t.family == ProcedureFamily::Biopsy && t.target_organs.contains(&organ)
+                ),
+                "no {organ} biopsy with endomicroscopy"
+            );
+        }
+        for t in endo {
+            assert!(
+                t.equipment.contains(&EquipmentKind::Endomicroscopy),
+                "{} does not require the endomicroscopy system",
+                t.code
+            );
+        }
+    }
+
+    #[test]
+    fn every_seed_ablation_books_an_energy_source() {
+        let sources = [
+            EquipmentKind::RfGenerator,
+            EquipmentKind::MwGenerator,
+            EquipmentKind::CryoConsole,
+        ];
+        for t in seeded()
+            .iter()
+            .filter(|t| t.family == ProcedureFamily::Ablation)
+        {
+            assert!(
+                t.equipment.iter().any(|e| sources.contains(e)),
+                "{} books no generator or cryoablation console",
+                t.code
+            );
+        }
+    }
+
+    #[test]
+    fn seed_codes_are_unique() {
+        let types = seeded();
+        let codes: std::collections::BTreeSet<&str> =
+            types.iter().map(|t| t.code.as_str()).collect();
+        assert_eq!(codes.len(), types.len());
+    }
+
+    #[test]
+    fn a_catalog_with_a_repeated_or_invalid_entry_is_refused_by_code() {
+        let types = seeded();
+        let mut doubled = vec![types[0].clone(), types[1].clone(), types[0].clone()];
+        let json = serde_json::to_string(&doubled).expect("serialize");
+        let error = check_catalog(&json).expect_err("repeated code");
+        assert!(error.contains(types[0].code.as_str()), "{error}");
+
+        doubled.truncate(2);
+        doubled[1].information_sheet.en = "  ".into();
+        let json = serde_json::to_string(&doubled).expect("serialize");
+        let error = check_catalog(&json).expect_err("blank sheet");
+        assert!(error.contains(types[1].code.as_str()), "{error}");
+        assert!(error.contains("information_sheet_en"), "{error}");
+
+        let mut day_case_with_nights = types[0].clone();
+        day_case_with_nights.stay = Stay {
+            kind: StayKind::DayCase,
+            nights: 2,
+        };
+        let json = serde_json::to_string(&[day_case_with_nights]).expect("serialize");
+        assert!(check_catalog(&json).is_err());
+        assert!(check_catalog("[{\"code\": \"X\"}]").is_err());
     }
 }
