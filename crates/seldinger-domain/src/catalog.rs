@@ -520,6 +520,8 @@ impl ProcedureType {
 /// The seed catalog (PRODUCT.md, "The catalog"): the procedure types a new installation
 /// starts with, in the serde form of [`ProcedureType`]. The first migration stores them as
 /// version 1 of each type; afterwards the catalog is edited in the application.
+/// The catalog the first pathway migration seeds (`m0002_pathway`). It belongs to that
+/// migration: do not edit an entry; add types with a new migration.
 pub const SEED_JSON: &str = include_str!("catalog_seed.json");
 
 /// The seed catalog, each entry checked as an edit in the application would be.

@@ -36,6 +36,10 @@ pub enum Problem {
     /// The value is already used by another record (an MRN, a username).
     AlreadyUsed,
     UnknownField,
+    /// Names a record that does not exist (a patient, a procedure code, a room…).
+    NoSuchRecord,
+    /// Names a record withdrawn from use (an inactive procedure type, room…).
+    Withdrawn,
 }
 
 impl Problem {
@@ -85,6 +89,10 @@ impl Problem {
             (Problem::AlreadyUsed, Lang::Fr) => "est déjà utilisé par un autre dossier".into(),
             (Problem::UnknownField, Lang::En) => "is not a known field".into(),
             (Problem::UnknownField, Lang::Fr) => "n'est pas un champ connu".into(),
+            (Problem::NoSuchRecord, Lang::En) => "names nothing that exists".into(),
+            (Problem::NoSuchRecord, Lang::Fr) => "ne désigne rien qui existe".into(),
+            (Problem::Withdrawn, Lang::En) => "is withdrawn and can no longer be chosen".into(),
+            (Problem::Withdrawn, Lang::Fr) => "est retiré et ne peut plus être choisi".into(),
         }
     }
 
@@ -102,6 +110,8 @@ impl Problem {
             Problem::BadFormat { .. } => "bad_format",
             Problem::AlreadyUsed => "already_used",
             Problem::UnknownField => "unknown_field",
+            Problem::NoSuchRecord => "no_such_record",
+            Problem::Withdrawn => "withdrawn",
         }
     }
 }

@@ -20,6 +20,7 @@
 //! - [`mdt`]: multidisciplinary meetings and their decisions.
 //! - [`resources`]: rooms, equipment, bed units, staff availability.
 //! - [`checklist`]: the pre-procedure checklist and its lab thresholds; the time-out.
+//! - [`rules`]: pathway rules checked against stored state, with their messages.
 //! - [`localtime`]: the department's wall-clock time (zone passed in).
 //! - [`clock`]: the `Clock` trait and a manual clock for tests.
 
@@ -36,6 +37,7 @@ pub mod localtime;
 pub mod mdt;
 pub mod patient;
 pub mod resources;
+pub mod rules;
 pub mod text;
 pub mod user;
 

@@ -15,11 +15,26 @@
 //! - [`accounts`]: users, API tokens and server-side sessions.
 //! - [`patients`]: patient records, their search tokens and duplicate detection.
 //! - [`audit`]: the append-only audit log.
+//! - [`catalog`]: procedure types and their versions, checklist thresholds.
+//! - [`resources`]: rooms, equipment, bed units, staff availability.
+//! - [`cases`]: referrals, case state changes and their history, worklists.
+//! - [`consultations`]: consultations and consent.
+//! - [`mdt`]: MDT meetings, agendas and decisions.
+//! - [`bookings`]: booking a case (one transaction, checked by `seldinger-schedule`),
+//!   moving and cancelling, calendars, the day's lists, feasible slots.
+//! - [`checklists`]: the pre-procedure checklist, readiness, the time-out.
 
 pub mod accounts;
 pub mod audit;
+pub mod bookings;
+pub mod cases;
+pub mod catalog;
+pub mod checklists;
+pub mod consultations;
+pub mod mdt;
 pub mod migration;
 pub mod patients;
+pub mod resources;
 #[cfg(feature = "testing")]
 pub mod testing;
 
@@ -48,6 +63,10 @@ pub enum StoreError {
     /// The database cannot be reached or did not answer in time.
     #[error("database unavailable: {0}")]
     Unavailable(String),
+    /// The input names a record that does not exist or is withdrawn (a patient, a
+    /// procedure code, a room…): field errors, as a form shows them.
+    #[error("invalid reference: {0}")]
+    Invalid(seldinger_domain::Invalid),
     /// A bug or a broken database: logged, answered 500.
     #[error("database error: {0}")]
     Other(String),
@@ -61,6 +80,13 @@ pub enum Conflict {
     StaleVersion { current: i64 },
     /// The record may no longer change (a disabled account, a signed record…).
     Locked,
+    /// The case's state does not allow this event.
+    Transition(seldinger_domain::case::Refusal),
+    /// A pathway rule checked against stored state.
+    Rule(seldinger_domain::rules::Rule),
+    /// A booking that cannot be made: every reason, each naming the resource and the
+    /// booking in the way.
+    Booking(Vec<seldinger_schedule::Conflict>),
 }
 
 impl std::fmt::Display for Conflict {
@@ -69,6 +95,12 @@ impl std::fmt::Display for Conflict {
             Conflict::Duplicate { field } => write!(f, "{field} already used"),
             Conflict::StaleVersion { current } => write!(f, "stale version, current is {current}"),
             Conflict::Locked => f.write_str("record locked"),
+            Conflict::Transition(refusal) => write!(f, "{refusal}"),
+            Conflict::Rule(rule) => write!(f, "{rule}"),
+            Conflict::Booking(conflicts) => {
+                let codes: Vec<&str> = conflicts.iter().map(|c| c.code()).collect();
+                write!(f, "booking not possible: {}", codes.join(", "))
+            }
         }
     }
 }
@@ -130,6 +162,9 @@ pub struct StoreOptions {
     pub max_connections: u32,
     /// How long a request waits for a connection before the store says `Unavailable`.
     pub acquire_timeout: Duration,
+    /// The department's time zone: opening hours, availability, "today" and the days a
+    /// stay occupies are local wall-clock time in it.
+    pub zone: jiff::tz::TimeZone,
 }
 
 impl StoreOptions {
@@ -138,6 +173,7 @@ impl StoreOptions {
             url: url.into(),
             max_connections: 8,
             acquire_timeout: Duration::from_secs(3),
+            zone: jiff::tz::TimeZone::UTC,
         }
     }
 }
@@ -147,6 +183,7 @@ impl StoreOptions {
 pub struct Store {
     db: DatabaseConnection,
     audit: audit::AuditWriter,
+    zone: jiff::tz::TimeZone,
 }
 
 impl Store {
@@ -184,7 +221,11 @@ impl Store {
         }
         let db = Database::connect(opts).await.map_err(StoreError::from)?;
         let audit = audit::AuditWriter::start(db.clone());
-        Ok(Self { db, audit })
+        Ok(Self {
+            db,
+            audit,
+            zone: options.zone.clone(),
+        })
     }
 
     /// Applies the migrations not yet applied; returns how many ran.
@@ -201,6 +242,11 @@ impl Store {
         let probe = Query::select().expr(Expr::val(1)).to_owned();
         self.db.query_one(&probe).await?;
         Ok(())
+    }
+
+    /// The department's time zone.
+    pub fn zone(&self) -> &jiff::tz::TimeZone {
+        &self.zone
     }
 
     pub fn backend(&self) -> Engine {

@@ -1,19 +1,29 @@
 //! Embedded schema migrations. An applied migration is never edited: a change of schema
 //! is a new migration appended to [`Migrator::migrations`].
 //!
-//! Only `users`, `api_tokens`, `sessions`, `patients`, `patient_name_tokens` and
-//! `audit_log` exist so far. The pathway (cases, referrals, consultations, MDT meetings,
-//! bookings, reports, specimens, adverse events, follow-up) comes as further migrations,
-//! each table keyed by UUIDv7 with `version` where people edit and `deleted_at` for soft
-//! deletes, and every patient-related row reachable from `patients.id`.
+//! - `m0001_foundation`: users, API tokens, sessions, patients, their name tokens and the
+//!   audit log.
+//! - `m0002_pathway`: the catalog (versioned procedure types, checklist thresholds),
+//!   resources (rooms, equipment, bed units, staff availability), cases with their
+//!   history, consultations and consent, MDT meetings, bookings, checklists and time-outs.
+//!
+//! Tables are keyed by UUIDv7, with `version` where people edit; every patient-related
+//! row is reachable from `patients.id`. Histories (audit log, case events, consent) are
+//! append-only in the database itself.
 
 use sea_orm_migration::prelude::*;
+
+mod m0002_pathway;
+pub mod seed;
 
 pub struct Migrator;
 
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(M0001Foundation)]
+        vec![
+            Box::new(M0001Foundation),
+            Box::new(m0002_pathway::M0002Pathway),
+        ]
     }
 }
 
@@ -25,35 +35,35 @@ impl MigrationName for M0001Foundation {
     }
 }
 
-fn ts(name: &'static str) -> ColumnDef {
+pub(crate) fn ts(name: &'static str) -> ColumnDef {
     ColumnDef::new(Alias::new(name))
         .timestamp_with_time_zone()
         .not_null()
         .to_owned()
 }
 
-fn ts_null(name: &'static str) -> ColumnDef {
+pub(crate) fn ts_null(name: &'static str) -> ColumnDef {
     ColumnDef::new(Alias::new(name))
         .timestamp_with_time_zone()
         .null()
         .to_owned()
 }
 
-fn text(name: &'static str, len: u32) -> ColumnDef {
+pub(crate) fn text(name: &'static str, len: u32) -> ColumnDef {
     ColumnDef::new(Alias::new(name))
         .string_len(len)
         .not_null()
         .to_owned()
 }
 
-fn text_null(name: &'static str, len: u32) -> ColumnDef {
+pub(crate) fn text_null(name: &'static str, len: u32) -> ColumnDef {
     ColumnDef::new(Alias::new(name))
         .string_len(len)
         .null()
         .to_owned()
 }
 
-fn uuid_pk(name: &'static str) -> ColumnDef {
+pub(crate) fn uuid_pk(name: &'static str) -> ColumnDef {
     ColumnDef::new(Alias::new(name))
         .uuid()
         .not_null()
@@ -61,14 +71,18 @@ fn uuid_pk(name: &'static str) -> ColumnDef {
         .to_owned()
 }
 
-fn uuid(name: &'static str) -> ColumnDef {
+pub(crate) fn uuid(name: &'static str) -> ColumnDef {
     ColumnDef::new(Alias::new(name))
         .uuid()
         .not_null()
         .to_owned()
 }
 
-fn index(table: &'static str, name: &'static str, cols: &[&'static str]) -> IndexCreateStatement {
+pub(crate) fn index(
+    table: &'static str,
+    name: &'static str,
+    cols: &[&'static str],
+) -> IndexCreateStatement {
     let mut idx = Index::create();
     idx.name(name).table(Alias::new(table));
     for c in cols {

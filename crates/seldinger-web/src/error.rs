@@ -53,6 +53,7 @@ impl From<StoreError> for AppError {
         match err {
             StoreError::NotFound => AppError::NotFound,
             StoreError::Conflict(c) => AppError::Conflict(c),
+            StoreError::Invalid(invalid) => AppError::Invalid(invalid),
             StoreError::Unavailable(detail) => {
                 tracing::warn!(%detail, "database unavailable");
                 AppError::Unavailable

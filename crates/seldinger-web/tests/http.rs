@@ -1156,7 +1156,10 @@ async fn admins_create_users_and_tokens_over_the_api() {
     let radiographer = app.api(token["token"].as_str().expect("token"));
     let (status, me) = radiographer.get("/api/v1/me").await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(me["permissions"], json!(["patient_read"]));
+    assert_eq!(
+        me["permissions"],
+        json!(["patient_read", "case_read", "checklist_edit", "time_out"])
+    );
 }
 
 #[tokio::test]

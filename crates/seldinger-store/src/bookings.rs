@@ -1,0 +1,808 @@
+//! Booking a case: one transaction that takes the booking lock, loads what the decision
+//! needs (resources, availability, the active bookings around the requested time and the
+//! bed days), asks `seldinger-schedule` whether the request is feasible, and writes the
+//! booking, its bed days and the case's state change — or answers every conflict, naming
+//! the resource and the booking in the way.
+//!
+//! The lock is one row (`booking_lock`) updated first by every booking transaction:
+//! bookings are rare (tens an hour), so serialising them all is cheap and makes "no
+//! overlap" hold on both engines without dialect-specific locking.
+
+use sea_orm::sea_query::{Expr, ExprTrait, JoinType, Order, Query, SelectStatement};
+use sea_orm::{ConnectionTrait, FromQueryResult, TransactionTrait};
+use seldinger_domain::audit::{Actor, AuditAction, ObjectRef};
+use seldinger_domain::case::{CaseEvent, CaseStatus};
+use seldinger_domain::catalog::ProcedureType;
+use seldinger_domain::localtime::{from_local, to_local};
+use seldinger_domain::rules::Rule;
+use seldinger_domain::{BedUnitId, BookingId, CaseId, EquipmentId, Role, RoomId, UserId};
+use seldinger_schedule::{Allocation, BedUnit, Booked, Context, Equipment, Person, Room, Slot};
+use time::{Date, Duration, OffsetDateTime, PrimitiveDateTime, Time};
+use uuid::Uuid;
+
+use crate::audit::append;
+use crate::cases::{
+    CaseRecord, CaseSummary, apply_event, corrupt, json, listed, lock_case, record_event,
+    select_summaries, summaries,
+};
+use crate::catalog::procedure_version;
+use crate::resources::{load_bed_units, load_equipment, load_rooms, load_staff};
+use crate::{Conflict, Store, StoreError, StoreResult, name};
+
+/// A booking as stored, with the names lists show.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BookingRecord {
+    pub id: BookingId,
+    pub case_id: CaseId,
+    pub room_id: RoomId,
+    pub room_name: String,
+    pub starts_at: OffsetDateTime,
+    pub ends_at: OffsetDateTime,
+    pub operator_id: UserId,
+    pub operator_name: String,
+    pub anesthetist_id: Option<UserId>,
+    pub anesthetist_name: Option<String>,
+    pub equipment: Vec<EquipmentId>,
+    pub bed_unit_id: Option<BedUnitId>,
+    pub active: bool,
+    pub cancel_reason: Option<String>,
+    pub created_at: OffsetDateTime,
+    pub version: i64,
+}
+
+#[derive(FromQueryResult)]
+struct BookingRow {
+    id: Uuid,
+    case_id: Uuid,
+    room_id: Uuid,
+    room_name: String,
+    starts_at: OffsetDateTime,
+    ends_at: OffsetDateTime,
+    operator_id: Uuid,
+    operator_name: String,
+    anesthetist_id: Option<Uuid>,
+    anesthetist_name: Option<String>,
+    equipment: String,
+    bed_unit_id: Option<Uuid>,
+    status: String,
+    cancel_reason: Option<String>,
+    created_at: OffsetDateTime,
+    version: i64,
+}
+
+const ACTIVE: &str = "active";
+const CANCELLED: &str = "cancelled";
+
+impl BookingRow {
+    fn into_record(self) -> StoreResult<BookingRecord> {
+        Ok(BookingRecord {
+            id: BookingId::from_uuid(self.id),
+            case_id: CaseId::from_uuid(self.case_id),
+            room_id: RoomId::from_uuid(self.room_id),
+            room_name: self.room_name,
+            starts_at: self.starts_at,
+            ends_at: self.ends_at,
+            operator_id: UserId::from_uuid(self.operator_id),
+            operator_name: self.operator_name,
+            anesthetist_id: self.anesthetist_id.map(UserId::from_uuid),
+            anesthetist_name: self.anesthetist_name,
+            equipment: serde_json::from_str(&self.equipment)
+                .map_err(|e| corrupt("booking equipment", e))?,
+            bed_unit_id: self.bed_unit_id.map(BedUnitId::from_uuid),
+            active: self.status == ACTIVE,
+            cancel_reason: self.cancel_reason,
+            created_at: self.created_at,
+            version: self.version,
+        })
+    }
+}
+
+/// Bookings with their room's and people's names.
+fn select_bookings() -> SelectStatement {
+    let mut q = Query::select();
+    for c in [
+        "id",
+        "case_id",
+        "room_id",
+        "starts_at",
+        "ends_at",
+        "operator_id",
+        "anesthetist_id",
+        "equipment",
+        "bed_unit_id",
+        "status",
+        "cancel_reason",
+        "created_at",
+        "version",
+    ] {
+        q.column((name("b"), name(c)));
+    }
+    q.expr_as(Expr::col((name("r"), name("name"))), name("room_name"))
+        .expr_as(
+            Expr::col((name("o"), name("full_name"))),
+            name("operator_name"),
+        )
+        .expr_as(
+            Expr::col((name("an"), name("full_name"))),
+            name("anesthetist_name"),
+        )
+        .from_as(name("bookings"), name("b"))
+        .join_as(
+            JoinType::InnerJoin,
+            name("rooms"),
+            name("r"),
+            Expr::col((name("r"), name("id"))).equals((name("b"), name("room_id"))),
+        )
+        .join_as(
+            JoinType::InnerJoin,
+            name("users"),
+            name("o"),
+            Expr::col((name("o"), name("id"))).equals((name("b"), name("operator_id"))),
+        )
+        .join_as(
+            JoinType::LeftJoin,
+            name("users"),
+            name("an"),
+            Expr::col((name("an"), name("id"))).equals((name("b"), name("anesthetist_id"))),
+        );
+    q
+}
+
+fn booking_rows(rows: &[sea_orm::QueryResult]) -> StoreResult<Vec<BookingRecord>> {
+    rows.iter()
+        .map(|r| BookingRow::from_query_result(r, "")?.into_record())
+        .collect()
+}
+
+/// What a booking asks for. `end` defaults to the start plus the procedure's duration;
+/// equipment and bed unit are picked automatically when not named.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BookingRequest {
+    pub room: RoomId,
+    pub start: OffsetDateTime,
+    pub end: Option<OffsetDateTime>,
+    pub operator: UserId,
+    pub anesthetist: Option<UserId>,
+    pub equipment: Option<Vec<EquipmentId>>,
+    pub bed_unit: Option<BedUnitId>,
+}
+
+/// Takes the booking lock: the first statement of every booking transaction.
+pub(crate) async fn lock_bookings<C: ConnectionTrait>(db: &C) -> StoreResult<()> {
+    let update = Query::update()
+        .table(name("booking_lock"))
+        .value(name("counter"), Expr::col(name("counter")).add(1))
+        .and_where(Expr::col(name("id")).eq(1))
+        .to_owned();
+    db.execute(&update).await?;
+    Ok(())
+}
+
+/// Resources, people and bookings around a time window, as the scheduler needs them.
+pub(crate) struct Loaded {
+    rooms: Vec<Room>,
+    equipment: Vec<Equipment>,
+    bed_units: Vec<BedUnit>,
+    operators: Vec<Person>,
+    anesthetists: Vec<Person>,
+    booked: Vec<Booked>,
+}
+
+impl Loaded {
+    fn context<'a>(&'a self, zone: &'a jiff::tz::TimeZone) -> Context<'a> {
+        Context {
+            zone,
+            rooms: &self.rooms,
+            equipment: &self.equipment,
+            bed_units: &self.bed_units,
+            operators: &self.operators,
+            anesthetists: &self.anesthetists,
+            booked: &self.booked,
+        }
+    }
+}
+
+/// Loads what deciding on bookings within `[from, to)` needs: every resource, the
+/// availability of operators and anesthetists, the active bookings overlapping the window
+/// and those holding a bed on any day from `from`'s date to `to`'s date + `nights`.
+pub(crate) async fn load_context<C: ConnectionTrait>(
+    db: &C,
+    zone: &jiff::tz::TimeZone,
+    from: OffsetDateTime,
+    to: OffsetDateTime,
+    nights: i64,
+) -> StoreResult<Loaded> {
+    let first_day = to_local(from, zone).date();
+    let last_day = to_local(to, zone).date() + Duration::days(Ord::max(nights, 0) + 1);
+    let overlapping = Query::select()
+        .column(name("id"))
+        .from(name("bookings"))
+        .and_where(Expr::col(name("status")).eq(ACTIVE))
+        .and_where(Expr::col(name("starts_at")).lt(to))
+        .and_where(Expr::col(name("ends_at")).gt(from))
+        .to_owned();
+    let holding_beds = Query::select()
+        .column(name("booking_id"))
+        .from(name("booking_beds"))
+        .and_where(Expr::col(name("date")).gte(first_day))
+        .and_where(Expr::col(name("date")).lte(last_day))
+        .to_owned();
+    let q = Query::select()
+        .columns(
+            [
+                "id",
+                "case_id",
+                "room_id",
+                "starts_at",
+                "ends_at",
+                "operator_id",
+                "anesthetist_id",
+                "equipment",
+                "bed_unit_id",
+            ]
+            .map(name),
+        )
+        .from(name("bookings"))
+        .and_where(Expr::col(name("status")).eq(ACTIVE))
+        .cond_where(
+            sea_orm::sea_query::Cond::any()
+                .add(Expr::col(name("id")).in_subquery(overlapping))
+                .add(Expr::col(name("id")).in_subquery(holding_beds)),
+        )
+        .to_owned();
+    let mut booked = Vec::new();
+    for row in db.query_all(&q).await? {
+        let equipment: String = row.try_get("", "equipment")?;
+        let anesthetist: Option<Uuid> = row.try_get("", "anesthetist_id")?;
+        let bed: Option<Uuid> = row.try_get("", "bed_unit_id")?;
+        booked.push(Booked {
+            id: BookingId::from_uuid(row.try_get("", "id")?),
+            case: CaseId::from_uuid(row.try_get("", "case_id")?),
+            room: RoomId::from_uuid(row.try_get("", "room_id")?),
+            start: row.try_get("", "starts_at")?,
+            end: row.try_get("", "ends_at")?,
+            operator: UserId::from_uuid(row.try_get("", "operator_id")?),
+            anesthetist: anesthetist.map(UserId::from_uuid),
+            equipment: serde_json::from_str(&equipment)
+                .map_err(|e| corrupt("booking equipment", e))?,
+            bed_unit: bed.map(BedUnitId::from_uuid),
+            bed_dates: Vec::new(),
+        });
+    }
+    let with_beds: Vec<Uuid> = booked
+        .iter()
+        .filter(|b| b.bed_unit.is_some())
+        .map(|b| b.id.as_uuid())
+        .collect();
+    if !with_beds.is_empty() {
+        let q = Query::select()
+            .columns(["booking_id", "date"].map(name))
+            .from(name("booking_beds"))
+            .and_where(Expr::col(name("booking_id")).is_in(with_beds))
+            .to_owned();
+        for row in db.query_all(&q).await? {
+            let id = BookingId::from_uuid(row.try_get("", "booking_id")?);
+            let date: Date = row.try_get("", "date")?;
+            if let Some(b) = booked.iter_mut().find(|b| b.id == id) {
+                b.bed_dates.push(date);
+            }
+        }
+    }
+    Ok(Loaded {
+        rooms: load_rooms(db).await?.into_iter().map(|r| r.room).collect(),
+        equipment: load_equipment(db)
+            .await?
+            .into_iter()
+            .map(|e| e.equipment)
+            .collect(),
+        bed_units: load_bed_units(db)
+            .await?
+            .into_iter()
+            .map(|u| u.unit)
+            .collect(),
+        operators: load_staff(db, Role::InterventionalRadiologist, first_day)
+            .await?
+            .iter()
+            .map(|s| s.person())
+            .collect(),
+        anesthetists: load_staff(db, Role::Anesthetist, first_day)
+            .await?
+            .iter()
+            .map(|s| s.person())
+            .collect(),
+        booked,
+    })
+}
+
+fn nights(procedure: &ProcedureType) -> i64 {
+    i64::from(procedure.stay.nights)
+}
+
+async fn write_beds<C: ConnectionTrait>(
+    db: &C,
+    booking: Uuid,
+    allocation: &Allocation,
+) -> StoreResult<()> {
+    let delete = Query::delete()
+        .from_table(name("booking_beds"))
+        .and_where(Expr::col(name("booking_id")).eq(booking))
+        .to_owned();
+    db.execute(&delete).await?;
+    if let Some(unit) = allocation.bed_unit
+        && !allocation.bed_dates.is_empty()
+    {
+        let mut insert = Query::insert();
+        insert
+            .into_table(name("booking_beds"))
+            .columns(["booking_id", "bed_unit_id", "date"].map(name));
+        for date in &allocation.bed_dates {
+            insert.values_panic([booking.into(), unit.as_uuid().into(), (*date).into()]);
+        }
+        db.execute(&insert).await?;
+    }
+    Ok(())
+}
+
+/// Checks a request against everything booked, as the scheduler sees it.
+fn checked(
+    loaded: &Loaded,
+    zone: &jiff::tz::TimeZone,
+    case: &CaseRecord,
+    procedure: &ProcedureType,
+    request: &BookingRequest,
+    replacing: Option<BookingId>,
+) -> StoreResult<(OffsetDateTime, Allocation)> {
+    let end = request
+        .end
+        .unwrap_or(request.start + Duration::minutes(i64::from(procedure.duration_minutes)));
+    let schedule_request = seldinger_schedule::Request {
+        case: case.id,
+        procedure,
+        room: request.room,
+        start: request.start,
+        end,
+        operator: request.operator,
+        anesthetist: request.anesthetist,
+        equipment: request.equipment.clone(),
+        bed_unit: request.bed_unit,
+        replacing,
+    };
+    seldinger_schedule::check(&schedule_request, &loaded.context(zone))
+        .map(|allocation| (end, allocation))
+        .map_err(|conflicts| StoreError::Conflict(Conflict::Booking(conflicts)))
+}
+
+async fn booking<C: ConnectionTrait>(db: &C, id: BookingId) -> StoreResult<BookingRecord> {
+    let q = select_bookings()
+        .and_where(Expr::col((name("b"), name("id"))).eq(id.as_uuid()))
+        .to_owned();
+    let row = db.query_one(&q).await?.ok_or(StoreError::NotFound)?;
+    BookingRow::from_query_result(&row, "")?.into_record()
+}
+
+/// The case's active booking, if any.
+pub(crate) async fn active_booking<C: ConnectionTrait>(
+    db: &C,
+    case: CaseId,
+) -> StoreResult<Option<BookingRecord>> {
+    let q = select_bookings()
+        .and_where(Expr::col((name("b"), name("case_id"))).eq(case.as_uuid()))
+        .and_where(Expr::col((name("b"), name("status"))).eq(ACTIVE))
+        .limit(1)
+        .to_owned();
+    match db.query_one(&q).await? {
+        Some(row) => Ok(Some(
+            BookingRow::from_query_result(&row, "")?.into_record()?,
+        )),
+        None => Ok(None),
+    }
+}
+
+/// Cancels a case's active bookings (the case is cancelled): no state change here.
+pub(crate) async fn cancel_active_bookings<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    case: CaseId,
+    reason: &str,
+    now: OffsetDateTime,
+) -> StoreResult<()> {
+    if let Some(active) = active_booking(db, case).await? {
+        cancel_row(db, active.id, reason, now).await?;
+        append(
+            db,
+            actor,
+            AuditAction::BookingCancel,
+            Some(&ObjectRef::new("case", case)),
+            Some(&format!("booking/{} {reason}", active.id)),
+            now,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+async fn cancel_row<C: ConnectionTrait>(
+    db: &C,
+    id: BookingId,
+    reason: &str,
+    now: OffsetDateTime,
+) -> StoreResult<()> {
+    let update = Query::update()
+        .table(name("bookings"))
+        .values([
+            (name("status"), CANCELLED.into()),
+            (name("cancelled_at"), now.into()),
+            (name("cancel_reason"), reason.into()),
+            (name("updated_at"), now.into()),
+        ])
+        .value(name("version"), Expr::col(name("version")).add(1))
+        .and_where(Expr::col(name("id")).eq(id.as_uuid()))
+        .to_owned();
+    db.execute(&update).await?;
+    let delete = Query::delete()
+        .from_table(name("booking_beds"))
+        .and_where(Expr::col(name("booking_id")).eq(id.as_uuid()))
+        .to_owned();
+    db.execute(&delete).await?;
+    Ok(())
+}
+
+/// One line of a calendar or a day list: the booking and its case.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BookedCase {
+    pub booking: BookingRecord,
+    pub case: CaseSummary,
+    /// A time-out is recorded for this booking.
+    pub timed_out: bool,
+}
+
+/// Where in the day's lists to look.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ListFilter {
+    pub room: Option<RoomId>,
+    pub anesthetist: Option<UserId>,
+    /// Only bookings with an anesthetist (the anesthetists' list).
+    pub with_anesthetist: bool,
+}
+
+impl Store {
+    /// Books a case that is "to schedule": checks every constraint and writes the
+    /// booking and the case's move to "scheduled" in one transaction.
+    pub async fn book_case(
+        &self,
+        actor: &Actor,
+        case_id: CaseId,
+        request: &BookingRequest,
+        now: OffsetDateTime,
+    ) -> StoreResult<BookingRecord> {
+        let txn = self.db.begin().await?;
+        lock_bookings(&txn).await?;
+        let case = lock_case(&txn, case_id, now).await?;
+        case.status
+            .apply(&CaseEvent::Book)
+            .map_err(|refusal| StoreError::Conflict(Conflict::Transition(refusal)))?;
+        let procedure = procedure_version(&txn, case.planned_version_id)
+            .await?
+            .definition;
+        let window_end = request
+            .end
+            .unwrap_or(request.start + Duration::minutes(i64::from(procedure.duration_minutes)));
+        let loaded = load_context(
+            &txn,
+            &self.zone,
+            request.start,
+            window_end,
+            nights(&procedure),
+        )
+        .await?;
+        let (end, allocation) = checked(&loaded, &self.zone, &case, &procedure, request, None)?;
+        let id = Uuid::now_v7();
+        let insert = Query::insert()
+            .into_table(name("bookings"))
+            .columns(
+                [
+                    "id",
+                    "case_id",
+                    "room_id",
+                    "starts_at",
+                    "ends_at",
+                    "operator_id",
+                    "anesthetist_id",
+                    "equipment",
+                    "bed_unit_id",
+                    "status",
+                    "created_at",
+                    "created_by",
+                    "updated_at",
+                    "version",
+                ]
+                .map(name),
+            )
+            .values_panic([
+                id.into(),
+                case_id.as_uuid().into(),
+                request.room.as_uuid().into(),
+                request.start.into(),
+                end.into(),
+                request.operator.as_uuid().into(),
+                request.anesthetist.map(|a| a.as_uuid()).into(),
+                json(&allocation.equipment)?.into(),
+                allocation.bed_unit.map(|b| b.as_uuid()).into(),
+                ACTIVE.into(),
+                now.into(),
+                actor.user_id.map(|u| u.as_uuid()).into(),
+                now.into(),
+                1i64.into(),
+            ])
+            .to_owned();
+        txn.execute(&insert).await?;
+        write_beds(&txn, id, &allocation).await?;
+        apply_event(&txn, actor, &case, &CaseEvent::Book, now).await?;
+        append(
+            &txn,
+            actor,
+            AuditAction::BookingCreate,
+            Some(&ObjectRef::new("case", case_id)),
+            Some(&format!("booking/{id}")),
+            now,
+        )
+        .await?;
+        crate::checklists::refresh_readiness(&txn, &self.zone, actor, case_id, now).await?;
+        let booked = booking(&txn, BookingId::from_uuid(id)).await?;
+        txn.commit().await?;
+        Ok(booked)
+    }
+
+    /// Moves an active booking (another time, room or team), checked like a new one.
+    pub async fn move_booking(
+        &self,
+        actor: &Actor,
+        id: BookingId,
+        request: &BookingRequest,
+        now: OffsetDateTime,
+    ) -> StoreResult<BookingRecord> {
+        let txn = self.db.begin().await?;
+        lock_bookings(&txn).await?;
+        let current = booking(&txn, id).await?;
+        if !current.active {
+            return Err(StoreError::Conflict(Conflict::Rule(Rule::BookingNotActive)));
+        }
+        let case = lock_case(&txn, current.case_id, now).await?;
+        let procedure = procedure_version(&txn, case.planned_version_id)
+            .await?
+            .definition;
+        let window_end = request
+            .end
+            .unwrap_or(request.start + Duration::minutes(i64::from(procedure.duration_minutes)));
+        let loaded = load_context(
+            &txn,
+            &self.zone,
+            request.start,
+            window_end,
+            nights(&procedure),
+        )
+        .await?;
+        let (end, allocation) = checked(&loaded, &self.zone, &case, &procedure, request, Some(id))?;
+        let update = Query::update()
+            .table(name("bookings"))
+            .values([
+                (name("room_id"), request.room.as_uuid().into()),
+                (name("starts_at"), request.start.into()),
+                (name("ends_at"), end.into()),
+                (name("operator_id"), request.operator.as_uuid().into()),
+                (
+                    name("anesthetist_id"),
+                    request.anesthetist.map(|a| a.as_uuid()).into(),
+                ),
+                (name("equipment"), json(&allocation.equipment)?.into()),
+                (
+                    name("bed_unit_id"),
+                    allocation.bed_unit.map(|b| b.as_uuid()).into(),
+                ),
+                (name("updated_at"), now.into()),
+            ])
+            .value(name("version"), Expr::col(name("version")).add(1))
+            .and_where(Expr::col(name("id")).eq(id.as_uuid()))
+            .to_owned();
+        txn.execute(&update).await?;
+        write_beds(&txn, id.as_uuid(), &allocation).await?;
+        record_event(
+            &txn,
+            actor,
+            case.id,
+            "reschedule",
+            Some(case.status),
+            case.status,
+            Some(format!("booking/{id}")),
+            now,
+        )
+        .await?;
+        append(
+            &txn,
+            actor,
+            AuditAction::BookingMove,
+            Some(&ObjectRef::new("case", case.id)),
+            Some(&format!("booking/{id}")),
+            now,
+        )
+        .await?;
+        crate::checklists::refresh_readiness(&txn, &self.zone, actor, case.id, now).await?;
+        let moved = booking(&txn, id).await?;
+        txn.commit().await?;
+        Ok(moved)
+    }
+
+    /// Cancels an active booking; the case goes back to "to schedule".
+    pub async fn cancel_booking(
+        &self,
+        actor: &Actor,
+        id: BookingId,
+        reason: &str,
+        now: OffsetDateTime,
+    ) -> StoreResult<BookingRecord> {
+        let txn = self.db.begin().await?;
+        lock_bookings(&txn).await?;
+        let current = booking(&txn, id).await?;
+        if !current.active {
+            return Err(StoreError::Conflict(Conflict::Rule(Rule::BookingNotActive)));
+        }
+        let case = lock_case(&txn, current.case_id, now).await?;
+        apply_event(&txn, actor, &case, &CaseEvent::ReleaseBooking, now).await?;
+        cancel_row(&txn, id, reason, now).await?;
+        append(
+            &txn,
+            actor,
+            AuditAction::BookingCancel,
+            Some(&ObjectRef::new("case", case.id)),
+            Some(&format!("booking/{id}")),
+            now,
+        )
+        .await?;
+        let cancelled = booking(&txn, id).await?;
+        txn.commit().await?;
+        Ok(cancelled)
+    }
+
+    /// One booking (read with its case).
+    pub async fn booking(&self, id: BookingId) -> StoreResult<BookingRecord> {
+        booking(&self.db, id).await
+    }
+
+    /// A case's bookings, newest first (read with the case).
+    pub async fn case_bookings(&self, case: CaseId) -> StoreResult<Vec<BookingRecord>> {
+        let q = select_bookings()
+            .and_where(Expr::col((name("b"), name("case_id"))).eq(case.as_uuid()))
+            .order_by((name("b"), name("created_at")), Order::Desc)
+            .to_owned();
+        booking_rows(&self.db.query_all(&q).await?)
+    }
+
+    /// Active bookings starting in `[from, to)` with their cases, in time order (a room's
+    /// week, the day's lists, the anesthetists' list). Audited as a list.
+    pub async fn booked_cases(
+        &self,
+        actor: &Actor,
+        from: OffsetDateTime,
+        to: OffsetDateTime,
+        filter: ListFilter,
+        now: OffsetDateTime,
+    ) -> StoreResult<Vec<BookedCase>> {
+        let mut q = select_bookings()
+            .and_where(Expr::col((name("b"), name("status"))).eq(ACTIVE))
+            .and_where(Expr::col((name("b"), name("starts_at"))).gte(from))
+            .and_where(Expr::col((name("b"), name("starts_at"))).lt(to))
+            .order_by((name("b"), name("starts_at")), Order::Asc)
+            .limit(2000)
+            .to_owned();
+        if let Some(room) = filter.room {
+            q.and_where(Expr::col((name("b"), name("room_id"))).eq(room.as_uuid()));
+        }
+        if let Some(anesthetist) = filter.anesthetist {
+            q.and_where(Expr::col((name("b"), name("anesthetist_id"))).eq(anesthetist.as_uuid()));
+        }
+        if filter.with_anesthetist {
+            q.and_where(Expr::col((name("b"), name("anesthetist_id"))).is_not_null());
+        }
+        let bookings = booking_rows(&self.db.query_all(&q).await?)?;
+        let mut out = Vec::with_capacity(bookings.len());
+        if !bookings.is_empty() {
+            let ids: Vec<Uuid> = bookings.iter().map(|b| b.case_id.as_uuid()).collect();
+            let cases = summaries(
+                &self
+                    .db
+                    .query_all(
+                        &select_summaries()
+                            .and_where(Expr::col((name("c"), name("id"))).is_in(ids))
+                            .to_owned(),
+                    )
+                    .await?,
+            )?;
+            let booking_ids: Vec<Uuid> = bookings.iter().map(|b| b.id.as_uuid()).collect();
+            let timeouts = Query::select()
+                .column(name("booking_id"))
+                .from(name("timeouts"))
+                .and_where(Expr::col(name("booking_id")).is_in(booking_ids))
+                .to_owned();
+            let mut timed_out = Vec::new();
+            for row in self.db.query_all(&timeouts).await? {
+                timed_out.push(BookingId::from_uuid(row.try_get("", "booking_id")?));
+            }
+            for booking in bookings {
+                if let Some(case) = cases.iter().find(|c| c.id == booking.case_id) {
+                    out.push(BookedCase {
+                        timed_out: timed_out.contains(&booking.id),
+                        case: case.clone(),
+                        booking,
+                    });
+                }
+            }
+        }
+        self.audit
+            .append(
+                actor,
+                AuditAction::CaseList,
+                None,
+                Some(&listed(
+                    "bookings",
+                    out.iter().map(|b| format!("case/{}", b.case.id)),
+                )),
+                now,
+            )
+            .await?;
+        Ok(out)
+    }
+
+    /// The next `count` feasible slots for a case from `from`, over `days` days: a plain
+    /// search over rooms, times on a `step_minutes` grid, operators and anesthetists.
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "the search's knobs, each optional"
+    )]
+    pub async fn next_slots(
+        &self,
+        case_id: CaseId,
+        from: OffsetDateTime,
+        days: u16,
+        count: usize,
+        room: Option<RoomId>,
+        operator: Option<UserId>,
+        anesthetist: Option<UserId>,
+    ) -> StoreResult<Vec<Slot>> {
+        let case = crate::cases::load_case(&self.db, case_id).await?;
+        let procedure = procedure_version(&self.db, case.planned_version_id)
+            .await?
+            .definition;
+        let to = from + Duration::days(i64::from(days) + 1);
+        let loaded = load_context(&self.db, &self.zone, from, to, nights(&procedure)).await?;
+        let query = seldinger_schedule::SlotQuery {
+            procedure: &procedure,
+            case: case_id,
+            from,
+            days,
+            count,
+            step_minutes: 15,
+            room,
+            operator,
+            anesthetist,
+        };
+        Ok(seldinger_schedule::next_slots(
+            &query,
+            &loaded.context(&self.zone),
+        ))
+    }
+
+    /// The instants of a local day in the department's zone: `[midnight, next midnight)`.
+    pub fn local_day(&self, date: Date) -> (OffsetDateTime, OffsetDateTime) {
+        let start = from_local(PrimitiveDateTime::new(date, Time::MIDNIGHT), &self.zone);
+        let end = from_local(
+            PrimitiveDateTime::new(date + Duration::days(1), Time::MIDNIGHT),
+            &self.zone,
+        );
+        (start, end)
+    }
+
+    /// Whether `case`'s status allows a booking now (for pages deciding what to show).
+    pub fn can_book(status: CaseStatus) -> bool {
+        status.apply(&CaseEvent::Book).is_ok()
+    }
+}

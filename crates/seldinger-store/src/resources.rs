@@ -1,0 +1,838 @@
+//! Rooms, equipment, bed units and the availability of operators and anesthetists:
+//! what bookings are checked against. Edited by administrators and schedulers; not
+//! patient data, but every change is audited.
+
+use sea_orm::sea_query::{Expr, ExprTrait, Order, Query};
+use sea_orm::{ConnectionTrait, FromQueryResult, TransactionTrait};
+use seldinger_domain::audit::{Actor, AuditAction, ObjectRef};
+use seldinger_domain::catalog::{EquipmentKind, RoomType};
+use seldinger_domain::invalid::{FieldError, Problem};
+use seldinger_domain::resources::{
+    Availability, AvailabilityException, BedUnitDef, BedUnitKind, EquipmentDef, RoomDef,
+    WeeklyHours,
+};
+use seldinger_domain::{BedUnitId, EquipmentId, Invalid, Role, RoomId, UserId};
+use seldinger_schedule::{BedUnit, Equipment, Person, Room};
+use time::{Date, OffsetDateTime};
+use uuid::Uuid;
+
+use crate::audit::append;
+use crate::cases::{corrupt, json};
+use crate::{Conflict, Store, StoreError, StoreResult, name};
+
+/// A room with the version its edits build on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RoomRecord {
+    pub room: Room,
+    pub version: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EquipmentRecord {
+    pub equipment: Equipment,
+    pub version: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BedUnitRecord {
+    pub unit: BedUnit,
+    pub version: i64,
+}
+
+/// A member of staff who can be booked, with their weekly hours and exceptions.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StaffAvailability {
+    pub user_id: UserId,
+    pub username: String,
+    pub full_name: String,
+    pub role: Role,
+    pub weekly: WeeklyHours,
+    /// 0 until hours are first set.
+    pub version: i64,
+    pub exceptions: Vec<(Uuid, AvailabilityException)>,
+}
+
+impl StaffAvailability {
+    pub fn person(&self) -> Person {
+        Person {
+            id: self.user_id,
+            name: self.full_name.clone(),
+            availability: Availability {
+                weekly: self.weekly.clone(),
+                exceptions: self.exceptions.iter().map(|(_, e)| e.clone()).collect(),
+            },
+        }
+    }
+}
+
+#[derive(FromQueryResult)]
+struct RoomRow {
+    id: Uuid,
+    code: String,
+    name: String,
+    room_type: String,
+    hours: String,
+    active: bool,
+    version: i64,
+}
+
+#[derive(FromQueryResult)]
+struct EquipmentRow {
+    id: Uuid,
+    code: String,
+    name: String,
+    kind: String,
+    rooms: String,
+    active: bool,
+    version: i64,
+}
+
+#[derive(FromQueryResult)]
+struct BedUnitRow {
+    id: Uuid,
+    code: String,
+    name: String,
+    kind: String,
+    capacity: i32,
+    active: bool,
+    version: i64,
+}
+
+pub(crate) async fn load_rooms<C: ConnectionTrait>(db: &C) -> StoreResult<Vec<RoomRecord>> {
+    let q = Query::select()
+        .columns(
+            [
+                "id",
+                "code",
+                "name",
+                "room_type",
+                "hours",
+                "active",
+                "version",
+            ]
+            .map(name),
+        )
+        .from(name("rooms"))
+        .order_by(name("code"), Order::Asc)
+        .to_owned();
+    db.query_all(&q)
+        .await?
+        .iter()
+        .map(|r| {
+            let row = RoomRow::from_query_result(r, "")?;
+            Ok(RoomRecord {
+                room: Room {
+                    id: RoomId::from_uuid(row.id),
+                    code: row.code,
+                    name: row.name,
+                    room_type: RoomType::parse(&row.room_type)
+                        .map_err(|e| corrupt("room type", e))?,
+                    hours: serde_json::from_str(&row.hours).map_err(|e| corrupt("hours", e))?,
+                    active: row.active,
+                },
+                version: row.version,
+            })
+        })
+        .collect()
+}
+
+pub(crate) async fn load_equipment<C: ConnectionTrait>(
+    db: &C,
+) -> StoreResult<Vec<EquipmentRecord>> {
+    let q = Query::select()
+        .columns(["id", "code", "name", "kind", "rooms", "active", "version"].map(name))
+        .from(name("equipment"))
+        .order_by(name("code"), Order::Asc)
+        .to_owned();
+    db.query_all(&q)
+        .await?
+        .iter()
+        .map(|r| {
+            let row = EquipmentRow::from_query_result(r, "")?;
+            Ok(EquipmentRecord {
+                equipment: Equipment {
+                    id: EquipmentId::from_uuid(row.id),
+                    code: row.code,
+                    name: row.name,
+                    kind: EquipmentKind::parse(&row.kind)
+                        .map_err(|e| corrupt("equipment kind", e))?,
+                    rooms: serde_json::from_str(&row.rooms).map_err(|e| corrupt("rooms", e))?,
+                    active: row.active,
+                },
+                version: row.version,
+            })
+        })
+        .collect()
+}
+
+pub(crate) async fn load_bed_units<C: ConnectionTrait>(db: &C) -> StoreResult<Vec<BedUnitRecord>> {
+    let q = Query::select()
+        .columns(
+            [
+                "id", "code", "name", "kind", "capacity", "active", "version",
+            ]
+            .map(name),
+        )
+        .from(name("bed_units"))
+        .order_by(name("code"), Order::Asc)
+        .to_owned();
+    db.query_all(&q)
+        .await?
+        .iter()
+        .map(|r| {
+            let row = BedUnitRow::from_query_result(r, "")?;
+            Ok(BedUnitRecord {
+                unit: BedUnit {
+                    id: BedUnitId::from_uuid(row.id),
+                    code: row.code,
+                    name: row.name,
+                    kind: BedUnitKind::parse(&row.kind).map_err(|e| corrupt("bed unit", e))?,
+                    capacity: u16::try_from(row.capacity).unwrap_or(0),
+                    active: row.active,
+                },
+                version: row.version,
+            })
+        })
+        .collect()
+}
+
+/// Active staff of `role` with their availability; exceptions from `from` on.
+pub(crate) async fn load_staff<C: ConnectionTrait>(
+    db: &C,
+    role: Role,
+    from: Date,
+) -> StoreResult<Vec<StaffAvailability>> {
+    let q = Query::select()
+        .expr_as(Expr::col((name("u"), name("id"))), name("id"))
+        .columns(["username", "full_name", "role"].map(|c| (name("u"), name(c))))
+        .columns(["weekly", "version"].map(|c| (name("a"), name(c))))
+        .from_as(name("users"), name("u"))
+        .join_as(
+            sea_orm::sea_query::JoinType::LeftJoin,
+            name("staff_availability"),
+            name("a"),
+            Expr::col((name("a"), name("user_id"))).equals((name("u"), name("id"))),
+        )
+        .and_where(Expr::col((name("u"), name("role"))).eq(role.code()))
+        .and_where(Expr::col((name("u"), name("disabled_at"))).is_null())
+        .order_by((name("u"), name("full_name")), Order::Asc)
+        .to_owned();
+    let mut staff = Vec::new();
+    for row in db.query_all(&q).await? {
+        let weekly: Option<String> = row.try_get("", "weekly")?;
+        let version: Option<i64> = row.try_get("", "version")?;
+        staff.push(StaffAvailability {
+            user_id: UserId::from_uuid(row.try_get("", "id")?),
+            username: row.try_get("", "username")?,
+            full_name: row.try_get("", "full_name")?,
+            role,
+            weekly: match weekly {
+                Some(raw) => serde_json::from_str(&raw).map_err(|e| corrupt("weekly hours", e))?,
+                None => WeeklyHours::default(),
+            },
+            version: version.unwrap_or(0),
+            exceptions: Vec::new(),
+        });
+    }
+    if staff.is_empty() {
+        return Ok(staff);
+    }
+    let q = Query::select()
+        .columns(["id", "user_id", "date", "hours", "reason"].map(name))
+        .from(name("availability_exceptions"))
+        .and_where(Expr::col(name("date")).gte(from))
+        .and_where(Expr::col(name("user_id")).is_in(staff.iter().map(|s| s.user_id.as_uuid())))
+        .order_by(name("date"), Order::Asc)
+        .to_owned();
+    for row in db.query_all(&q).await? {
+        let user: Uuid = row.try_get("", "user_id")?;
+        let hours: String = row.try_get("", "hours")?;
+        let exception = AvailabilityException {
+            date: row.try_get("", "date")?,
+            hours: serde_json::from_str(&hours).map_err(|e| corrupt("exception hours", e))?,
+            reason: row.try_get("", "reason")?,
+        };
+        if let Some(person) = staff.iter_mut().find(|s| s.user_id.as_uuid() == user) {
+            person.exceptions.push((row.try_get("", "id")?, exception));
+        }
+    }
+    Ok(staff)
+}
+
+/// Resolves room codes to ids, naming `rooms.i` for each unknown one.
+async fn room_ids<C: ConnectionTrait>(db: &C, codes: &[String]) -> StoreResult<Vec<RoomId>> {
+    let rooms = load_rooms(db).await?;
+    let mut ids = Vec::new();
+    let mut errors = Vec::new();
+    for (i, code) in codes.iter().enumerate() {
+        match rooms.iter().find(|r| &r.room.code == code) {
+            Some(r) => ids.push(r.room.id),
+            None => errors.push(FieldError::new(format!("rooms.{i}"), Problem::NoSuchRecord)),
+        }
+    }
+    if errors.is_empty() {
+        Ok(ids)
+    } else {
+        Err(StoreError::Invalid(Invalid(errors)))
+    }
+}
+
+/// The version of `table`'s row `id`, after a versioned update touched nothing.
+async fn stale<C: ConnectionTrait>(db: &C, table: &'static str, id: Uuid) -> StoreError {
+    let q = Query::select()
+        .column(name("version"))
+        .from(name(table))
+        .and_where(Expr::col(name("id")).eq(id))
+        .to_owned();
+    match db.query_one(&q).await {
+        Ok(Some(row)) => match row.try_get("", "version") {
+            Ok(current) => StoreError::Conflict(Conflict::StaleVersion { current }),
+            Err(e) => e.into(),
+        },
+        Ok(None) => StoreError::NotFound,
+        Err(e) => e.into(),
+    }
+}
+
+impl Store {
+    pub async fn rooms(&self) -> StoreResult<Vec<RoomRecord>> {
+        load_rooms(&self.db).await
+    }
+
+    pub async fn room(&self, id: RoomId) -> StoreResult<RoomRecord> {
+        load_rooms(&self.db)
+            .await?
+            .into_iter()
+            .find(|r| r.room.id == id)
+            .ok_or(StoreError::NotFound)
+    }
+
+    pub async fn create_room(
+        &self,
+        actor: &Actor,
+        def: &RoomDef,
+        now: OffsetDateTime,
+    ) -> StoreResult<RoomRecord> {
+        let id = Uuid::now_v7();
+        let txn = self.db.begin().await?;
+        let insert = Query::insert()
+            .into_table(name("rooms"))
+            .columns(
+                [
+                    "id",
+                    "code",
+                    "name",
+                    "room_type",
+                    "hours",
+                    "active",
+                    "version",
+                    "created_at",
+                    "updated_at",
+                ]
+                .map(name),
+            )
+            .values_panic([
+                id.into(),
+                def.code.clone().into(),
+                def.name.clone().into(),
+                def.room_type.code().into(),
+                json(&def.hours)?.into(),
+                def.active.into(),
+                1i64.into(),
+                now.into(),
+                now.into(),
+            ])
+            .to_owned();
+        txn.execute(&insert)
+            .await
+            .map_err(|e| StoreError::from_db(e, "code"))?;
+        append(
+            &txn,
+            actor,
+            AuditAction::ResourceUpdate,
+            Some(&ObjectRef::new("room", id)),
+            Some("create"),
+            now,
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(RoomRecord {
+            room: Room {
+                id: RoomId::from_uuid(id),
+                code: def.code.clone(),
+                name: def.name.clone(),
+                room_type: def.room_type,
+                hours: def.hours.clone(),
+                active: def.active,
+            },
+            version: 1,
+        })
+    }
+
+    pub async fn update_room(
+        &self,
+        actor: &Actor,
+        id: RoomId,
+        expected_version: i64,
+        def: &RoomDef,
+        now: OffsetDateTime,
+    ) -> StoreResult<RoomRecord> {
+        let txn = self.db.begin().await?;
+        let update = Query::update()
+            .table(name("rooms"))
+            .values([
+                (name("code"), def.code.clone().into()),
+                (name("name"), def.name.clone().into()),
+                (name("room_type"), def.room_type.code().into()),
+                (name("hours"), json(&def.hours)?.into()),
+                (name("active"), def.active.into()),
+                (name("updated_at"), now.into()),
+                (name("version"), (expected_version + 1).into()),
+            ])
+            .and_where(Expr::col(name("id")).eq(id.as_uuid()))
+            .and_where(Expr::col(name("version")).eq(expected_version))
+            .to_owned();
+        let updated = txn
+            .execute(&update)
+            .await
+            .map_err(|e| StoreError::from_db(e, "code"))?;
+        if updated.rows_affected() == 0 {
+            return Err(stale(&txn, "rooms", id.as_uuid()).await);
+        }
+        append(
+            &txn,
+            actor,
+            AuditAction::ResourceUpdate,
+            Some(&ObjectRef::new("room", id)),
+            None,
+            now,
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(RoomRecord {
+            room: Room {
+                id,
+                code: def.code.clone(),
+                name: def.name.clone(),
+                room_type: def.room_type,
+                hours: def.hours.clone(),
+                active: def.active,
+            },
+            version: expected_version + 1,
+        })
+    }
+
+    pub async fn equipment(&self) -> StoreResult<Vec<EquipmentRecord>> {
+        load_equipment(&self.db).await
+    }
+
+    /// Adds equipment; its rooms are named by code (an unknown one is a field error).
+    pub async fn create_equipment(
+        &self,
+        actor: &Actor,
+        def: &EquipmentDef,
+        now: OffsetDateTime,
+    ) -> StoreResult<EquipmentRecord> {
+        let rooms = room_ids(&self.db, &def.rooms).await?;
+        let id = Uuid::now_v7();
+        let txn = self.db.begin().await?;
+        let insert = Query::insert()
+            .into_table(name("equipment"))
+            .columns(
+                [
+                    "id",
+                    "code",
+                    "name",
+                    "kind",
+                    "rooms",
+                    "active",
+                    "version",
+                    "created_at",
+                    "updated_at",
+                ]
+                .map(name),
+            )
+            .values_panic([
+                id.into(),
+                def.code.clone().into(),
+                def.name.clone().into(),
+                def.kind.code().into(),
+                json(&rooms)?.into(),
+                def.active.into(),
+                1i64.into(),
+                now.into(),
+                now.into(),
+            ])
+            .to_owned();
+        txn.execute(&insert)
+            .await
+            .map_err(|e| StoreError::from_db(e, "code"))?;
+        append(
+            &txn,
+            actor,
+            AuditAction::ResourceUpdate,
+            Some(&ObjectRef::new("equipment", id)),
+            Some("create"),
+            now,
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(EquipmentRecord {
+            equipment: Equipment {
+                id: EquipmentId::from_uuid(id),
+                code: def.code.clone(),
+                name: def.name.clone(),
+                kind: def.kind,
+                rooms,
+                active: def.active,
+            },
+            version: 1,
+        })
+    }
+
+    pub async fn update_equipment(
+        &self,
+        actor: &Actor,
+        id: EquipmentId,
+        expected_version: i64,
+        def: &EquipmentDef,
+        now: OffsetDateTime,
+    ) -> StoreResult<EquipmentRecord> {
+        let rooms = room_ids(&self.db, &def.rooms).await?;
+        let txn = self.db.begin().await?;
+        let update = Query::update()
+            .table(name("equipment"))
+            .values([
+                (name("code"), def.code.clone().into()),
+                (name("name"), def.name.clone().into()),
+                (name("kind"), def.kind.code().into()),
+                (name("rooms"), json(&rooms)?.into()),
+                (name("active"), def.active.into()),
+                (name("updated_at"), now.into()),
+                (name("version"), (expected_version + 1).into()),
+            ])
+            .and_where(Expr::col(name("id")).eq(id.as_uuid()))
+            .and_where(Expr::col(name("version")).eq(expected_version))
+            .to_owned();
+        let updated = txn
+            .execute(&update)
+            .await
+            .map_err(|e| StoreError::from_db(e, "code"))?;
+        if updated.rows_affected() == 0 {
+            return Err(stale(&txn, "equipment", id.as_uuid()).await);
+        }
+        append(
+            &txn,
+            actor,
+            AuditAction::ResourceUpdate,
+            Some(&ObjectRef::new("equipment", id)),
+            None,
+            now,
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(EquipmentRecord {
+            equipment: Equipment {
+                id,
+                code: def.code.clone(),
+                name: def.name.clone(),
+                kind: def.kind,
+                rooms,
+                active: def.active,
+            },
+            version: expected_version + 1,
+        })
+    }
+
+    pub async fn bed_units(&self) -> StoreResult<Vec<BedUnitRecord>> {
+        load_bed_units(&self.db).await
+    }
+
+    pub async fn create_bed_unit(
+        &self,
+        actor: &Actor,
+        def: &BedUnitDef,
+        now: OffsetDateTime,
+    ) -> StoreResult<BedUnitRecord> {
+        let id = Uuid::now_v7();
+        let txn = self.db.begin().await?;
+        let insert = Query::insert()
+            .into_table(name("bed_units"))
+            .columns(
+                [
+                    "id",
+                    "code",
+                    "name",
+                    "kind",
+                    "capacity",
+                    "active",
+                    "version",
+                    "created_at",
+                    "updated_at",
+                ]
+                .map(name),
+            )
+            .values_panic([
+                id.into(),
+                def.code.clone().into(),
+                def.name.clone().into(),
+                def.kind.code().into(),
+                i32::from(def.capacity).into(),
+                def.active.into(),
+                1i64.into(),
+                now.into(),
+                now.into(),
+            ])
+            .to_owned();
+        txn.execute(&insert)
+            .await
+            .map_err(|e| StoreError::from_db(e, "code"))?;
+        append(
+            &txn,
+            actor,
+            AuditAction::ResourceUpdate,
+            Some(&ObjectRef::new("bed_unit", id)),
+            Some("create"),
+            now,
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(BedUnitRecord {
+            unit: BedUnit {
+                id: BedUnitId::from_uuid(id),
+                code: def.code.clone(),
+                name: def.name.clone(),
+                kind: def.kind,
+                capacity: def.capacity,
+                active: def.active,
+            },
+            version: 1,
+        })
+    }
+
+    pub async fn update_bed_unit(
+        &self,
+        actor: &Actor,
+        id: BedUnitId,
+        expected_version: i64,
+        def: &BedUnitDef,
+        now: OffsetDateTime,
+    ) -> StoreResult<BedUnitRecord> {
+        let txn = self.db.begin().await?;
+        let update = Query::update()
+            .table(name("bed_units"))
+            .values([
+                (name("code"), def.code.clone().into()),
+                (name("name"), def.name.clone().into()),
+                (name("kind"), def.kind.code().into()),
+                (name("capacity"), i32::from(def.capacity).into()),
+                (name("active"), def.active.into()),
+                (name("updated_at"), now.into()),
+                (name("version"), (expected_version + 1).into()),
+            ])
+            .and_where(Expr::col(name("id")).eq(id.as_uuid()))
+            .and_where(Expr::col(name("version")).eq(expected_version))
+            .to_owned();
+        let updated = txn
+            .execute(&update)
+            .await
+            .map_err(|e| StoreError::from_db(e, "code"))?;
+        if updated.rows_affected() == 0 {
+            return Err(stale(&txn, "bed_units", id.as_uuid()).await);
+        }
+        append(
+            &txn,
+            actor,
+            AuditAction::ResourceUpdate,
+            Some(&ObjectRef::new("bed_unit", id)),
+            None,
+            now,
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(BedUnitRecord {
+            unit: BedUnit {
+                id,
+                code: def.code.clone(),
+                name: def.name.clone(),
+                kind: def.kind,
+                capacity: def.capacity,
+                active: def.active,
+            },
+            version: expected_version + 1,
+        })
+    }
+
+    /// Operators (interventional radiologists) or anesthetists, with their availability
+    /// and the exceptions from `from` on.
+    pub async fn staff_availability(
+        &self,
+        role: Role,
+        from: Date,
+    ) -> StoreResult<Vec<StaffAvailability>> {
+        load_staff(&self.db, role, from).await
+    }
+
+    /// Sets someone's weekly hours, if `expected_version` is current (0 the first time).
+    pub async fn set_weekly_availability(
+        &self,
+        actor: &Actor,
+        user: UserId,
+        expected_version: i64,
+        weekly: &WeeklyHours,
+        now: OffsetDateTime,
+    ) -> StoreResult<i64> {
+        let txn = self.db.begin().await?;
+        let by = actor.user_id.map(|u| u.as_uuid());
+        let written = if expected_version == 0 {
+            let insert = Query::insert()
+                .into_table(name("staff_availability"))
+                .columns(["user_id", "weekly", "version", "updated_at", "updated_by"].map(name))
+                .values_panic([
+                    user.as_uuid().into(),
+                    json(weekly)?.into(),
+                    1i64.into(),
+                    now.into(),
+                    by.into(),
+                ])
+                .to_owned();
+            txn.execute(&insert).await.map(|r| r.rows_affected())
+        } else {
+            let update = Query::update()
+                .table(name("staff_availability"))
+                .values([
+                    (name("weekly"), json(weekly)?.into()),
+                    (name("version"), (expected_version + 1).into()),
+                    (name("updated_at"), now.into()),
+                    (name("updated_by"), by.into()),
+                ])
+                .and_where(Expr::col(name("user_id")).eq(user.as_uuid()))
+                .and_where(Expr::col(name("version")).eq(expected_version))
+                .to_owned();
+            txn.execute(&update).await.map(|r| r.rows_affected())
+        };
+        let stale_version = || async {
+            let q = Query::select()
+                .column(name("version"))
+                .from(name("staff_availability"))
+                .and_where(Expr::col(name("user_id")).eq(user.as_uuid()))
+                .to_owned();
+            match self.db.query_one(&q).await {
+                Ok(Some(row)) => match row.try_get("", "version") {
+                    Ok(current) => StoreError::Conflict(Conflict::StaleVersion { current }),
+                    Err(e) => e.into(),
+                },
+                Ok(None) => StoreError::Conflict(Conflict::StaleVersion { current: 0 }),
+                Err(e) => e.into(),
+            }
+        };
+        match written {
+            Ok(1) => {}
+            Ok(_) => {
+                drop(txn);
+                return Err(stale_version().await);
+            }
+            Err(e) => {
+                drop(txn);
+                return Err(match StoreError::from_db(e, "user_id") {
+                    StoreError::Conflict(Conflict::Duplicate { .. }) => stale_version().await,
+                    other => other,
+                });
+            }
+        }
+        append(
+            &txn,
+            actor,
+            AuditAction::ResourceUpdate,
+            Some(&ObjectRef::new("availability", user)),
+            None,
+            now,
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(expected_version + 1)
+    }
+
+    /// Adds (or replaces) someone's exception for one date.
+    pub async fn set_availability_exception(
+        &self,
+        actor: &Actor,
+        user: UserId,
+        exception: &AvailabilityException,
+        now: OffsetDateTime,
+    ) -> StoreResult<()> {
+        let txn = self.db.begin().await?;
+        let delete = Query::delete()
+            .from_table(name("availability_exceptions"))
+            .and_where(Expr::col(name("user_id")).eq(user.as_uuid()))
+            .and_where(Expr::col(name("date")).eq(exception.date))
+            .to_owned();
+        txn.execute(&delete).await?;
+        let insert = Query::insert()
+            .into_table(name("availability_exceptions"))
+            .columns(
+                [
+                    "id",
+                    "user_id",
+                    "date",
+                    "hours",
+                    "reason",
+                    "created_at",
+                    "created_by",
+                ]
+                .map(name),
+            )
+            .values_panic([
+                Uuid::now_v7().into(),
+                user.as_uuid().into(),
+                exception.date.into(),
+                json(&exception.hours)?.into(),
+                exception.reason.clone().into(),
+                now.into(),
+                actor.user_id.map(|u| u.as_uuid()).into(),
+            ])
+            .to_owned();
+        txn.execute(&insert).await?;
+        append(
+            &txn,
+            actor,
+            AuditAction::ResourceUpdate,
+            Some(&ObjectRef::new("availability", user)),
+            Some(&format!("exception {}", exception.date)),
+            now,
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
+    /// Removes someone's exception for one date (their weekly hours apply again).
+    pub async fn remove_availability_exception(
+        &self,
+        actor: &Actor,
+        user: UserId,
+        date: Date,
+        now: OffsetDateTime,
+    ) -> StoreResult<()> {
+        let txn = self.db.begin().await?;
+        let delete = Query::delete()
+            .from_table(name("availability_exceptions"))
+            .and_where(Expr::col(name("user_id")).eq(user.as_uuid()))
+            .and_where(Expr::col(name("date")).eq(date))
+            .to_owned();
+        if txn.execute(&delete).await?.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        append(
+            &txn,
+            actor,
+            AuditAction::ResourceUpdate,
+            Some(&ObjectRef::new("availability", user)),
+            Some(&format!("remove exception {date}")),
+            now,
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(())
+    }
+}
