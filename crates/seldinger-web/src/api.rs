@@ -182,6 +182,11 @@ pub async fn search_patients(
 }
 
 pub fn parse_patient_id(raw: &str) -> Result<PatientId, AppError> {
+    parse_id(raw)
+}
+
+/// An id from a path: anything that is not one names nothing, hence 404.
+pub fn parse_id<T: std::str::FromStr>(raw: &str) -> Result<T, AppError> {
     raw.parse().map_err(|_| AppError::NotFound)
 }
 

@@ -107,6 +107,14 @@ impl AppError {
                 "The record was changed by someone else",
                 "Le dossier a été modifié par quelqu'un d'autre",
             ),
+            AppError::Conflict(Conflict::Transition(_) | Conflict::Rule(_)) => (
+                "Not possible at this step of the pathway",
+                "Impossible à cette étape du parcours",
+            ),
+            AppError::Conflict(Conflict::Booking(_)) => (
+                "The booking is not possible",
+                "La réservation n'est pas possible",
+            ),
             AppError::Conflict(_) => ("Conflict", "Conflit"),
             AppError::UnsupportedMediaType => ("Send JSON", "Envoyez du JSON"),
             AppError::TooManyRequests => (
@@ -125,10 +133,30 @@ impl AppError {
         }
     }
 
+    /// What is wrong, in `lang` (times in UTC: the API speaks UTC; pages that book show
+    /// conflicts themselves, in local time).
+    pub fn detail_in(&self, lang: Lang) -> Option<String> {
+        match self {
+            AppError::Conflict(Conflict::Transition(refusal)) => Some(refusal.message(lang)),
+            AppError::Conflict(Conflict::Rule(rule)) => Some(rule.message(lang)),
+            AppError::Conflict(Conflict::Booking(conflicts)) => Some(
+                conflicts
+                    .iter()
+                    .map(|c| c.message(lang, &jiff::tz::TimeZone::UTC))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            ),
+            _ => self.detail(),
+        }
+    }
+
     fn detail(&self) -> Option<String> {
         match self {
             AppError::BadRequest { detail, .. } => Some(detail.clone()),
             AppError::Invalid(invalid) => Some(invalid.to_string()),
+            AppError::Conflict(
+                Conflict::Transition(_) | Conflict::Rule(_) | Conflict::Booking(_),
+            ) => self.detail_in(Lang::En),
             AppError::Conflict(c) => Some(c.to_string()),
             AppError::Forbidden(why) => Some((*why).to_string()),
             _ => None,
@@ -179,6 +207,26 @@ impl AppError {
             AppError::Conflict(Conflict::Duplicate { field }) => {
                 body["errors"] = json!([{ "pointer": format!("/{field}"), "field": field, "code": "already_used" }]);
             }
+            AppError::Conflict(Conflict::Transition(refusal)) => {
+                body["code"] = json!(refusal.code());
+            }
+            AppError::Conflict(Conflict::Rule(rule)) => {
+                body["code"] = json!(rule.code());
+            }
+            AppError::Conflict(Conflict::Booking(conflicts)) => {
+                body["code"] = json!("booking_conflict");
+                body["conflicts"] = conflicts
+                    .iter()
+                    .map(|c| {
+                        json!({
+                            "code": c.code(),
+                            "resource": c.resource(),
+                            "booking": c.booking(),
+                            "detail": c.message(Lang::En, &jiff::tz::TimeZone::UTC),
+                        })
+                    })
+                    .collect();
+            }
             _ => {}
         }
         let mut response = (status, axum::Json(body)).into_response();
@@ -197,10 +245,13 @@ impl AppError {
     /// A short page in both languages, for the interface.
     pub fn page(&self) -> Response {
         self.log();
+        let is_conflict = matches!(self, AppError::Conflict(_));
         let page = crate::pages::ErrorPage {
             status: self.status().as_u16(),
             title_fr: self.title(Lang::Fr),
             title_en: self.title(Lang::En),
+            detail_fr: is_conflict.then(|| self.detail_in(Lang::Fr)).flatten(),
+            detail_en: is_conflict.then(|| self.detail_in(Lang::En)).flatten(),
         };
         (self.status(), crate::pages::render(&page)).into_response()
     }

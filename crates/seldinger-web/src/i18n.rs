@@ -1,29 +1,61 @@
 //! French and English for the interface.
 //!
-//! Messages are a table compiled into the binary: each entry gives both languages, so a
-//! message cannot exist in one language only. Templates look messages up by key; a test
-//! reads every template and checks that each key it uses is in the table.
+//! Messages are tables compiled into the binary, one per area of the interface (this
+//! file's for the frame, patients, users and audit; [`catalog`], [`cases`], [`mdt`],
+//! [`booking`] for the pathway): each entry gives both languages, so a message cannot
+//! exist in one language only. Templates look messages up by key; tests check that every
+//! key a template uses exists and that no key is defined twice.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
 
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use seldinger_domain::Lang;
 use time::{Date, OffsetDateTime};
 
+/// `messages! { NAME { "key" => "English", "Français"; … } }`: a table of messages.
 macro_rules! messages {
-    ($($key:literal => $en:literal, $fr:literal;)+) => {
-        /// Every key, for the completeness test.
-        pub const KEYS: &[&str] = &[$($key),+];
-
-        pub fn lookup(key: &str, lang: Lang) -> Option<&'static str> {
-            match (key, lang) {
-                $(($key, Lang::En) => Some($en), ($key, Lang::Fr) => Some($fr),)+
-                _ => None,
-            }
-        }
+    ($name:ident { $($key:literal => $en:literal, $fr:literal;)+ }) => {
+        pub const $name: &[(&str, &str, &str)] = &[$(($key, $en, $fr)),+];
     };
 }
 
-messages! {
+pub mod booking;
+pub mod cases;
+pub mod catalog;
+pub mod mdt;
+
+/// Every table, for lookups and the completeness tests.
+const TABLES: &[&[(&str, &str, &str)]] = &[
+    CORE,
+    catalog::MESSAGES,
+    cases::MESSAGES,
+    mdt::MESSAGES,
+    booking::MESSAGES,
+];
+
+static INDEX: LazyLock<HashMap<&'static str, (&'static str, &'static str)>> = LazyLock::new(|| {
+    TABLES
+        .iter()
+        .flat_map(|table| table.iter())
+        .map(|(key, en, fr)| (*key, (*en, *fr)))
+        .collect()
+});
+
+pub fn lookup(key: &str, lang: Lang) -> Option<&'static str> {
+    INDEX.get(key).map(|(en, fr)| match lang {
+        Lang::En => *en,
+        Lang::Fr => *fr,
+    })
+}
+
+/// Whether `key` is defined.
+pub fn exists(key: &str) -> bool {
+    INDEX.contains_key(key)
+}
+
+messages! { CORE {
     "app.name" => "Seldinger", "Seldinger";
     "app.tagline" => "Interventional radiology", "Radiologie interventionnelle";
     "nav.patients" => "Patients", "Patients";
@@ -141,7 +173,7 @@ messages! {
     "audit.none" => "No entry matches.", "Aucune entrée ne correspond.";
     "audit.results" => "Records shown:", "Dossiers affichés :";
     "audit.local" => "Local times", "Heures locales";
-}
+} }
 
 /// Language-aware helpers for templates.
 #[derive(Clone, Copy, Debug)]
@@ -273,16 +305,38 @@ mod tests {
     }
 
     #[test]
+    fn no_key_is_defined_twice() {
+        let mut seen = std::collections::HashSet::new();
+        for (key, en, fr) in TABLES.iter().flat_map(|t| t.iter()) {
+            assert!(seen.insert(*key), "{key} is defined twice");
+            assert!(
+                !en.is_empty() && !fr.is_empty(),
+                "{key} is empty in a language"
+            );
+        }
+    }
+
+    #[test]
     fn every_key_used_by_a_template_exists() {
         let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/templates");
         let mut checked = 0;
+        let mut paths: Vec<std::path::PathBuf> = Vec::new();
         for entry in std::fs::read_dir(dir).expect("templates directory") {
             let path = entry.expect("template entry").path();
+            if path.is_dir() {
+                for inner in std::fs::read_dir(&path).expect("template subdirectory") {
+                    paths.push(inner.expect("template entry").path());
+                }
+            } else {
+                paths.push(path);
+            }
+        }
+        for path in paths {
             let text = std::fs::read_to_string(&path).expect("template text");
             for piece in text.split(".t(\"").skip(1) {
                 let key = piece.split('"').next().unwrap_or_default();
                 assert!(
-                    KEYS.contains(&key),
+                    exists(key),
                     "{} uses unknown message key {key:?}",
                     path.display()
                 );

@@ -13,11 +13,19 @@
 //! - [`i18n`]: French and English messages, localized dates and numbers.
 //! - [`api`]: JSON handlers; [`openapi`]: the OpenAPI 3.1 document.
 //! - [`pages`]: HTML handlers and their askama templates.
+//! - The pathway, one module per area, each with its pages, API handlers, routes and
+//!   OpenAPI part: [`catalog`] (catalog, thresholds, resources), [`cases`] (referrals,
+//!   cases, consultations, worklists), [`mdt`] (meetings, checklist, time-out, patient
+//!   documents), [`booking`] (bookings, calendars, day lists).
 
 pub mod api;
 pub mod auth;
+pub mod booking;
+pub mod cases;
+pub mod catalog;
 pub mod error;
 pub mod i18n;
+pub mod mdt;
 pub mod openapi;
 pub mod pages;
 pub mod routes;

@@ -6,7 +6,7 @@
 use axum::Json;
 use serde_json::{Value, json};
 
-fn problem_responses(codes: &[&str]) -> Value {
+pub(crate) fn problem_responses(codes: &[&str]) -> Value {
     let mut out = serde_json::Map::new();
     for code in codes {
         let description = match *code {
@@ -30,7 +30,7 @@ fn problem_responses(codes: &[&str]) -> Value {
     Value::Object(out)
 }
 
-fn ok(status: &str, description: &str, schema: Value, errors: &[&str]) -> Value {
+pub(crate) fn ok(status: &str, description: &str, schema: Value, errors: &[&str]) -> Value {
     let mut responses = problem_responses(errors);
     let body = if schema.is_null() {
         json!({ "description": description })
@@ -41,28 +41,28 @@ fn ok(status: &str, description: &str, schema: Value, errors: &[&str]) -> Value 
     responses
 }
 
-fn schema(name: &str) -> Value {
+pub(crate) fn schema(name: &str) -> Value {
     json!({ "$ref": format!("#/components/schemas/{name}") })
 }
 
-fn items(name: &str) -> Value {
+pub(crate) fn items(name: &str) -> Value {
     json!({ "type": "object", "required": ["items"], "properties": { "items": { "type": "array", "items": schema(name) } } })
 }
 
-fn body(name: &str) -> Value {
+pub(crate) fn body(name: &str) -> Value {
     json!({ "required": true, "content": { "application/json": { "schema": schema(name) } } })
 }
 
-fn path_param(name: &str, description: &str) -> Value {
+pub(crate) fn path_param(name: &str, description: &str) -> Value {
     json!({ "name": name, "in": "path", "required": true, "description": description, "schema": { "type": "string" } })
 }
 
-fn query_param(name: &str, description: &str, kind: &str) -> Value {
+pub(crate) fn query_param(name: &str, description: &str, kind: &str) -> Value {
     json!({ "name": name, "in": "query", "required": false, "description": description, "schema": { "type": kind } })
 }
 
-/// The document.
-pub fn spec() -> Value {
+/// The core document (session, patients, users, audit).
+fn core_spec() -> Value {
     let patient_id = path_param("id", "The patient's id (UUID).");
     let username = path_param("username", "The account's username.");
     json!({
@@ -166,6 +166,9 @@ pub fn spec() -> Value {
                     "properties": {
                         "type": { "type": "string" }, "title": { "type": "string" }, "status": { "type": "integer" }, "detail": { "type": "string" },
                         "current_version": { "type": "integer", "description": "On a stale-version conflict." },
+                        "code": { "type": "string", "description": "On a 409 refused by the pathway: why, as a stable code (`transition_not_allowed`, `reason_required`, `booking_conflict`, or a rule such as `already_on_agenda`)." },
+                        "conflicts": { "type": "array", "description": "On a refused booking: every reason, each naming the resource and the booking in the way.", "items": { "type": "object", "properties": {
+                            "code": { "type": "string" }, "resource": { "type": ["string", "null"] }, "booking": { "type": ["string", "null"], "format": "uuid" }, "detail": { "type": "string" } } } },
                         "errors": { "type": "array", "items": { "type": "object", "properties": {
                             "pointer": { "type": "string", "description": "JSON pointer to the field, e.g. /birth_date." },
                             "field": { "type": "string" }, "code": { "type": "string" }, "detail": { "type": "string" } } } }
@@ -253,6 +256,34 @@ pub fn spec() -> Value {
             }
         }
     })
+}
+
+/// The core document with each pathway area's tags, paths and schemas merged in.
+pub fn spec() -> Value {
+    let mut spec = core_spec();
+    for area in [
+        crate::catalog::openapi(),
+        crate::cases::openapi(),
+        crate::mdt::openapi(),
+        crate::booking::openapi(),
+    ] {
+        if let (Some(tags), Some(area_tags)) =
+            (spec["tags"].as_array_mut(), area["tags"].as_array())
+        {
+            tags.extend(area_tags.iter().cloned());
+        }
+        for (section, target) in [("paths", "/paths"), ("schemas", "/components/schemas")] {
+            if let (Some(into), Some(from)) = (
+                spec.pointer_mut(target).and_then(Value::as_object_mut),
+                area[section].as_object(),
+            ) {
+                for (key, value) in from {
+                    into.insert(key.clone(), value.clone());
+                }
+            }
+        }
+    }
+    spec
 }
 
 pub async fn document() -> Json<Value> {

@@ -130,6 +130,76 @@ impl Layout {
         self.can(Permission::AuditRead)
     }
 
+    pub fn can_read_cases(&self) -> bool {
+        self.can(Permission::CaseRead)
+    }
+
+    pub fn can_refer(&self) -> bool {
+        self.can(Permission::ReferralCreate)
+    }
+
+    pub fn can_triage(&self) -> bool {
+        self.can(Permission::Triage)
+    }
+
+    pub fn can_cancel_cases(&self) -> bool {
+        self.can(Permission::CaseCancel)
+    }
+
+    pub fn can_book_consultations(&self) -> bool {
+        self.can(Permission::ConsultationBook)
+    }
+
+    pub fn can_record_consultations(&self) -> bool {
+        self.can(Permission::ConsultationRecord)
+    }
+
+    pub fn can_manage_mdt(&self) -> bool {
+        self.can(Permission::MdtManage)
+    }
+
+    pub fn can_decide_mdt(&self) -> bool {
+        self.can(Permission::MdtDecide)
+    }
+
+    pub fn can_book(&self) -> bool {
+        self.can(Permission::BookingManage)
+    }
+
+    pub fn can_edit_checklist(&self) -> bool {
+        self.can(Permission::ChecklistEdit)
+    }
+
+    pub fn can_time_out(&self) -> bool {
+        self.can(Permission::TimeOut)
+    }
+
+    pub fn can_admin_catalog(&self) -> bool {
+        self.can(Permission::CatalogAdmin)
+    }
+
+    pub fn can_admin_resources(&self) -> bool {
+        self.can(Permission::ResourceAdmin)
+    }
+
+    /// A local wall-clock time (HH:MM) of an instant, in the department's zone.
+    pub fn time(&self, at: &time::OffsetDateTime) -> String {
+        let local = seldinger_domain::localtime::to_local(*at, &self.timezone);
+        format!("{:02}:{:02}", local.hour(), local.minute())
+    }
+
+    /// The local date of an instant, in the department's zone.
+    pub fn local_date(&self, at: &time::OffsetDateTime) -> String {
+        self.date(&seldinger_domain::localtime::to_local(*at, &self.timezone).date())
+    }
+
+    /// The language code of the page, for choosing a text in a [`Bilingual`].
+    ///
+    /// [`Bilingual`]: seldinger_domain::catalog::Bilingual
+    pub fn lang(&self) -> Lang {
+        self.tr.0
+    }
+
     pub fn role_label(&self, role: &Role) -> &'static str {
         role.label(self.tr.0)
     }
@@ -246,6 +316,9 @@ pub struct ErrorPage {
     pub status: u16,
     pub title_fr: &'static str,
     pub title_en: &'static str,
+    /// What exactly was refused (a pathway conflict), in both languages.
+    pub detail_fr: Option<String>,
+    pub detail_en: Option<String>,
 }
 
 #[derive(Template)]

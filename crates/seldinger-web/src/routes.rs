@@ -1,5 +1,9 @@
 //! Every route, once, with the access it demands. The router is built from this table
 //! and nothing else, so no handler is reachable without its check.
+//!
+//! The table is the core routes below followed by each pathway area's own table
+//! (`catalog::routes`, `cases::routes`, `mdt::routes`, `booking::routes`), declared
+//! beside that area's handlers.
 
 use std::time::Instant;
 
@@ -15,14 +19,14 @@ use seldinger_domain::{Access, Permission};
 use crate::error::AppError;
 use crate::{AppState, api, auth, openapi, pages};
 
-pub struct Route {
+pub(crate) struct Route {
     pub method: Method,
     pub path: &'static str,
     pub access: Access,
     handler: MethodRouter<AppState>,
 }
 
-fn route<H, T>(method: Method, path: &'static str, access: Access, handler: H) -> Route
+pub(crate) fn route<H, T>(method: Method, path: &'static str, access: Access, handler: H) -> Route
 where
     H: Handler<T, AppState>,
     T: 'static,
@@ -36,8 +40,18 @@ where
     }
 }
 
-#[rustfmt::skip] // One route per line: this is a table, read as one.
+/// Every route: the core ones, then each area's.
 fn table() -> Vec<Route> {
+    let mut all = core();
+    all.extend(crate::catalog::routes());
+    all.extend(crate::cases::routes());
+    all.extend(crate::mdt::routes());
+    all.extend(crate::booking::routes());
+    all
+}
+
+#[rustfmt::skip] // One route per line: this is a table, read as one.
+fn core() -> Vec<Route> {
     use Access::{Needs, Public, SignedIn};
     use Method as M;
     use Permission::*;

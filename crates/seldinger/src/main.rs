@@ -192,9 +192,17 @@ impl DbArgs {
         ))
     }
 
+    /// Opens the database (the department's zone is `UTC` for commands that do not
+    /// deal with local times).
     async fn open(&self) -> anyhow::Result<Store> {
+        self.open_in(jiff::tz::TimeZone::UTC).await
+    }
+
+    async fn open_in(&self, zone: jiff::tz::TimeZone) -> anyhow::Result<Store> {
         let url = self.url()?;
-        let store = Store::connect(&StoreOptions::new(url.clone()))
+        let mut options = StoreOptions::new(url.clone());
+        options.zone = zone;
+        let store = Store::connect(&options)
             .await
             .with_context(|| format!("cannot open the database {}", redact_url(&url)))?;
         let applied = store
@@ -355,7 +363,7 @@ async fn serve(db: &DbArgs, args: ServeArgs) -> anyhow::Result<()> {
             args.timezone
         )
     })?;
-    let store = db.open().await?;
+    let store = db.open_in(timezone.clone()).await?;
     if args.demo {
         demo::fill(&store).await?;
     }

@@ -1,0 +1,1 @@
+//! Bookings, calendars and the day's lists, through HTTP.

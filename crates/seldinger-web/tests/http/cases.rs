@@ -1,0 +1,1 @@
+//! Referrals, cases, consultations and worklists, through HTTP.

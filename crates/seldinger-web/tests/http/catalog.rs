@@ -1,0 +1,1 @@
+//! The catalog, the checklist thresholds and the resources, through HTTP.

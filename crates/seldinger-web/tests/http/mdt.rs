@@ -1,0 +1,1 @@
+//! MDT meetings, the checklist, the time-out and patient documents, through HTTP.
