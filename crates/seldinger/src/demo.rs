@@ -1,5 +1,9 @@
-//! The demo department: staff of every role and about 200 patients with French and
-//! English names, made deterministically (same seed, same department).
+//! The demo department: staff of every role, about 200 patients with French and
+//! English names, and a living pathway (see [`pathway`]): rooms, equipment, beds, staff
+//! hours, MDT meetings and about fifty cases at every step. Made deterministically (same
+//! seed, same department), dated around the day it is made.
+
+mod pathway;
 
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -32,6 +36,7 @@ const STAFF: &[(&str, &str, Role, Lang)] = &[
         Lang::Fr,
     ),
     ("nbenali", "Dr Nadia Benali", Role::Anesthetist, Lang::Fr),
+    ("lmercier", "Dr Luc Mercier", Role::Anesthetist, Lang::Fr),
     ("jmorel", "Julien Morel", Role::Radiographer, Lang::Fr),
     ("croussel", "Camille Roussel", Role::Nurse, Lang::Fr),
     ("sfournier", "Sophie Fournier", Role::Scheduler, Lang::Fr),
@@ -315,21 +320,26 @@ pub async fn fill(store: &Store) -> anyhow::Result<()> {
     let actor = Actor::system("demo");
     let hash =
         seldinger_web::auth::hash_password(DEMO_PASSWORD).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let mut staff = std::collections::HashMap::new();
     for (username, name, role, language) in STAFF {
-        let username = Username::parse(username).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let parsed = Username::parse(username).map_err(|e| anyhow::anyhow!("{e}"))?;
         let user = NewUser {
-            username,
+            username: parsed,
             full_name: (*name).into(),
             role: *role,
             language: *language,
             password_hash: hash.clone(),
         };
-        store.create_user(&actor, user, now).await?;
+        staff.insert(
+            (*username).to_string(),
+            store.create_user(&actor, user, now).await?,
+        );
     }
     let patients = patients(200, 2026, now);
-    store.import_patients(&actor, &patients, now).await?;
+    let ids = store.import_patients(&actor, &patients, now).await?;
+    let cases = pathway::fill(store, &pathway::Staff(staff), &ids, now).await?;
     println!(
-        "demo department ready: {} staff, {} patients",
+        "demo department ready: {} staff, {} patients, {cases} cases",
         STAFF.len(),
         patients.len()
     );
