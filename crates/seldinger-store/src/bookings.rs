@@ -553,6 +553,32 @@ impl Store {
         Ok(booked)
     }
 
+    /// Whether a booking would be accepted now, without making it: the same check as
+    /// [`book_case`](Self::book_case), outside the lock (the answer may be stale by the
+    /// time a booking is attempted).
+    pub async fn check_booking(
+        &self,
+        case_id: CaseId,
+        request: &BookingRequest,
+    ) -> StoreResult<Allocation> {
+        let case = crate::cases::load_case(&self.db, case_id).await?;
+        let procedure = procedure_version(&self.db, case.planned_version_id)
+            .await?
+            .definition;
+        let window_end = request.end.unwrap_or(
+            request.start + Duration::minutes(i64::from(procedure.duration_minutes)),
+        );
+        let loaded = load_context(
+            &self.db,
+            &self.zone,
+            request.start,
+            window_end,
+            nights(&procedure),
+        )
+        .await?;
+        checked(&loaded, &self.zone, &case, &procedure, request, None).map(|(_, a)| a)
+    }
+
     /// Moves an active booking (another time, room or team), checked like a new one.
     pub async fn move_booking(
         &self,
