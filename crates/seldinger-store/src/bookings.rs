@@ -214,12 +214,15 @@ pub(crate) async fn load_context<C: ConnectionTrait>(
 ) -> StoreResult<Loaded> {
     let first_day = to_local(from, zone).date();
     let last_day = to_local(to, zone).date() + Duration::days(Ord::max(nights, 0) + 1);
+    // A booking lies within one day's opening hours, so one overlapping the window
+    // starts less than a day before it: the lower bound keeps the index range short.
     let overlapping = Query::select()
         .column(name("id"))
         .from(name("bookings"))
-        .and_where(Expr::col(name("status")).eq(ACTIVE))
+        .and_where(Expr::col(name("starts_at")).gte(from - Duration::days(1)))
         .and_where(Expr::col(name("starts_at")).lt(to))
         .and_where(Expr::col(name("ends_at")).gt(from))
+        .and_where(Expr::col(name("status")).eq(ACTIVE))
         .to_owned();
     let holding_beds = Query::select()
         .column(name("booking_id"))

@@ -440,8 +440,8 @@ impl MigrationTrait for M0002Pathway {
         .await?;
         m.create_index(index(
             "booking_beds",
-            "booking_beds_unit_day",
-            &["bed_unit_id", "date"],
+            "booking_beds_day",
+            &["date", "bed_unit_id"],
         ))
         .await?;
         // One row, updated first by every booking transaction: it serialises bookings on
