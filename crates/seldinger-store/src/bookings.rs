@@ -27,7 +27,7 @@ use crate::cases::{
 };
 use crate::catalog::procedure_version;
 use crate::resources::{load_bed_units, load_equipment, load_rooms, load_staff};
-use crate::{Conflict, Store, StoreError, StoreResult, name};
+use crate::{Conflict, Store, StoreError, StoreResult, name, utc};
 
 /// A booking as stored, with the names lists show.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -167,6 +167,17 @@ pub struct BookingRequest {
     pub bed_unit: Option<BedUnitId>,
 }
 
+impl BookingRequest {
+    /// The same request with its instants on the UTC clock, as they are stored.
+    fn in_utc(&self) -> Self {
+        Self {
+            start: utc(self.start),
+            end: self.end.map(utc),
+            ..self.clone()
+        }
+    }
+}
+
 /// Takes the booking lock: the first statement of every booking transaction.
 pub(crate) async fn lock_bookings<C: ConnectionTrait>(db: &C) -> StoreResult<()> {
     let update = Query::update()
@@ -212,6 +223,7 @@ pub(crate) async fn load_context<C: ConnectionTrait>(
     to: OffsetDateTime,
     nights: i64,
 ) -> StoreResult<Loaded> {
+    let (from, to) = (utc(from), utc(to));
     let first_day = to_local(from, zone).date();
     let last_day = to_local(to, zone).date() + Duration::days(Ord::max(nights, 0) + 1);
     // A booking lies within one day's opening hours, so one overlapping the window
@@ -478,6 +490,7 @@ impl Store {
         request: &BookingRequest,
         now: OffsetDateTime,
     ) -> StoreResult<BookingRecord> {
+        let request = &request.in_utc();
         let txn = self.db.begin().await?;
         lock_bookings(&txn).await?;
         let case = lock_case(&txn, case_id, now).await?;
@@ -590,6 +603,7 @@ impl Store {
         request: &BookingRequest,
         now: OffsetDateTime,
     ) -> StoreResult<BookingRecord> {
+        let request = &request.in_utc();
         let txn = self.db.begin().await?;
         lock_bookings(&txn).await?;
         let current = booking(&txn, id).await?;
@@ -716,11 +730,13 @@ impl Store {
         filter: ListFilter,
         now: OffsetDateTime,
     ) -> StoreResult<Vec<BookedCase>> {
+        let (from, to) = (utc(from), utc(to));
         let mut q = select_bookings()
             .and_where(Expr::col((name("b"), name("status"))).eq(ACTIVE))
             .and_where(Expr::col((name("b"), name("starts_at"))).gte(from))
             .and_where(Expr::col((name("b"), name("starts_at"))).lt(to))
             .order_by((name("b"), name("starts_at")), Order::Asc)
+            .order_by((name("b"), name("id")), Order::Asc)
             .limit(2000)
             .to_owned();
         if let Some(room) = filter.room {

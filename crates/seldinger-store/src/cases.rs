@@ -592,7 +592,9 @@ impl Store {
 
     /// Applies an event that needs nothing but the case: accept, decline, send to the
     /// MDT, cancel, close, reopen. Other events come with their own records (a
-    /// consultation, a decision, a booking, a checklist) through their own methods.
+    /// consultation, a decision, a booking, a checklist) through their own methods, and
+    /// are refused here as a field error on `event`: a case is never "booked" without its
+    /// booking nor "ready" without its checklist.
     pub async fn transition_case(
         &self,
         actor: &Actor,
@@ -600,10 +602,39 @@ impl Store {
         event: &CaseEvent,
         now: OffsetDateTime,
     ) -> StoreResult<CaseRecord> {
+        let cancel = match event {
+            CaseEvent::Cancel { .. } => true,
+            CaseEvent::Accept
+            | CaseEvent::Decline { .. }
+            | CaseEvent::SendToMdt
+            | CaseEvent::Close
+            | CaseEvent::Reopen { .. } => false,
+            _ => {
+                return Err(StoreError::Invalid(Invalid::one(
+                    "event",
+                    Problem::NotOneOf {
+                        allowed: vec![
+                            "accept",
+                            "decline",
+                            "send_to_mdt",
+                            "cancel",
+                            "close",
+                            "reopen",
+                        ],
+                    },
+                )));
+            }
+        };
         let txn = self.db.begin().await?;
+        // Cancelling a case cancels its booking: a booking change, so it takes the
+        // booking lock first, like every other one (a move of that booking waits, then
+        // finds it cancelled).
+        if cancel {
+            crate::bookings::lock_bookings(&txn).await?;
+        }
         let case = lock_case(&txn, id, now).await?;
         apply_event(&txn, actor, &case, event, now).await?;
-        if matches!(event, CaseEvent::Cancel { .. }) {
+        if cancel {
             crate::bookings::cancel_active_bookings(&txn, actor, id, "case cancelled", now).await?;
         }
         let case = load_case(&txn, id).await?;
@@ -647,6 +678,8 @@ impl Store {
             .and_where(Expr::col((name("c"), name("status"))).eq(status))
             .order_by((name("c"), name("urgency_rank")), Order::Asc)
             .order_by((name("c"), name("referred_at")), Order::Asc)
+            // A total order, so that pages neither repeat nor skip a case.
+            .order_by((name("c"), name("id")), Order::Asc)
             .limit(limit.clamp(1, 500))
             .offset(offset)
             .to_owned();
@@ -686,6 +719,7 @@ impl Store {
         let q = select_summaries()
             .and_where(Expr::col((name("c"), name("patient_id"))).eq(patient.as_uuid()))
             .order_by((name("c"), name("referred_at")), Order::Desc)
+            .order_by((name("c"), name("id")), Order::Desc)
             .limit(200)
             .to_owned();
         let cases = summaries(&self.db.query_all(&q).await?)?;

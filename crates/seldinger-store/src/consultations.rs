@@ -16,7 +16,7 @@ use uuid::Uuid;
 
 use crate::audit::append;
 use crate::cases::{apply_event, corrupt, listed, lock_case};
-use crate::{Conflict, Store, StoreError, StoreResult, name};
+use crate::{Conflict, Store, StoreError, StoreResult, name, utc};
 
 /// A consultation as stored.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -141,7 +141,9 @@ fn clinician_role(kind: ConsultationKind) -> Role {
     }
 }
 
-/// An active user with this username and role, or the field error / rule that says why not.
+/// An active user with this username and role, or the field error / rule that says why
+/// not: a disabled account is the wrong person, an active one of another role cannot
+/// hold this kind of consultation.
 pub(crate) async fn staff_member<C: ConnectionTrait>(
     db: &C,
     username: &str,
@@ -159,8 +161,11 @@ pub(crate) async fn staff_member<C: ConnectionTrait>(
         .ok_or_else(|| StoreError::Invalid(Invalid::one(field, Problem::NoSuchRecord)))?;
     let disabled: Option<OffsetDateTime> = row.try_get("", "disabled_at")?;
     let stored_role: String = row.try_get("", "role")?;
-    if disabled.is_some() || stored_role != role.code() {
+    if disabled.is_some() {
         return Err(StoreError::Conflict(Conflict::Rule(Rule::WrongPerson)));
+    }
+    if stored_role != role.code() {
+        return Err(StoreError::Conflict(Conflict::Rule(Rule::ClinicianRole)));
     }
     Ok(UserId::from_uuid(row.try_get("", "id")?))
 }
@@ -269,6 +274,7 @@ impl Store {
         slot: &ConsultationSlot<'_>,
         now: OffsetDateTime,
     ) -> StoreResult<Consultation> {
+        let (starts_at, ends_at) = (utc(slot.starts_at), utc(slot.ends_at));
         let txn = self.db.begin().await?;
         // Consultations of one clinician serialise on the booking lock, as bookings do.
         crate::bookings::lock_bookings(&txn).await?;
@@ -286,8 +292,8 @@ impl Store {
                 ConsultationStatus::Booked.code(),
                 ConsultationStatus::Done.code(),
             ]))
-            .and_where(Expr::col(name("starts_at")).lt(slot.ends_at))
-            .and_where(Expr::col(name("ends_at")).gt(slot.starts_at))
+            .and_where(Expr::col(name("starts_at")).lt(ends_at))
+            .and_where(Expr::col(name("ends_at")).gt(starts_at))
             .limit(1)
             .to_owned();
         if txn.query_one(&busy).await?.is_some() {
@@ -317,8 +323,8 @@ impl Store {
                 slot.kind.code().into(),
                 ConsultationStatus::Booked.code().into(),
                 clinician.as_uuid().into(),
-                slot.starts_at.into(),
-                slot.ends_at.into(),
+                starts_at.into(),
+                ends_at.into(),
                 now.into(),
                 actor.user_id.map(|u| u.as_uuid()).into(),
                 1i64.into(),
@@ -435,9 +441,11 @@ impl Store {
         let changed = txn.execute(&update).await?.rows_affected();
         let current = consultation(&txn, id).await?;
         if changed == 0 {
-            return Err(StoreError::Conflict(Conflict::Rule(
-                Rule::ConsultationAlreadyRecorded,
-            )));
+            let rule = match current.status {
+                ConsultationStatus::Cancelled => Rule::ConsultationCancelled,
+                _ => Rule::ConsultationAlreadyRecorded,
+            };
+            return Err(StoreError::Conflict(Conflict::Rule(rule)));
         }
         append(
             &txn,
@@ -535,6 +543,7 @@ impl Store {
         clinician: Option<UserId>,
         now: OffsetDateTime,
     ) -> StoreResult<Vec<Consultation>> {
+        let (from, to) = (utc(from), utc(to));
         let mut q = select_consultations()
             .and_where(Expr::col((name("k"), name("starts_at"))).gte(from))
             .and_where(Expr::col((name("k"), name("starts_at"))).lt(to))

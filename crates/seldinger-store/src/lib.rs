@@ -277,6 +277,13 @@ pub enum Engine {
     Postgres,
 }
 
+/// An instant on the UTC clock. Instants given by callers (a booking's start, a list's
+/// window) are stored and compared in UTC: SQLite keeps them as RFC 3339 text and
+/// compares that text, so `10:15+01:00` would otherwise sort after `09:30Z`.
+pub(crate) fn utc(at: time::OffsetDateTime) -> time::OffsetDateTime {
+    at.to_offset(time::UtcOffset::UTC)
+}
+
 /// Table and column names, once.
 pub(crate) fn name(s: &'static str) -> Alias {
     Alias::new(s)

@@ -18,7 +18,7 @@ use crate::cases::{
     CaseSummary, apply_event, corrupt, json, listed, lock_case, resolve_procedure,
     select_summaries, set_planned_version, summaries,
 };
-use crate::{Conflict, Store, StoreError, StoreResult, name};
+use crate::{Conflict, Store, StoreError, StoreResult, name, utc};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Meeting {
@@ -295,6 +295,7 @@ impl Store {
         from: OffsetDateTime,
         to: OffsetDateTime,
     ) -> StoreResult<Vec<Meeting>> {
+        let (from, to) = (utc(from), utc(to));
         let q = select_meetings()
             .and_where(Expr::col((name("m"), name("starts_at"))).gte(from))
             .and_where(Expr::col((name("m"), name("starts_at"))).lt(to))

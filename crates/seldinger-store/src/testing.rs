@@ -48,9 +48,17 @@ impl TestDatabase {
         }
     }
 
-    /// A migrated store on this database.
+    /// A migrated store on this database, with the default options.
     pub async fn store(&self) -> Store {
-        let store = Store::connect(&StoreOptions::new(self.url.clone()))
+        self.store_with(|_| {}).await
+    }
+
+    /// A migrated store on this database, with options changed by `configure` (a zone,
+    /// a smaller pool…).
+    pub async fn store_with(&self, configure: impl FnOnce(&mut StoreOptions)) -> Store {
+        let mut options = StoreOptions::new(self.url.clone());
+        configure(&mut options);
+        let store = Store::connect(&options)
             .await
             .expect("connect to the test database");
         store.migrate().await.expect("migrate the test database");

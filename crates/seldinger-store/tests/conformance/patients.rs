@@ -1,62 +1,22 @@
-//! The same stories against whichever engine `SELDINGER_TEST_DATABASE` names (SQLite when
-//! unset); CI runs this file on both.
-#![expect(
-    clippy::unwrap_used,
-    reason = "setup helpers outside #[test] functions: a failed setup should panic"
-)]
+//! Patients, accounts, sessions and the audit log.
 
 use sea_orm::ConnectionTrait;
 use seldinger_domain::audit::{Actor, AuditAction, ObjectRef};
-use seldinger_domain::patient::{NewPatient, PatientInput, PatientQuery, RawEntry};
+use seldinger_domain::patient::{NewPatient, PatientQuery};
 use seldinger_domain::user::Username;
 use seldinger_domain::{Lang, Role};
 use seldinger_store::testing::TestDatabase;
 use seldinger_store::{AuditFilter, Conflict, NewUser, Store, StoreError};
-use time::macros::datetime;
-use time::{Duration, OffsetDateTime};
+use time::Duration;
 
-const NOW: OffsetDateTime = datetime!(2026-11-22 09:30 UTC);
-
-fn input(mrn: &str, family: &str, given: &str, birth: &str) -> PatientInput {
-    PatientInput {
-        mrn: mrn.into(),
-        family_name: family.into(),
-        given_names: given.into(),
-        birth_date: birth.into(),
-        sex: "female".into(),
-        allergies: vec![RawEntry {
-            kind: "latex".into(),
-            note: String::new(),
-        }],
-        anticoagulants: vec![RawEntry {
-            kind: "apixaban".into(),
-            note: "5 mg twice daily".into(),
-        }],
-    }
-}
-
-fn patient(mrn: &str, family: &str, given: &str, birth: &str) -> NewPatient {
-    NewPatient::parse(&input(mrn, family, given, birth), NOW).expect("valid test patient")
-}
+use crate::support::{NOW, patient, user};
 
 async fn setup() -> (TestDatabase, Store, Actor) {
     let db = TestDatabase::new().await;
     let store = db.store().await;
-    let user = store
-        .create_user(
-            &Actor::system("test"),
-            NewUser {
-                username: Username::parse("sfournier").unwrap(),
-                full_name: "Sophie Fournier".into(),
-                role: Role::Scheduler,
-                language: Lang::Fr,
-                password_hash: "not-a-real-hash".into(),
-            },
-            NOW,
-        )
+    let actor = user(&store, "sfournier", "Sophie Fournier", Role::Scheduler)
         .await
-        .unwrap();
-    let actor = user.actor(Some("127.0.0.1".into()));
+        .actor(Some("127.0.0.1".into()));
     (db, store, actor)
 }
 

@@ -1,0 +1,15 @@
+//! The same stories against whichever engine `SELDINGER_TEST_DATABASE` names (SQLite when
+//! unset); CI runs this binary on both.
+//!
+//! - `patients`: patients, accounts, sessions, the audit log.
+//! - `pathway`: steps 1–6 of the pathway, referral to time-out: catalog, resources,
+//!   cases, consultations, MDT, bookings, checklists.
+//! - `support`: the clock and helpers every story uses.
+#![expect(
+    clippy::unwrap_used,
+    reason = "setup helpers outside #[test] functions: a failed setup should panic"
+)]
+
+mod pathway;
+mod patients;
+mod support;
