@@ -301,6 +301,17 @@ impl Store {
                 }
                 other => other,
             })?;
+        crate::cases::record_event(
+            &txn,
+            actor,
+            case_id,
+            "timeout",
+            Some(case.status),
+            case.status,
+            Some(format!("booking/{}", booking.id)),
+            now,
+        )
+        .await?;
         append(
             &txn,
             actor,

@@ -681,6 +681,7 @@ async fn a_case_walks_from_referral_through_the_mdt_to_the_time_out() {
             ),
             ("book", Some("to_schedule"), "scheduled", "sfournier"),
             ("complete_checklist", Some("scheduled"), "ready", "nbernard"),
+            ("timeout", Some("ready"), "ready", "clemaire"),
         ]
     );
     assert!(history.windows(2).all(|w| w[0].id < w[1].id));
