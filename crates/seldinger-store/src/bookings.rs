@@ -581,9 +581,9 @@ impl Store {
         let procedure = procedure_version(&self.db, case.planned_version_id)
             .await?
             .definition;
-        let window_end = request.end.unwrap_or(
-            request.start + Duration::minutes(i64::from(procedure.duration_minutes)),
-        );
+        let window_end = request
+            .end
+            .unwrap_or(request.start + Duration::minutes(i64::from(procedure.duration_minutes)));
         let loaded = load_context(
             &self.db,
             &self.zone,

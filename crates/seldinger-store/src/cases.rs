@@ -636,6 +636,15 @@ impl Store {
         apply_event(&txn, actor, &case, event, now).await?;
         if cancel {
             crate::bookings::cancel_active_bookings(&txn, actor, id, "case cancelled", now).await?;
+            // Consultations still to come no longer hold their clinicians' time.
+            let consultations = Query::update()
+                .table(name("consultations"))
+                .value(name("status"), "cancelled")
+                .value(name("version"), Expr::col(name("version")).add(1))
+                .and_where(Expr::col(name("case_id")).eq(id.as_uuid()))
+                .and_where(Expr::col(name("status")).eq("booked"))
+                .to_owned();
+            txn.execute(&consultations).await?;
         }
         let case = load_case(&txn, id).await?;
         txn.commit().await?;

@@ -1835,6 +1835,50 @@ async fn cancelling_a_scheduled_case_cancels_its_booking() {
 }
 
 #[tokio::test]
+async fn cancelling_a_case_frees_the_consultations_it_had_booked() {
+    let d = Dept::open().await;
+    let case = d.refer("BIO-LUNG-CT", Urgency::Elective, NOW).await;
+    d.store
+        .transition_case(&d.ir(), case.id, &CaseEvent::Accept, NOW)
+        .await
+        .unwrap();
+    let booked = d.book_consultation(case.id).await;
+    d.store
+        .transition_case(
+            &d.ir(),
+            case.id,
+            &CaseEvent::Cancel {
+                reason: "Traité ailleurs.".into(),
+            },
+            NOW,
+        )
+        .await
+        .unwrap();
+    let consultation = d.store.consultation(booked.id).await.unwrap();
+    assert_eq!(consultation.status, ConsultationStatus::Cancelled);
+    // The clinician's slot can be given to another case.
+    let other = d.refer("BIO-LUNG-CT", Urgency::Elective, NOW).await;
+    d.store
+        .transition_case(&d.ir(), other.id, &CaseEvent::Accept, NOW)
+        .await
+        .unwrap();
+    d.store
+        .book_consultation(
+            &d.scheduler(),
+            other.id,
+            &ConsultationSlot {
+                kind: ConsultationKind::IrPre,
+                clinician: "clemaire",
+                starts_at: consultation.starts_at,
+                ends_at: consultation.ends_at,
+            },
+            NOW,
+        )
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
 async fn cancelling_needs_a_reason_and_changes_nothing_without_one() {
     let d = Dept::open().await;
     let (case, booked) = d.scheduled("BIO-LUNG-CT", monday(9, 0)).await;
