@@ -6,13 +6,13 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use seldinger_domain::Role;
 use seldinger_domain::invalid::Collector;
 use seldinger_domain::localtime::local_date;
 use seldinger_domain::patient::parse_date;
 use seldinger_domain::resources::{
     AvailabilityException, AvailabilityExceptionInput, Span, WEEKDAYS, WeeklyHours,
 };
-use seldinger_domain::{Invalid, Role};
 use seldinger_store::resources::StaffAvailability;
 use seldinger_store::{Conflict, StoreError};
 use serde::{Deserialize, Serialize};
@@ -57,10 +57,6 @@ async fn find(state: &AppState, username: &str) -> Result<StaffAvailability, App
         }
     }
     Err(AppError::NotFound)
-}
-
-fn weekly_from(errors: &mut Collector, hours: &[String; 7]) -> WeeklyHours {
-    WeeklyHours::parse(errors, "hours", hours)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -240,7 +236,7 @@ pub async fn set_weekly_page(
         std::array::from_fn(|i| form.get(&format!("hours_{}", WEEKDAYS[i])).into());
     let version: i64 = form.get("version").trim().parse().unwrap_or(0);
     let mut errors = Collector::default();
-    let weekly = weekly_from(&mut errors, &hours);
+    let weekly = WeeklyHours::parse(&mut errors, "hours", &hours);
     if let Err(invalid) = errors.finish() {
         let mut page = PersonPage::new(&ctx, &person);
         page.hours = hours;
@@ -407,8 +403,8 @@ pub async fn set_weekly(
 ) -> ApiResult<axum::Json<StaffOut>> {
     let person = find(&state, &username).await?;
     let mut errors = Collector::default();
-    let weekly = weekly_from(&mut errors, &body.hours);
-    errors.finish().map_err(AppError::Invalid)?;
+    let weekly = WeeklyHours::parse(&mut errors, "hours", &body.hours);
+    errors.finish()?;
     state
         .store()
         .set_weekly_availability(
@@ -444,8 +440,7 @@ pub async fn set_exception(
         date,
         hours: body.hours,
         reason: body.reason,
-    })
-    .map_err(|invalid: Invalid| AppError::Invalid(invalid))?;
+    })?;
     state
         .store()
         .set_availability_exception(&ctx.actor(), person.user_id, &exception, state.now())

@@ -132,39 +132,38 @@ pub async fn update_page(
     let risk = parse_risk(&risk)?;
     let input = form_input(&form);
     let version: i64 = form.get("version").trim().parse().unwrap_or(0);
-    let refusal = match Thresholds::parse(risk, &input) {
-        Err(invalid) => Err(invalid),
-        Ok(thresholds) => {
-            match state
-                .store()
-                .update_thresholds(&ctx.actor(), version, &thresholds, state.now())
-                .await
-            {
-                Ok(_) => {
-                    return Ok(see_other(&format!(
-                        "/catalog/thresholds?saved={}",
-                        risk.code()
-                    )));
-                }
-                Err(StoreError::Conflict(Conflict::StaleVersion { .. })) => Ok(()),
-                Err(e) => return Err(e.into()),
+    // `Some`: the fields to correct; `None`: someone saved first.
+    let invalid = match Thresholds::parse(risk, &input) {
+        Err(invalid) => Some(invalid),
+        Ok(thresholds) => match state
+            .store()
+            .update_thresholds(&ctx.actor(), version, &thresholds, state.now())
+            .await
+        {
+            Ok(_) => {
+                return Ok(see_other(&format!(
+                    "/catalog/thresholds?saved={}",
+                    risk.code()
+                )));
             }
-        }
+            Err(StoreError::Conflict(Conflict::StaleVersion { .. })) => None,
+            Err(e) => return Err(e.into()),
+        },
     };
     let mut cards = cards(&state).await?;
     let card = cards
         .iter_mut()
         .find(|c| c.record.thresholds.bleeding_risk == risk)
         .ok_or(AppError::NotFound)?;
-    let status = match refusal {
-        Err(invalid) => {
+    let status = match invalid {
+        Some(invalid) => {
             card.f = input;
             card.version = version;
             card.errors = FieldErrors::from_invalid(&invalid, ctx.lang, |f| f);
             StatusCode::UNPROCESSABLE_ENTITY
         }
-        // Stale: the card already shows what is stored now.
-        Ok(()) => {
+        // The card already shows what is stored now, to build on.
+        None => {
             card.stale = true;
             StatusCode::CONFLICT
         }
@@ -269,7 +268,7 @@ pub async fn update(
         lab_max_age_days: Number::text(body.lab_max_age_days),
         source: body.source,
     };
-    let thresholds = Thresholds::parse(risk, &input).map_err(AppError::Invalid)?;
+    let thresholds = Thresholds::parse(risk, &input)?;
     let saved = state
         .store()
         .update_thresholds(&ctx.actor(), body.version, &thresholds, state.now())

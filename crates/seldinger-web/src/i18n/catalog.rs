@@ -117,10 +117,10 @@ messages! { MESSAGES {
     "thresholds.risk.low" => "Low bleeding-risk procedures", "Actes à faible risque hémorragique";
     "thresholds.risk.high" => "High bleeding-risk procedures", "Actes à risque hémorragique élevé";
     "thresholds.inr_max" => "INR at most", "INR au plus";
-    "thresholds.platelets_min" => "Platelets at least (×10⁹/L)", "Plaquettes au moins (×10⁹/L)";
+    "thresholds.platelets_min" => "Platelets at least", "Plaquettes au moins";
     "thresholds.egfr_min" => "eGFR before iodinated contrast, at least", "DFG estimé avant produit de contraste iodé, au moins";
     "thresholds.egfr_unit" => "mL/min/1.73 m²", "mL/min/1,73 m²";
-    "thresholds.lab_max_age_days" => "Labs valid for (days)", "Validité des examens biologiques (jours)";
+    "thresholds.lab_max_age_days" => "Labs valid for", "Validité des examens biologiques";
     "thresholds.days" => "days", "jours";
     "thresholds.source" => "Source", "Source";
     "thresholds.edit" => "Edit these thresholds", "Modifier ces seuils";
@@ -178,6 +178,7 @@ messages! { MESSAGES {
     "resources.staff.anesthetists" => "Anesthetists", "Anesthésistes";
     "resources.staff.none" => "Nobody has this role.", "Personne n'a ce rôle.";
     "resources.staff.not_set" => "Hours not set", "Horaires non renseignés";
+    "resources.staff.hours.hint" => "For each day, e.g. 08:00-13:00, 14:00-18:00; leave empty when not present.", "Pour chaque jour, ex. 08:00-13:00, 14:00-18:00 ; laisser vide si absent.";
     "resources.staff.weekly" => "Weekly hours", "Horaires hebdomadaires";
     "resources.staff.exceptions" => "Upcoming exceptions", "Exceptions à venir";
     "resources.staff.no_exceptions" => "No upcoming exception.", "Aucune exception à venir.";
