@@ -112,7 +112,7 @@ fn label(lang: Lang, prefix: &str, code: &'static str) -> &'static str {
 /// list; `hours.wed` stays with its weekday.
 fn form_field(field: &str) -> &str {
     match field.split_once('.') {
-        Some((list, _)) if list != "hours" && list != "weekly" => list,
+        Some((list, _)) if list != "hours" => list,
         _ => field,
     }
 }

@@ -409,6 +409,7 @@ async fn a_bad_edit_names_each_field_and_stores_nothing() {
     set(&mut fields, "duration_minutes", "an hour");
     set(&mut fields, "information_sheet_en", "");
     fields.retain(|(k, _)| k != "room_types");
+    fields.push(("target_organs".into(), "spleen".into()));
     let csrf = browser.csrf(&format!("/catalog/{id}/edit")).await;
     let (status, html, _) = browser
         .post_form(&format!("/catalog/{id}"), &with_csrf(fields, &csrf))
@@ -419,6 +420,7 @@ async fn a_bad_edit_names_each_field_and_stores_nothing() {
         "duration_minutes-error",
         "information_sheet_en-error",
         "room_types-error",
+        "target_organs-error",
     ] {
         assert!(html.contains(&format!("id=\"{id}\"")), "no {id}");
     }
@@ -824,6 +826,11 @@ async fn equipment_serves_rooms_named_by_code_and_an_unknown_room_is_refused() {
     assert_eq!(status, StatusCode::OK, "{saved}");
     assert_eq!(saved["rooms"], json!(["CT-1", "CT-2"]));
     assert_eq!(saved["version"], 2);
+    let (status, problem) = admin
+        .send(Method::PUT, &format!("/api/v1/equipment/{id}"), &edit)
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(problem["current_version"], 2);
 
     // The page offers rooms as checkboxes and lists what each piece serves.
     let browser = app.browser("admin2", Role::Admin).await;
@@ -875,6 +882,29 @@ async fn equipment_serves_rooms_named_by_code_and_an_unknown_room_is_refused() {
             .unwrap_or_default()
             .contains("CT-2")
     );
+
+    // Editing through the page: one room unchecked; a stale form shows what is stored.
+    let page = format!("/resources/equipment/{id}");
+    let fields = |version: &'static str| {
+        vec![
+            ("_csrf", csrf.clone()),
+            ("version", version.to_string()),
+            ("code", "MW-1".to_string()),
+            ("name", "Générateur micro-ondes".to_string()),
+            ("kind", "mw_generator".to_string()),
+            ("rooms", "CT-2".to_string()),
+            ("active", "1".to_string()),
+        ]
+    };
+    let (status, _, _) = browser.post_form(&page, &fields("2")).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, html, _) = browser.post_form(&page, &fields("2")).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(html.contains("id=\"stale\""));
+    assert!(html.contains("name=\"version\" value=\"3\""));
+    let (_, read) = admin.get(&format!("/api/v1/equipment/{id}")).await;
+    assert_eq!(read["rooms"], json!(["CT-2"]));
+    assert_eq!(read["version"], 3);
 }
 
 #[tokio::test]
