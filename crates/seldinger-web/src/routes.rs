@@ -176,7 +176,7 @@ fn redact(path: &str) -> String {
         let is_id = segment.len() >= 8
             && segment.chars().any(|c| c.is_ascii_digit())
             && segment.chars().all(|c| c.is_ascii_hexdigit() || c == '-');
-        if is_id || previous == "users" && !segment.is_empty() {
+        if is_id || matches!(previous, "users" | "staff") && !segment.is_empty() {
             out.push("{id}");
         } else {
             out.push(segment);
@@ -248,6 +248,10 @@ mod tests {
             "/patients/{id}/edit"
         );
         assert_eq!(redact("/users/jdupont/disable"), "/users/{id}/disable");
+        assert_eq!(
+            redact("/resources/staff/dr.martin/exceptions"),
+            "/resources/staff/{id}/exceptions"
+        );
         assert_eq!(redact("/patients"), "/patients");
     }
 }
