@@ -112,6 +112,7 @@ messages! { MESSAGES {
     "mdt.checklist.inr_max" => "Highest INR", "INR maximal";
     "mdt.checklist.platelets_min" => "Lowest platelets", "Plaquettes minimales";
     "mdt.checklist.egfr_min" => "Lowest eGFR before contrast", "DFG minimal avant injection";
+    "mdt.checklist.egfr_unit" => "mL/min/1.73 m²", "mL/min/1,73 m²";
     "mdt.checklist.max_age" => "Labs sampled within", "Bilan prélevé depuis moins de";
     "mdt.checklist.days" => "days", "jours";
     "mdt.checklist.source" => "Source:", "Source :";

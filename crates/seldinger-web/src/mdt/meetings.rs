@@ -333,7 +333,6 @@ pub struct Decided {
 
 /// One case on the agenda.
 pub struct AgendaRow {
-    pub position: i32,
     pub case_id: String,
     pub family_name: String,
     pub given_names: String,
@@ -353,7 +352,6 @@ impl AgendaRow {
         let lang = l.lang();
         let c = &item.case;
         Self {
-            position: item.position,
             case_id: c.id.to_string(),
             family_name: c.family_name.clone(),
             given_names: c.given_names.clone(),

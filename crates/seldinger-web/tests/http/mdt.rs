@@ -271,7 +271,7 @@ async fn meeting_json(api: &Api, id: &str) -> Value {
     body
 }
 
-fn agenda_item<'a>(meeting: &'a Value, case: CaseId) -> &'a Value {
+fn agenda_item(meeting: &Value, case: CaseId) -> &Value {
     meeting["agenda"]
         .as_array()
         .expect("agenda")
@@ -513,6 +513,10 @@ async fn the_api_plans_a_meeting_from_an_instant_and_names_every_bad_field() {
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_field_error(&body, "to");
+    let (status, _) = api.get(&format!("/api/v1/mdt/{}", uuid_like())).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = api.get("/api/v1/mdt/not-an-id").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
 }
 
 #[tokio::test]
