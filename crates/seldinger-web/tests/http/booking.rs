@@ -20,8 +20,7 @@ use seldinger_domain::consultation::{
 };
 use seldinger_domain::patient::{NewPatient, PatientInput, RawEntry};
 use seldinger_domain::resources::{
-    AvailabilityException, BedUnitDef, BedUnitKind, EquipmentDef, RoomDef, WeeklyHours,
-    parse_spans,
+    AvailabilityException, BedUnitDef, BedUnitKind, EquipmentDef, RoomDef, WeeklyHours, parse_spans,
 };
 use seldinger_domain::{CaseId, Lang, Role};
 use seldinger_store::consultations::ConsultationSlot;
@@ -29,8 +28,8 @@ use seldinger_store::testing::TestDatabase;
 use seldinger_store::{Store, StoreOptions};
 use seldinger_web::{AppState, WebConfig};
 use serde_json::{Value, json};
-use time::macros::{date, datetime};
 use time::Duration;
+use time::macros::{date, datetime};
 
 use crate::support::*;
 
@@ -369,7 +368,10 @@ async fn a_case_booked_over_the_api_is_scheduled_and_shows_in_the_day_list_and_t
     assert_eq!(calendar["room"]["hours"]["sun"], "");
     assert_eq!(calendar["items"].as_array().map(Vec::len), Some(1));
     let (_, angio) = api
-        .get(&format!("/api/v1/rooms/{}/calendar?from=2026-11-23", d.angio))
+        .get(&format!(
+            "/api/v1/rooms/{}/calendar?from=2026-11-23",
+            d.angio
+        ))
         .await;
     assert_eq!(angio["to"], "2026-11-29");
     assert_eq!(angio["items"].as_array().map(Vec::len), Some(0));
@@ -380,9 +382,15 @@ async fn a_case_booked_over_the_api_is_scheduled_and_shows_in_the_day_list_and_t
     assert!(html.contains(&format!("id=\"booking-{id}\"")), "{html}");
     assert!(html.contains("Lefèvre Ab"));
     assert!(html.contains("<strong>09:00</strong>–10:00"));
-    assert!(html.contains("Biopsie"), "procedure named in French: {html}");
+    assert!(
+        html.contains("Biopsie"),
+        "procedure named in French: {html}"
+    );
     assert!(html.contains("ambulatoire"), "the stay: {html}");
-    assert!(html.contains("Angiographie 1"), "every active room has its section");
+    assert!(
+        html.contains("Angiographie 1"),
+        "every active room has its section"
+    );
     assert!(html.contains("href=\"/schedule?date=2026-11-22\""));
     assert!(html.contains("href=\"/schedule?date=2026-11-24\""));
 
@@ -419,7 +427,10 @@ async fn a_case_is_booked_from_its_page_with_one_click_on_a_proposed_slot() {
     let path = format!("/cases/{case}/booking");
     let (status, html) = browser.get(&path).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(html.contains("Lefèvre Ab") && html.contains("IP-0001"), "banner");
+    assert!(
+        html.contains("Lefèvre Ab") && html.contains("IP-0001"),
+        "banner"
+    );
     assert!(html.contains("30 min"), "the procedure's duration");
     assert!(html.contains("Locale"), "the anesthesia");
     assert!(!html.contains("id=\"anesthetist-required\""));
@@ -494,7 +505,10 @@ async fn the_manual_form_books_chosen_equipment_and_bed_and_keeps_typed_values_o
     assert!(html.contains("id=\"start-error\""), "{html}");
     assert!(html.contains("id=\"operator-error\""));
     assert!(!html.contains("id=\"room-error\""));
-    assert!(html.contains("value=\"23/11/2026 25h\""), "typed value kept");
+    assert!(
+        html.contains("value=\"23/11/2026 25h\""),
+        "typed value kept"
+    );
     assert!(html.contains(&format!("value=\"{}\" checked", d.generator)));
     assert!(html.contains(&format!("<option value=\"{}\" selected>", d.ward)));
     assert_eq!(status_of(&app, case).await, CaseStatus::ToSchedule);
@@ -569,7 +583,10 @@ async fn a_room_already_booked_is_refused_naming_the_other_booking_and_its_time(
         html.contains("la salle Scanner 1 est déjà réservée le 23/11/2026 08:00–08:30"),
         "{html}"
     );
-    assert!(html.contains("Test ir.martin a déjà une intervention"), "{html}");
+    assert!(
+        html.contains("Test ir.martin a déjà une intervention"),
+        "{html}"
+    );
     assert!(html.contains("value=\"2026-11-23T08:15\""));
     // The slots proposed then are free.
     assert!(!html.contains("name=\"start\" value=\"2026-11-23T08:00\""));
@@ -610,8 +627,14 @@ async fn general_anesthesia_needs_an_anesthetist_then_gets_the_generator_and_two
     wrong_room["anesthetist"] = json!(ANESTHETIST);
     let (status, body) = book(&api, case, &wrong_room).await;
     assert_eq!(status, StatusCode::CONFLICT);
-    assert_eq!(conflict(&body, "room_type_unfit")["resource"], "Angiographie 1");
-    assert!(codes(&body).contains(&"equipment_missing".to_string()), "{body}");
+    assert_eq!(
+        conflict(&body, "room_type_unfit")["resource"],
+        "Angiographie 1"
+    );
+    assert!(
+        codes(&body).contains(&"equipment_missing".to_string()),
+        "{body}"
+    );
 
     let mut request = at(&d.ct, "2026-11-23T08:00:00Z");
     request["anesthetist"] = json!(ANESTHETIST);
@@ -665,7 +688,10 @@ async fn every_conflict_is_listed_at_once() {
     request["room"] = json!(d.ct);
     request["start"] = json!("2026-11-23T09:30:00Z");
     let (_, body) = book(&api, second, &request).await;
-    assert!(codes(&body).contains(&"equipment_missing".to_string()), "{body}");
+    assert!(
+        codes(&body).contains(&"equipment_missing".to_string()),
+        "{body}"
+    );
     assert_eq!(status_of(&app, second).await, CaseStatus::ToSchedule);
 }
 
@@ -794,7 +820,10 @@ async fn a_booking_moves_to_a_free_slot_and_a_move_into_a_conflict_changes_nothi
         )
         .await;
     assert_eq!(status, StatusCode::CONFLICT);
-    assert!(html.contains("la salle Scanner 1 est déjà réservée"), "{html}");
+    assert!(
+        html.contains("la salle Scanner 1 est déjà réservée"),
+        "{html}"
+    );
     let (status, _, location) = browser
         .post_form(
             &page,
@@ -807,7 +836,10 @@ async fn a_booking_moves_to_a_free_slot_and_a_move_into_a_conflict_changes_nothi
         )
         .await;
     assert_eq!(status, StatusCode::SEE_OTHER);
-    assert_eq!(location.as_deref(), Some(format!("/cases/{first}").as_str()));
+    assert_eq!(
+        location.as_deref(),
+        Some(format!("/cases/{first}").as_str())
+    );
     let (_, read) = api.get(&path).await;
     assert_eq!(read["start"], "2026-11-24T09:00:00Z");
     assert_eq!(status_of(&app, first).await, CaseStatus::Scheduled);
@@ -831,7 +863,10 @@ async fn cancelling_needs_a_reason_puts_the_case_back_to_schedule_and_frees_the_
     assert_eq!(status_of(&app, first).await, CaseStatus::Scheduled);
 
     let (status, cancelled) = api
-        .post(&cancel, &json!({ "reason": "Patient hospitalisé ailleurs" }))
+        .post(
+            &cancel,
+            &json!({ "reason": "Patient hospitalisé ailleurs" }),
+        )
         .await;
     assert_eq!(status, StatusCode::OK, "{cancelled}");
     assert_eq!(cancelled["active"], false);
@@ -872,7 +907,10 @@ async fn cancelling_needs_a_reason_puts_the_case_back_to_schedule_and_frees_the_
         .get(&format!("/cases/{first}/booking?done=cancelled"))
         .await;
     assert!(html.contains("id=\"done\""));
-    assert!(html.contains("id=\"slots\""), "to schedule again: slots shown");
+    assert!(
+        html.contains("id=\"slots\""),
+        "to schedule again: slots shown"
+    );
     assert!(html.contains("id=\"past-bookings\"") && html.contains("Fièvre"));
     assert_eq!(status_of(&app, first).await, CaseStatus::ToSchedule);
 }
@@ -908,7 +946,10 @@ async fn every_proposed_slot_can_be_booked() {
         let (status, booking) = book(&api, case, &request).await;
         assert_eq!(status, StatusCode::CREATED, "{slot} → {booking}");
         assert_eq!(booking["end"], slot["end"]);
-        let cancel = format!("/api/v1/bookings/{}/cancel", booking["id"].as_str().expect("id"));
+        let cancel = format!(
+            "/api/v1/bookings/{}/cancel",
+            booking["id"].as_str().expect("id")
+        );
         let (status, _) = api.post(&cancel, &json!({ "reason": "essai" })).await;
         assert_eq!(status, StatusCode::OK);
     }
@@ -916,15 +957,23 @@ async fn every_proposed_slot_can_be_booked() {
     let (_, angio) = api
         .get(&format!("/api/v1/cases/{case}/slots?room={}", d.angio))
         .await;
-    assert_eq!(angio["items"], json!([]), "no slot in a room that does not fit");
+    assert_eq!(
+        angio["items"],
+        json!([]),
+        "no slot in a room that does not fit"
+    );
     let (status, body) = api
-        .get(&format!("/api/v1/cases/{case}/slots?operator=personne&count=0"))
+        .get(&format!(
+            "/api/v1/cases/{case}/slots?operator=personne&count=0"
+        ))
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_field_error(&body, "operator");
     assert_field_error(&body, "count");
     let (status, body) = api
-        .get(&format!("/api/v1/cases/{case}/slots?from=2026-11-30&count=1"))
+        .get(&format!(
+            "/api/v1/cases/{case}/slots?from=2026-11-30&count=1"
+        ))
         .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body["items"][0]["start"], "2026-11-30T08:00:00Z");
@@ -944,7 +993,11 @@ async fn bad_booking_input_is_refused_naming_each_field_and_stores_nothing() {
         let api = &api;
         async move {
             let (status, answer) = book(api, case, &body).await;
-            assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body} → {answer}");
+            assert_eq!(
+                status,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "{body} → {answer}"
+            );
             assert_field_error(&answer, field);
         }
     };
@@ -953,7 +1006,11 @@ async fn bad_booking_input_is_refused_naming_each_field_and_stores_nothing() {
     check(at("scanner", "2026-11-23T08:00:00Z"), "room").await;
     check(at(&d.ct, "lundi 8h"), "start").await;
     check(at(&d.ct, "2026-11-23T08:00"), "start").await;
-    check(json!({ "room": d.ct, "start": "2026-11-23T08:00:00Z" }), "operator").await;
+    check(
+        json!({ "room": d.ct, "start": "2026-11-23T08:00:00Z" }),
+        "operator",
+    )
+    .await;
     check(
         json!({ "room": d.ct, "start": "2026-11-23T08:00:00Z", "operator": "personne" }),
         "operator",
@@ -995,7 +1052,11 @@ async fn bad_booking_input_is_refused_naming_each_field_and_stores_nothing() {
         &json!({ "room": d.ct, "start": "2026-11-23T08:00:00Z", "operator": OPERATOR, "salle": 1 }),
     )
     .await;
-    assert_eq!(status, StatusCode::BAD_REQUEST, "unknown fields are refused");
+    assert_eq!(
+        status,
+        StatusCode::BAD_REQUEST,
+        "unknown fields are refused"
+    );
     assert_field_error(&body, "salle");
     let (status, _) = book(
         &api,
@@ -1010,7 +1071,10 @@ async fn bad_booking_input_is_refused_naming_each_field_and_stores_nothing() {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_field_error(&body, "date");
     let (status, body) = api
-        .get(&format!("/api/v1/rooms/{}/calendar?from=2026-11-23&to=2026-11-01", d.ct))
+        .get(&format!(
+            "/api/v1/rooms/{}/calendar?from=2026-11-23&to=2026-11-01",
+            d.ct
+        ))
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_field_error(&body, "to");
@@ -1107,11 +1171,20 @@ async fn the_day_list_shows_whether_each_case_is_ready_and_timed_out() {
     let items = day(&api, "2026-11-23").await;
     assert_eq!(items.len(), 2);
     assert_eq!(items[0]["booking"]["id"], first["id"]);
-    assert_eq!((&items[0]["ready"], &items[0]["timed_out"]), (&json!(true), &json!(true)));
+    assert_eq!(
+        (&items[0]["ready"], &items[0]["timed_out"]),
+        (&json!(true), &json!(true))
+    );
     assert_eq!(items[1]["booking"]["id"], second["id"]);
-    assert_eq!((&items[1]["ready"], &items[1]["timed_out"]), (&json!(false), &json!(false)));
+    assert_eq!(
+        (&items[1]["ready"], &items[1]["timed_out"]),
+        (&json!(false), &json!(false))
+    );
     let (_, only_angio) = api
-        .get(&format!("/api/v1/schedule?date=2026-11-23&room={}", d.angio))
+        .get(&format!(
+            "/api/v1/schedule?date=2026-11-23&room={}",
+            d.angio
+        ))
         .await;
     assert_eq!(only_angio["items"], json!([]));
 
@@ -1121,7 +1194,9 @@ async fn the_day_list_shows_whether_each_case_is_ready_and_timed_out() {
     assert_eq!(status, StatusCode::OK);
     let row = |id: &Value| {
         let marker = format!("id=\"booking-{}\"", id.as_str().expect("id"));
-        let start = html.find(&marker).unwrap_or_else(|| panic!("{marker} in {html}"));
+        let start = html
+            .find(&marker)
+            .unwrap_or_else(|| panic!("{marker} in {html}"));
         let end = html[start..].find("</tr>").expect("row end") + start;
         html[start..end].to_string()
     };
@@ -1129,7 +1204,10 @@ async fn the_day_list_shows_whether_each_case_is_ready_and_timed_out() {
     assert!(ready_row.contains("checklist-ready"), "{ready_row}");
     assert!(ready_row.contains("timeout-done"), "{ready_row}");
     let waiting_row = row(&second["id"]);
-    assert!(waiting_row.contains("checklist-incomplete"), "{waiting_row}");
+    assert!(
+        waiting_row.contains("checklist-incomplete"),
+        "{waiting_row}"
+    );
     assert!(
         waiting_row.contains(&format!("href=\"/cases/{waiting}/checklist\"")),
         "{waiting_row}"
@@ -1147,7 +1225,13 @@ async fn the_anesthetists_list_shows_their_cases_with_anesthesia_and_alerts() {
     let d = department(&app, 4).await;
     let colleague = app.user("an.petit", Role::Anesthetist).await;
     app.store
-        .set_weekly_availability(&actor(), colleague.id, 0, &weekdays(), app.clock.now_value())
+        .set_weekly_availability(
+            &actor(),
+            colleague.id,
+            0,
+            &weekdays(),
+            app.clock.now_value(),
+        )
         .await
         .expect("hours");
     let api = app.api(&app.token("planif", Role::Scheduler).await);
@@ -1170,13 +1254,20 @@ async fn the_anesthetists_list_shows_their_cases_with_anesthesia_and_alerts() {
     assert!(html.contains("Générale"));
     assert!(html.contains("Produit de contraste iodé") && html.contains("Apixaban"));
     assert!(html.contains("Mardi") && html.contains("24/11/2026"));
-    assert!(!html.contains("Lefèvre Ac"), "no anesthetist, not listed: {html}");
+    assert!(
+        !html.contains("Lefèvre Ac"),
+        "no anesthetist, not listed: {html}"
+    );
     assert!(html.contains(&format!("<option value=\"{ANESTHETIST}\" selected>")));
-    let (_, html) = browser.get("/schedule/anesthesia?anesthetist=an.petit").await;
+    let (_, html) = browser
+        .get("/schedule/anesthesia?anesthetist=an.petit")
+        .await;
     assert!(!html.contains(&marker));
     let (_, html) = browser.get("/schedule/anesthesia?from=2026-11-25").await;
     assert!(!html.contains(&marker), "before the seven days");
-    let (status, html) = browser.get("/schedule/anesthesia?anesthetist=personne").await;
+    let (status, html) = browser
+        .get("/schedule/anesthesia?anesthetist=personne")
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(html.contains("id=\"anesthetist-error\""));
 
@@ -1236,7 +1327,11 @@ async fn a_nurse_sees_bookings_but_cannot_book() {
     assert_eq!(status_of(&app, case).await, CaseStatus::ToSchedule);
     let admin = app.browser("admin", Role::Admin).await;
     let (status, _) = admin.get("/schedule").await;
-    assert_eq!(status, StatusCode::FORBIDDEN, "administrators read no cases");
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "administrators read no cases"
+    );
 }
 
 #[tokio::test]
@@ -1276,8 +1371,13 @@ async fn forms_and_refusals_speak_the_departments_local_time() {
     assert!(codes(&body).contains(&"room_closed".to_string()), "{body}");
     let (status, body) = book(&api, second, &at(&d.ct, "2026-11-23T07:15:00Z")).await;
     assert_eq!(status, StatusCode::CONFLICT);
-    let detail = conflict(&body, "room_busy")["detail"].as_str().expect("detail");
-    assert!(detail.contains("07:00–07:30"), "the API speaks UTC: {detail}");
+    let detail = conflict(&body, "room_busy")["detail"]
+        .as_str()
+        .expect("detail");
+    assert!(
+        detail.contains("07:00–07:30"),
+        "the API speaks UTC: {detail}"
+    );
 
     let path = format!("/cases/{second}/booking");
     let form = [
@@ -1340,7 +1440,10 @@ async fn fifty_concurrent_bookings_of_one_slot_give_one_booking_and_forty_nine_c
             StatusCode::CREATED => created += 1,
             StatusCode::CONFLICT => {
                 assert_eq!(answer["code"], "booking_conflict", "{answer}");
-                assert!(codes(&answer).contains(&"room_busy".to_string()), "{answer}");
+                assert!(
+                    codes(&answer).contains(&"room_busy".to_string()),
+                    "{answer}"
+                );
                 conflicts += 1;
             }
             other => panic!("unexpected {other}: {answer}"),
