@@ -190,6 +190,7 @@ pub struct SlotView {
     pub room_name: String,
     pub start: OffsetDateTime,
     pub end: OffsetDateTime,
+    pub weekday: &'static str,
     /// The start on the local clock, as the form posts it.
     pub start_local: String,
     pub operator: String,
@@ -355,6 +356,7 @@ impl BookingForm {
                             room_name: res.room_name(s.room),
                             start: s.start,
                             end: s.end,
+                            weekday: weekday_label(to_local(s.start, zone).date(), lang),
                             start_local: local_input(s.start, zone),
                             operator: res.username(s.operator),
                             operator_name: res.full_name(s.operator),

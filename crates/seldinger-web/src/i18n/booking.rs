@@ -55,7 +55,7 @@ messages! { MESSAGES {
     "booking.conflicts" => "The booking is not possible", "La réservation n'est pas possible";
     "booking.conflicts.hint" => "Choose another time or resource, or one of the slots below.", "Choisissez un autre horaire ou une autre ressource, ou l'un des créneaux ci-dessous.";
     "booking.slots" => "Next available slots", "Prochains créneaux disponibles";
-    "booking.slots.hint" => "Each slot has a room open and free, an available operator, an anesthetist when needed, the equipment and a bed.", "Chaque créneau a une salle ouverte et libre, un opérateur disponible, un anesthésiste si besoin, l'équipement et un lit.";
+    "booking.slots.hint" => "Each slot has a room open and free, an available operator, an anesthetist, the equipment and a bed when the procedure needs them.", "Chaque créneau a une salle ouverte et libre, un opérateur disponible, ainsi qu'un anesthésiste, l'équipement et un lit quand le geste en demande.";
     "booking.slots.search" => "Search", "Rechercher";
     "booking.slots.none" => "No available slot in the next three weeks with these filters.", "Aucun créneau disponible dans les trois prochaines semaines avec ces filtres.";
     "booking.slot.book" => "Book", "Réserver";

@@ -807,6 +807,11 @@ async fn a_booking_moves_to_a_free_slot_and_a_move_into_a_conflict_changes_nothi
     assert!(html.contains("value=\"2026-11-23T10:00\""), "{html}");
     assert!(html.contains(&format!("<option value=\"{}\" selected>", d.ct)));
     assert!(html.contains("Déplacer ici"));
+    // The booking being moved is not in its own way.
+    assert!(
+        html.contains("name=\"start\" value=\"2026-11-23T10:15\""),
+        "{html}"
+    );
     let csrf = browser.csrf(&page).await;
     let (status, html, _) = browser
         .post_form(
