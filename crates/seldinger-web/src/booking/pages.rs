@@ -487,6 +487,8 @@ pub struct BookingPage {
     past: Vec<BookingView>,
     /// The case is "to schedule": slots and the form are shown.
     bookable: bool,
+    /// The case is booked and not yet performed: its booking may be moved or cancelled.
+    changeable: bool,
     form: BookingForm,
     conflicts: Vec<String>,
     refusal: Option<String>,
@@ -515,6 +517,7 @@ impl BookingPage {
             .map(|b| BookingView::new(b, &res))
             .collect();
         let bookable = Store::can_book(c.status);
+        let changeable = matches!(c.status, CaseStatus::Scheduled | CaseStatus::Ready);
         let done = match filters.done.as_str() {
             "cancelled" => Some("booking.cancel.done"),
             _ => None,
@@ -536,6 +539,7 @@ impl BookingPage {
             current,
             past,
             bookable,
+            changeable,
             form,
             conflicts: Vec::new(),
             refusal: None,
