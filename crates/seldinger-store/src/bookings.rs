@@ -798,7 +798,9 @@ impl Store {
     }
 
     /// The next `count` feasible slots for a case from `from`, over `days` days: a plain
-    /// search over rooms, times on a `step_minutes` grid, operators and anesthetists.
+    /// search over rooms, times on a `step_minutes` grid, operators and anesthetists. The
+    /// case's own active booking is left out, so that a booked case sees where it could
+    /// move.
     #[expect(
         clippy::too_many_arguments,
         reason = "the search's knobs, each optional"
@@ -818,7 +820,9 @@ impl Store {
             .await?
             .definition;
         let to = from + Duration::days(i64::from(days) + 1);
-        let loaded = load_context(&self.db, &self.zone, from, to, nights(&procedure)).await?;
+        let mut loaded = load_context(&self.db, &self.zone, from, to, nights(&procedure)).await?;
+        // A booked case looks for somewhere to move: its own booking is not in the way.
+        loaded.booked.retain(|b| b.case != case_id);
         let query = seldinger_schedule::SlotQuery {
             procedure: &procedure,
             case: case_id,
