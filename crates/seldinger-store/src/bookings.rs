@@ -611,6 +611,15 @@ impl Store {
             return Err(StoreError::Conflict(Conflict::Rule(Rule::BookingNotActive)));
         }
         let case = lock_case(&txn, current.case_id, now).await?;
+        // Only a booking still ahead of its procedure moves.
+        if !matches!(case.status, CaseStatus::Scheduled | CaseStatus::Ready) {
+            return Err(StoreError::Conflict(Conflict::Transition(
+                seldinger_domain::case::Refusal::NotAllowed {
+                    from: case.status,
+                    event: "book",
+                },
+            )));
+        }
         let procedure = procedure_version(&txn, case.planned_version_id)
             .await?
             .definition;
