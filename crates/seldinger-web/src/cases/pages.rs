@@ -761,7 +761,7 @@ impl CasePage {
         }
     }
 
-    pub fn from_status(&self, e: &CaseEventRecord) -> String {
+    pub fn previous_status(&self, e: &CaseEventRecord) -> String {
         e.from_status
             .as_deref()
             .map(|s| self.w.status_code(s))

@@ -120,7 +120,7 @@ messages! { MESSAGES {
     "case.urgency.emergency" => "Emergency", "Urgence vitale";
     "case.urgency.urgent" => "Urgent", "Urgent";
     "case.urgency.semi_urgent" => "Semi-urgent", "Semi-urgent";
-    "case.urgency.elective" => "Elective", "Programmé";
+    "case.urgency.elective" => "Elective", "Non urgent";
     "case.side.left" => "Left", "Gauche";
     "case.side.right" => "Right", "Droit";
     "case.side.bilateral" => "Bilateral", "Bilatéral";

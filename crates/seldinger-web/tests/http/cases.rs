@@ -996,7 +996,10 @@ async fn the_referral_form_starts_from_the_patient_record_and_comes_back_with_er
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("Demande envoyée"));
     assert!(html.contains("adressé, à trier"));
-    assert!(html.contains("Nodule LSD &#60;suspect&#62;"), "escaped: {html}");
+    assert!(
+        html.contains("Nodule LSD &#60;suspect&#62;"),
+        "escaped: {html}"
+    );
     let detail = ward.case(&id).await;
     assert_eq!(detail["case"]["lesion_size_mm"], 18);
     assert_eq!(detail["case"]["urgency"], "urgent");
