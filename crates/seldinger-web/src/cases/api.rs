@@ -34,7 +34,7 @@ use serde_json::{Value, json};
 use time::format_description::well_known::Rfc3339;
 use time::{Date, Duration, OffsetDateTime};
 
-use super::{CaseView, days_between, worklist_named};
+use super::{CaseView, days_between, local_now, worklist_named};
 use crate::AppState;
 use crate::api::{ApiJson, ApiQuery, PatientOut, parse_id, parse_json};
 use crate::auth::Ctx;
@@ -398,7 +398,7 @@ pub async fn create_referral(
     ApiJson(input): ApiJson<ReferralInput>,
 ) -> ApiResult<Response> {
     let now = state.now();
-    let referral = NewReferral::parse(&input, now)?;
+    let referral = NewReferral::parse(&input, local_now(now, &ctx.timezone))?;
     let case = state
         .store()
         .create_referral(&ctx.actor(), &referral, now)
@@ -843,7 +843,7 @@ pub async fn record_consultation(
         &input,
         found.kind,
         consultation_day(&found, &ctx.timezone),
-        now,
+        local_now(now, &ctx.timezone),
     )?;
     state
         .store()

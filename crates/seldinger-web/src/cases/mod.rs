@@ -161,6 +161,19 @@ pub(crate) fn any_reason() -> String {
     "-".into()
 }
 
+/// `now` as the department's clock shows it: the same instant, at the zone's offset, so
+/// that the domain's "today" (`now.date()`: a referral or consent date not in the future)
+/// is the department's day, not UTC's.
+pub(crate) fn local_now(now: OffsetDateTime, zone: &jiff::tz::TimeZone) -> OffsetDateTime {
+    let local = seldinger_domain::localtime::to_local(now, zone).assume_utc();
+    let seconds = (local - now).whole_seconds();
+    i32::try_from(seconds)
+        .ok()
+        .and_then(|s| time::UtcOffset::from_whole_seconds(s).ok())
+        .map(|offset| now.to_offset(offset))
+        .unwrap_or(now)
+}
+
 /// Full days between the local dates of `from` and `now`.
 pub(crate) fn days_between(
     from: OffsetDateTime,
@@ -433,6 +446,19 @@ mod tests {
                 event.code()
             );
         }
+    }
+
+    #[test]
+    fn the_department_day_is_the_local_one() {
+        let paris = jiff::tz::TimeZone::get("Europe/Paris").expect("bundled zone");
+        let late = time::macros::datetime!(2026-11-22 23:30 UTC);
+        let local = local_now(late, &paris);
+        assert_eq!(local, late, "the same instant");
+        assert_eq!(local.date(), time::macros::date!(2026 - 11 - 23));
+        assert_eq!(
+            local_now(late, &jiff::tz::TimeZone::UTC).date(),
+            late.date()
+        );
     }
 
     #[test]

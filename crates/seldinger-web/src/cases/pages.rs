@@ -30,7 +30,8 @@ use time::{Date, Duration, OffsetDateTime};
 
 use super::api::{consultation_day, parse_consent, procedure_code, slot};
 use super::{
-    Banner, CaseView, WORKLISTS, Words, any_reason, conflict_message, days_between, worklist_named,
+    Banner, CaseView, WORKLISTS, Words, any_reason, conflict_message, days_between, local_now,
+    worklist_named,
 };
 use crate::AppState;
 use crate::api::parse_id;
@@ -576,7 +577,7 @@ pub async fn create_referral(
     let actor = ctx.actor();
     let f = ReferralValues::from_form(&form);
     let (input, extra) = f.input();
-    let invalid = match NewReferral::parse(&input, now) {
+    let invalid = match NewReferral::parse(&input, local_now(now, &ctx.timezone)) {
         Ok(referral) if extra.is_empty() => {
             match state.store().create_referral(&actor, &referral, now).await {
                 Ok(case) => return Ok(see_other(&format!("/cases/{}?done=referred", case.id))),
@@ -1349,14 +1350,16 @@ pub async fn record_consultation(
     let f = RecordValues::from_form(&form);
     let lang = f.sheet_language.parse::<Lang>().ok();
     let day = consultation_day(&found, &ctx.timezone);
-    let result = match ConsultationRecord::parse(&f.input(), found.kind, day, now) {
-        Ok(record) => state
-            .store()
-            .record_consultation(&ctx.actor(), id, &record, now)
-            .await
-            .map_err(AppError::from),
-        Err(invalid) => Err(invalid.into()),
-    };
+    let result =
+        match ConsultationRecord::parse(&f.input(), found.kind, day, local_now(now, &ctx.timezone))
+        {
+            Ok(record) => state
+                .store()
+                .record_consultation(&ctx.actor(), id, &record, now)
+                .await
+                .map_err(AppError::from),
+            Err(invalid) => Err(invalid.into()),
+        };
     match result {
         Ok(_) => Ok(see_other(&format!(
             "/cases/{}?done=consultation_recorded",
