@@ -404,7 +404,9 @@ pub async fn set_language(State(state): State<AppState>, ctx: Ctx, form: FormDat
 }
 
 pub async fn home(ctx: Ctx) -> Response {
-    let target = if ctx.can(Permission::PatientRead) {
+    let target = if ctx.can(Permission::CaseRead) {
+        "/worklists"
+    } else if ctx.can(Permission::PatientRead) {
         "/patients"
     } else if ctx.can(Permission::UserAdmin) {
         "/users"
@@ -534,6 +536,7 @@ pub struct PatientPage {
     l: Layout,
     row: PatientRow,
     saved: bool,
+    cases: crate::cases::PatientCases,
 }
 
 impl PatientPage {
@@ -561,11 +564,13 @@ pub async fn patient(
     let id = api::parse_patient_id(&id)?;
     let now = state.now();
     let patient = state.store().get_patient(&ctx.actor(), id, now).await?;
+    let cases = crate::cases::patient_cases(&state, &ctx, id).await?;
     let l = Layout::new(&ctx, format!("/patients/{id}"), "patients");
     Ok(render(&PatientPage {
         l,
         row: PatientRow::new(patient, now.date()),
         saved: !q.saved.is_empty(),
+        cases,
     }))
 }
 

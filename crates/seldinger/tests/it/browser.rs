@@ -191,11 +191,13 @@ async fn story(client: Client, base: String) {
     wait(&client, "#sign-out").await;
     assert_eq!(
         path(&client).await,
-        "/patients",
-        "a scheduler lands on the patient list"
+        "/worklists",
+        "a scheduler lands on the worklists"
     );
 
     // 3. She registers Hélène Dupré-Lefèvre, allergic to iodinated contrast.
+    click(&client, "nav a[href='/patients']").await;
+    wait(&client, "#new-patient").await;
     click(&client, "#new-patient").await;
     wait(&client, "#mrn").await;
     fill_patient_form(&client, &HELENE).await;
