@@ -317,6 +317,30 @@ mod tests {
     }
 
     #[test]
+    fn no_area_redefines_a_schema_or_a_path() {
+        let mut seen = std::collections::HashSet::new();
+        let core = core_spec();
+        let areas = [
+            crate::catalog::openapi(),
+            crate::cases::openapi(),
+            crate::mdt::openapi(),
+            crate::booking::openapi(),
+        ];
+        let sections = std::iter::once((&core["components"]["schemas"], &core["paths"]))
+            .chain(areas.iter().map(|a| (&a["schemas"], &a["paths"])));
+        for (schemas, paths) in sections {
+            for (kind, map) in [("schema", schemas), ("path", paths)] {
+                for key in map.as_object().expect("an object").keys() {
+                    assert!(
+                        seen.insert(format!("{kind} {key}")),
+                        "{kind} {key} defined twice"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
     fn every_reference_resolves() {
         let spec = spec();
         let text = spec.to_string();

@@ -83,7 +83,7 @@ fn paths() -> Value {
             "parameters": [case_id.clone()],
             "post": {
                 "tags": ["consultations"], "summary": "Book a consultation for the case.", "operationId": "book_consultation",
-                "description": "The case must be triaged and open (else 409 `transition_not_allowed`); the clinician must be an active interventional radiologist (IR and post-procedure consultations) or anesthetist (anesthesia consultations), else 409 `wrong_person`, and free at that time, else 409 `clinician_busy`. An unknown username is a 422 on `clinician`.",
+                "description": "The case must be triaged and open (else 409 `transition_not_allowed`); the clinician must be an active interventional radiologist (IR and post-procedure consultations) or anesthetist (anesthesia consultations), else 409 `clinician_role` (`wrong_person` for a disabled account), and free at that time, else 409 `clinician_busy`. An unknown username is a 422 on `clinician`.",
                 "requestBody": body("ConsultationBooking"),
                 "responses": ok("201", "Booked; `Location` names the consultation.", schema("Consultation"), &["400", "401", "403", "404", "409", "415", "422", "503"])
             }

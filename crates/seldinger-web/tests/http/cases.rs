@@ -514,7 +514,7 @@ async fn a_booking_is_refused_for_the_wrong_role_a_busy_clinician_or_bad_input()
             .post(&path, &json!({ "kind": kind, "clinician": clinician, "starts_at": "2026-11-23T10:00:00Z" }))
             .await;
         assert_eq!(status, StatusCode::CONFLICT, "{problem}");
-        assert_eq!(problem["code"], "wrong_person");
+        assert_eq!(problem["code"], "clinician_role");
     }
 
     ward.book(&id, "2026-11-23T10:00:00Z").await;
