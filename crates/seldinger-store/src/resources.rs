@@ -294,7 +294,86 @@ async fn stale<C: ConnectionTrait>(db: &C, table: &'static str, id: Uuid) -> Sto
     }
 }
 
+/// The columns of a resource row, beside `id`, `version` and the timestamps.
+type Columns = Vec<(&'static str, sea_orm::Value)>;
+
 impl Store {
+    /// Writes one resource row with its audit entry: a new row (version 1) when
+    /// `expected_version` is `None`, else an update of row `id` if its version is still
+    /// the expected one. A taken code is `Duplicate { field: "code" }`. Returns the
+    /// version written.
+    #[expect(clippy::too_many_arguments, reason = "what, which, and how it changes")]
+    async fn save_resource(
+        &self,
+        actor: &Actor,
+        table: &'static str,
+        object: &'static str,
+        id: Uuid,
+        expected_version: Option<i64>,
+        columns: Columns,
+        now: OffsetDateTime,
+    ) -> StoreResult<i64> {
+        let txn = self.db.begin().await?;
+        let version = match expected_version {
+            None => {
+                let mut names = vec![name("id")];
+                let mut values: Vec<sea_orm::Value> = vec![id.into()];
+                for (column, value) in columns {
+                    names.push(name(column));
+                    values.push(value);
+                }
+                for (column, value) in [
+                    ("version", 1i64.into()),
+                    ("created_at", now.into()),
+                    ("updated_at", now.into()),
+                ] {
+                    names.push(name(column));
+                    values.push(value);
+                }
+                let insert = Query::insert()
+                    .into_table(name(table))
+                    .columns(names)
+                    .values_panic(values.into_iter().map(Expr::from))
+                    .to_owned();
+                txn.execute(&insert)
+                    .await
+                    .map_err(|e| StoreError::from_db(e, "code"))?;
+                1
+            }
+            Some(expected) => {
+                let mut update = Query::update();
+                update.table(name(table));
+                for (column, value) in columns {
+                    update.value(name(column), value);
+                }
+                update
+                    .value(name("updated_at"), now)
+                    .value(name("version"), expected + 1)
+                    .and_where(Expr::col(name("id")).eq(id))
+                    .and_where(Expr::col(name("version")).eq(expected));
+                let updated = txn
+                    .execute(&update)
+                    .await
+                    .map_err(|e| StoreError::from_db(e, "code"))?;
+                if updated.rows_affected() == 0 {
+                    return Err(stale(&txn, table, id).await);
+                }
+                expected + 1
+            }
+        };
+        append(
+            &txn,
+            actor,
+            AuditAction::ResourceUpdate,
+            Some(&ObjectRef::new(object, id)),
+            expected_version.is_none().then_some("create"),
+            now,
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(version)
+    }
+
     pub async fn rooms(&self) -> StoreResult<Vec<RoomRecord>> {
         load_rooms(&self.db).await
     }
@@ -313,60 +392,8 @@ impl Store {
         def: &RoomDef,
         now: OffsetDateTime,
     ) -> StoreResult<RoomRecord> {
-        let id = Uuid::now_v7();
-        let txn = self.db.begin().await?;
-        let insert = Query::insert()
-            .into_table(name("rooms"))
-            .columns(
-                [
-                    "id",
-                    "code",
-                    "name",
-                    "room_type",
-                    "hours",
-                    "active",
-                    "version",
-                    "created_at",
-                    "updated_at",
-                ]
-                .map(name),
-            )
-            .values_panic([
-                id.into(),
-                def.code.clone().into(),
-                def.name.clone().into(),
-                def.room_type.code().into(),
-                json(&def.hours)?.into(),
-                def.active.into(),
-                1i64.into(),
-                now.into(),
-                now.into(),
-            ])
-            .to_owned();
-        txn.execute(&insert)
+        self.save_room(actor, RoomId::from_uuid(Uuid::now_v7()), None, def, now)
             .await
-            .map_err(|e| StoreError::from_db(e, "code"))?;
-        append(
-            &txn,
-            actor,
-            AuditAction::ResourceUpdate,
-            Some(&ObjectRef::new("room", id)),
-            Some("create"),
-            now,
-        )
-        .await?;
-        txn.commit().await?;
-        Ok(RoomRecord {
-            room: Room {
-                id: RoomId::from_uuid(id),
-                code: def.code.clone(),
-                name: def.name.clone(),
-                room_type: def.room_type,
-                hours: def.hours.clone(),
-                active: def.active,
-            },
-            version: 1,
-        })
     }
 
     pub async fn update_room(
@@ -377,38 +404,36 @@ impl Store {
         def: &RoomDef,
         now: OffsetDateTime,
     ) -> StoreResult<RoomRecord> {
-        let txn = self.db.begin().await?;
-        let update = Query::update()
-            .table(name("rooms"))
-            .values([
-                (name("code"), def.code.clone().into()),
-                (name("name"), def.name.clone().into()),
-                (name("room_type"), def.room_type.code().into()),
-                (name("hours"), json(&def.hours)?.into()),
-                (name("active"), def.active.into()),
-                (name("updated_at"), now.into()),
-                (name("version"), (expected_version + 1).into()),
-            ])
-            .and_where(Expr::col(name("id")).eq(id.as_uuid()))
-            .and_where(Expr::col(name("version")).eq(expected_version))
-            .to_owned();
-        let updated = txn
-            .execute(&update)
+        self.save_room(actor, id, Some(expected_version), def, now)
             .await
-            .map_err(|e| StoreError::from_db(e, "code"))?;
-        if updated.rows_affected() == 0 {
-            return Err(stale(&txn, "rooms", id.as_uuid()).await);
-        }
-        append(
-            &txn,
-            actor,
-            AuditAction::ResourceUpdate,
-            Some(&ObjectRef::new("room", id)),
-            None,
-            now,
-        )
-        .await?;
-        txn.commit().await?;
+    }
+
+    async fn save_room(
+        &self,
+        actor: &Actor,
+        id: RoomId,
+        expected_version: Option<i64>,
+        def: &RoomDef,
+        now: OffsetDateTime,
+    ) -> StoreResult<RoomRecord> {
+        let columns: Columns = vec![
+            ("code", def.code.clone().into()),
+            ("name", def.name.clone().into()),
+            ("room_type", def.room_type.code().into()),
+            ("hours", json(&def.hours)?.into()),
+            ("active", def.active.into()),
+        ];
+        let version = self
+            .save_resource(
+                actor,
+                "rooms",
+                "room",
+                id.as_uuid(),
+                expected_version,
+                columns,
+                now,
+            )
+            .await?;
         Ok(RoomRecord {
             room: Room {
                 id,
@@ -418,7 +443,7 @@ impl Store {
                 hours: def.hours.clone(),
                 active: def.active,
             },
-            version: expected_version + 1,
+            version,
         })
     }
 
@@ -433,61 +458,14 @@ impl Store {
         def: &EquipmentDef,
         now: OffsetDateTime,
     ) -> StoreResult<EquipmentRecord> {
-        let rooms = room_ids(&self.db, &def.rooms).await?;
-        let id = Uuid::now_v7();
-        let txn = self.db.begin().await?;
-        let insert = Query::insert()
-            .into_table(name("equipment"))
-            .columns(
-                [
-                    "id",
-                    "code",
-                    "name",
-                    "kind",
-                    "rooms",
-                    "active",
-                    "version",
-                    "created_at",
-                    "updated_at",
-                ]
-                .map(name),
-            )
-            .values_panic([
-                id.into(),
-                def.code.clone().into(),
-                def.name.clone().into(),
-                def.kind.code().into(),
-                json(&rooms)?.into(),
-                def.active.into(),
-                1i64.into(),
-                now.into(),
-                now.into(),
-            ])
-            .to_owned();
-        txn.execute(&insert)
-            .await
-            .map_err(|e| StoreError::from_db(e, "code"))?;
-        append(
-            &txn,
+        self.save_equipment(
             actor,
-            AuditAction::ResourceUpdate,
-            Some(&ObjectRef::new("equipment", id)),
-            Some("create"),
+            EquipmentId::from_uuid(Uuid::now_v7()),
+            None,
+            def,
             now,
         )
-        .await?;
-        txn.commit().await?;
-        Ok(EquipmentRecord {
-            equipment: Equipment {
-                id: EquipmentId::from_uuid(id),
-                code: def.code.clone(),
-                name: def.name.clone(),
-                kind: def.kind,
-                rooms,
-                active: def.active,
-            },
-            version: 1,
-        })
+        .await
     }
 
     pub async fn update_equipment(
@@ -498,39 +476,37 @@ impl Store {
         def: &EquipmentDef,
         now: OffsetDateTime,
     ) -> StoreResult<EquipmentRecord> {
-        let rooms = room_ids(&self.db, &def.rooms).await?;
-        let txn = self.db.begin().await?;
-        let update = Query::update()
-            .table(name("equipment"))
-            .values([
-                (name("code"), def.code.clone().into()),
-                (name("name"), def.name.clone().into()),
-                (name("kind"), def.kind.code().into()),
-                (name("rooms"), json(&rooms)?.into()),
-                (name("active"), def.active.into()),
-                (name("updated_at"), now.into()),
-                (name("version"), (expected_version + 1).into()),
-            ])
-            .and_where(Expr::col(name("id")).eq(id.as_uuid()))
-            .and_where(Expr::col(name("version")).eq(expected_version))
-            .to_owned();
-        let updated = txn
-            .execute(&update)
+        self.save_equipment(actor, id, Some(expected_version), def, now)
             .await
-            .map_err(|e| StoreError::from_db(e, "code"))?;
-        if updated.rows_affected() == 0 {
-            return Err(stale(&txn, "equipment", id.as_uuid()).await);
-        }
-        append(
-            &txn,
-            actor,
-            AuditAction::ResourceUpdate,
-            Some(&ObjectRef::new("equipment", id)),
-            None,
-            now,
-        )
-        .await?;
-        txn.commit().await?;
+    }
+
+    async fn save_equipment(
+        &self,
+        actor: &Actor,
+        id: EquipmentId,
+        expected_version: Option<i64>,
+        def: &EquipmentDef,
+        now: OffsetDateTime,
+    ) -> StoreResult<EquipmentRecord> {
+        let rooms = room_ids(&self.db, &def.rooms).await?;
+        let columns: Columns = vec![
+            ("code", def.code.clone().into()),
+            ("name", def.name.clone().into()),
+            ("kind", def.kind.code().into()),
+            ("rooms", json(&rooms)?.into()),
+            ("active", def.active.into()),
+        ];
+        let version = self
+            .save_resource(
+                actor,
+                "equipment",
+                "equipment",
+                id.as_uuid(),
+                expected_version,
+                columns,
+                now,
+            )
+            .await?;
         Ok(EquipmentRecord {
             equipment: Equipment {
                 id,
@@ -540,7 +516,7 @@ impl Store {
                 rooms,
                 active: def.active,
             },
-            version: expected_version + 1,
+            version,
         })
     }
 
@@ -554,60 +530,8 @@ impl Store {
         def: &BedUnitDef,
         now: OffsetDateTime,
     ) -> StoreResult<BedUnitRecord> {
-        let id = Uuid::now_v7();
-        let txn = self.db.begin().await?;
-        let insert = Query::insert()
-            .into_table(name("bed_units"))
-            .columns(
-                [
-                    "id",
-                    "code",
-                    "name",
-                    "kind",
-                    "capacity",
-                    "active",
-                    "version",
-                    "created_at",
-                    "updated_at",
-                ]
-                .map(name),
-            )
-            .values_panic([
-                id.into(),
-                def.code.clone().into(),
-                def.name.clone().into(),
-                def.kind.code().into(),
-                i32::from(def.capacity).into(),
-                def.active.into(),
-                1i64.into(),
-                now.into(),
-                now.into(),
-            ])
-            .to_owned();
-        txn.execute(&insert)
+        self.save_bed_unit(actor, BedUnitId::from_uuid(Uuid::now_v7()), None, def, now)
             .await
-            .map_err(|e| StoreError::from_db(e, "code"))?;
-        append(
-            &txn,
-            actor,
-            AuditAction::ResourceUpdate,
-            Some(&ObjectRef::new("bed_unit", id)),
-            Some("create"),
-            now,
-        )
-        .await?;
-        txn.commit().await?;
-        Ok(BedUnitRecord {
-            unit: BedUnit {
-                id: BedUnitId::from_uuid(id),
-                code: def.code.clone(),
-                name: def.name.clone(),
-                kind: def.kind,
-                capacity: def.capacity,
-                active: def.active,
-            },
-            version: 1,
-        })
     }
 
     pub async fn update_bed_unit(
@@ -618,38 +542,36 @@ impl Store {
         def: &BedUnitDef,
         now: OffsetDateTime,
     ) -> StoreResult<BedUnitRecord> {
-        let txn = self.db.begin().await?;
-        let update = Query::update()
-            .table(name("bed_units"))
-            .values([
-                (name("code"), def.code.clone().into()),
-                (name("name"), def.name.clone().into()),
-                (name("kind"), def.kind.code().into()),
-                (name("capacity"), i32::from(def.capacity).into()),
-                (name("active"), def.active.into()),
-                (name("updated_at"), now.into()),
-                (name("version"), (expected_version + 1).into()),
-            ])
-            .and_where(Expr::col(name("id")).eq(id.as_uuid()))
-            .and_where(Expr::col(name("version")).eq(expected_version))
-            .to_owned();
-        let updated = txn
-            .execute(&update)
+        self.save_bed_unit(actor, id, Some(expected_version), def, now)
             .await
-            .map_err(|e| StoreError::from_db(e, "code"))?;
-        if updated.rows_affected() == 0 {
-            return Err(stale(&txn, "bed_units", id.as_uuid()).await);
-        }
-        append(
-            &txn,
-            actor,
-            AuditAction::ResourceUpdate,
-            Some(&ObjectRef::new("bed_unit", id)),
-            None,
-            now,
-        )
-        .await?;
-        txn.commit().await?;
+    }
+
+    async fn save_bed_unit(
+        &self,
+        actor: &Actor,
+        id: BedUnitId,
+        expected_version: Option<i64>,
+        def: &BedUnitDef,
+        now: OffsetDateTime,
+    ) -> StoreResult<BedUnitRecord> {
+        let columns: Columns = vec![
+            ("code", def.code.clone().into()),
+            ("name", def.name.clone().into()),
+            ("kind", def.kind.code().into()),
+            ("capacity", i32::from(def.capacity).into()),
+            ("active", def.active.into()),
+        ];
+        let version = self
+            .save_resource(
+                actor,
+                "bed_units",
+                "bed_unit",
+                id.as_uuid(),
+                expected_version,
+                columns,
+                now,
+            )
+            .await?;
         Ok(BedUnitRecord {
             unit: BedUnit {
                 id,
@@ -659,7 +581,7 @@ impl Store {
                 capacity: def.capacity,
                 active: def.active,
             },
-            version: expected_version + 1,
+            version,
         })
     }
 
