@@ -14,8 +14,11 @@ use seldinger_domain::audit::{Actor, AuditAction, ObjectRef};
 use seldinger_domain::case::{CaseEvent, CaseStatus};
 use seldinger_domain::catalog::ProcedureType;
 use seldinger_domain::localtime::{from_local, to_local};
+use seldinger_domain::patient::{Allergy, AllergyKind, Anticoagulant, AnticoagulantDrug};
 use seldinger_domain::rules::Rule;
-use seldinger_domain::{BedUnitId, BookingId, CaseId, EquipmentId, Role, RoomId, UserId};
+use seldinger_domain::{
+    BedUnitId, BookingId, CaseId, EquipmentId, ProcedureVersionId, Role, RoomId, UserId,
+};
 use seldinger_schedule::{Allocation, BedUnit, Booked, Context, Equipment, Person, Room, Slot};
 use time::{Date, Duration, OffsetDateTime, PrimitiveDateTime, Time};
 use uuid::Uuid;
@@ -469,6 +472,75 @@ pub struct BookedCase {
     pub case: CaseSummary,
     /// A time-out is recorded for this booking.
     pub timed_out: bool,
+    /// The catalog version the case is planned with.
+    pub planned_version_id: ProcedureVersionId,
+    /// The alerts of the referral and of the patient's record, each once.
+    pub allergies: Vec<AllergyKind>,
+    pub anticoagulants: Vec<AnticoagulantDrug>,
+}
+
+/// Per case: the planned version and the alerts of the referral and the patient.
+async fn alerts<C: ConnectionTrait>(
+    db: &C,
+    cases: Vec<Uuid>,
+) -> StoreResult<
+    Vec<(
+        CaseId,
+        ProcedureVersionId,
+        Vec<AllergyKind>,
+        Vec<AnticoagulantDrug>,
+    )>,
+> {
+    let q = Query::select()
+        .columns(
+            ["id", "planned_version_id", "allergies", "anticoagulants"]
+                .map(|c| (name("c"), name(c))),
+        )
+        .expr_as(
+            Expr::col((name("p"), name("allergies"))),
+            name("patient_allergies"),
+        )
+        .expr_as(
+            Expr::col((name("p"), name("anticoagulants"))),
+            name("patient_anticoagulants"),
+        )
+        .from_as(name("cases"), name("c"))
+        .join_as(
+            JoinType::InnerJoin,
+            name("patients"),
+            name("p"),
+            Expr::col((name("p"), name("id"))).equals((name("c"), name("patient_id"))),
+        )
+        .and_where(Expr::col((name("c"), name("id"))).is_in(cases))
+        .to_owned();
+    let mut out = Vec::new();
+    for row in db.query_all(&q).await? {
+        let mut allergies: Vec<AllergyKind> = Vec::new();
+        let mut drugs: Vec<AnticoagulantDrug> = Vec::new();
+        for column in ["allergies", "patient_allergies"] {
+            let raw: String = row.try_get("", column)?;
+            let list: Vec<Allergy> =
+                serde_json::from_str(&raw).map_err(|e| corrupt("allergies", e))?;
+            allergies.extend(list.iter().map(|a| a.kind));
+        }
+        for column in ["anticoagulants", "patient_anticoagulants"] {
+            let raw: String = row.try_get("", column)?;
+            let list: Vec<Anticoagulant> =
+                serde_json::from_str(&raw).map_err(|e| corrupt("anticoagulants", e))?;
+            drugs.extend(list.iter().map(|a| a.drug));
+        }
+        allergies.sort();
+        allergies.dedup();
+        drugs.sort();
+        drugs.dedup();
+        out.push((
+            CaseId::from_uuid(row.try_get("", "id")?),
+            ProcedureVersionId::from_uuid(row.try_get("", "planned_version_id")?),
+            allergies,
+            drugs,
+        ));
+    }
+    Ok(out)
 }
 
 /// Where in the day's lists to look.
@@ -781,11 +853,21 @@ impl Store {
             for row in self.db.query_all(&timeouts).await? {
                 timed_out.push(BookingId::from_uuid(row.try_get("", "booking_id")?));
             }
+            let alerts = alerts(
+                &self.db,
+                bookings.iter().map(|b| b.case_id.as_uuid()).collect(),
+            )
+            .await?;
             for booking in bookings {
-                if let Some(case) = cases.iter().find(|c| c.id == booking.case_id) {
+                let case = cases.iter().find(|c| c.id == booking.case_id);
+                let alert = alerts.iter().find(|a| a.0 == booking.case_id);
+                if let (Some(case), Some((_, version, allergies, anticoagulants))) = (case, alert) {
                     out.push(BookedCase {
                         timed_out: timed_out.contains(&booking.id),
                         case: case.clone(),
+                        planned_version_id: *version,
+                        allergies: allergies.clone(),
+                        anticoagulants: anticoagulants.clone(),
                         booking,
                     });
                 }

@@ -558,7 +558,7 @@ pub async fn anesthesia_list(
         .store()
         .booked_cases(&actor, from, to, filter, state.now())
         .await?;
-    let details = details(&state, &actor, &rows, true).await?;
+    let details = details(&state, &rows).await?;
     Ok(Json(json!({
         "from": first.to_string(),
         "to": last.to_string(),

@@ -337,53 +337,32 @@ pub(crate) struct Detail {
     pub anticoagulants: Vec<AnticoagulantDrug>,
 }
 
-/// Reads each booked case (audited as a read of the case, and of the patient when
-/// `with_patient`) for its planned procedure and alerts.
+/// The planned procedure and the alerts (the referral's and the patient record's) of
+/// each booked case. The list's own audit entry names the cases; each catalog version is
+/// read once.
 pub(crate) async fn details(
     state: &AppState,
-    actor: &seldinger_domain::audit::Actor,
     rows: &[BookedCase],
-    with_patient: bool,
 ) -> Result<Vec<Detail>, AppError> {
     let store = state.store();
-    let now = state.now();
     let mut procedures: HashMap<ProcedureVersionId, ProcedureType> = HashMap::new();
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {
-        let case = store.get_case(actor, row.case.id, now).await?;
-        let procedure = match procedures.get(&case.planned_version_id) {
+        let procedure = match procedures.get(&row.planned_version_id) {
             Some(p) => p.clone(),
             None => {
                 let p = store
-                    .procedure_version(case.planned_version_id)
+                    .procedure_version(row.planned_version_id)
                     .await?
                     .definition;
-                procedures.insert(case.planned_version_id, p.clone());
+                procedures.insert(row.planned_version_id, p.clone());
                 p
             }
         };
-        let mut allergies: Vec<AllergyKind> = case.allergies.iter().map(|a| a.kind).collect();
-        let mut anticoagulants: Vec<AnticoagulantDrug> =
-            case.anticoagulants.iter().map(|a| a.drug).collect();
-        if with_patient {
-            match store.get_patient(actor, case.patient_id, now).await {
-                Ok(patient) => {
-                    allergies.extend(patient.allergies.iter().map(|a| a.kind));
-                    anticoagulants.extend(patient.anticoagulants.iter().map(|a| a.drug));
-                }
-                // A record withdrawn since: the referral's alerts are all there is.
-                Err(seldinger_store::StoreError::NotFound) => {}
-                Err(e) => return Err(e.into()),
-            }
-        }
-        allergies.sort();
-        allergies.dedup();
-        anticoagulants.sort();
-        anticoagulants.dedup();
         out.push(Detail {
             procedure,
-            allergies,
-            anticoagulants,
+            allergies: row.allergies.clone(),
+            anticoagulants: row.anticoagulants.clone(),
         });
     }
     Ok(out)

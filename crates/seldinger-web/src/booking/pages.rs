@@ -896,7 +896,7 @@ pub async fn day_list(
             .store()
             .booked_cases(&actor, from, to, ListFilter::default(), state.now())
             .await?;
-        let details = details(&state, &actor, &booked, false).await?;
+        let details = details(&state, &booked).await?;
         let all = rows(booked, Some(details), &ctx, state.now());
         for r in &res.rooms {
             rooms.push(RoomDay {
@@ -1140,7 +1140,7 @@ pub async fn anesthesia_list(
             .store()
             .booked_cases(&actor, start, end, filter, state.now())
             .await?;
-        let details = details(&state, &actor, &booked, true).await?;
+        let details = details(&state, &booked).await?;
         for row in rows(booked, Some(details), &ctx, state.now()) {
             let day = to_local(row.b.booking.starts_at, &ctx.timezone).date();
             if let Some(d) = days.iter_mut().find(|d| d.date == day) {
