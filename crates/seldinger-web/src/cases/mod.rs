@@ -376,6 +376,8 @@ mod tests {
                 "close",
                 "reopen",
                 "cancel",
+                // Not a transition: the store records the time-out in the history too.
+                "timeout",
             ],
         );
         add(

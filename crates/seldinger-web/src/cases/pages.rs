@@ -757,6 +757,8 @@ impl CasePage {
             ("mdt_decision", Some(code)) => MdtDecision::parse(code)
                 .map(|d| self.w.decision(&d).to_string())
                 .unwrap_or_else(|_| code.to_string()),
+            // A reference kept for the audit trail (`booking/<id>`), not for readers.
+            (_, Some(detail)) if detail.starts_with("booking/") => String::new(),
             (_, Some(detail)) => detail.to_string(),
             _ => String::new(),
         }

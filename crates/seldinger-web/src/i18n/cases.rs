@@ -193,6 +193,7 @@ messages! { MESSAGES {
     "case.event.close" => "Closed", "Clôture";
     "case.event.reopen" => "Reopened", "Réouverture";
     "case.event.cancel" => "Cancelled", "Annulation";
+    "case.event.timeout" => "Time-out", "Time-out";
 
     "consult.title" => "Consultations", "Consultations";
     "consult.none" => "No consultation yet.", "Pas encore de consultation.";

@@ -5,98 +5,11 @@
 //! Needs Debian's `chromium` and `chromium-driver`. Screenshots of each step go to
 //! `target/screenshots/`.
 
-use std::net::TcpListener;
-use std::path::PathBuf;
-use std::process::Command;
-
 use fantoccini::elements::Element;
-use fantoccini::{Client, ClientBuilder, Locator};
-use hyper_util::client::legacy::connect::HttpConnector;
+use fantoccini::{Client, Locator};
 use serde_json::json;
 
-use crate::support::{Instance, Process};
-
-const CHROMIUM: &str = "/usr/bin/chromium";
-
-/// `chromedriver` on a free port, killed on drop.
-struct Chromedriver {
-    url: String,
-    _process: Process,
-}
-
-impl Chromedriver {
-    fn start() -> Self {
-        // chromedriver wants an explicit port: take a free one from the system.
-        let port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|listener| listener.local_addr())
-            .expect("a free local port")
-            .port();
-        let mut command = Command::new("chromedriver");
-        command.arg(format!("--port={port}"));
-        let mut process = match Process::spawn("chromedriver", command) {
-            Ok(process) => process,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => panic!(
-                "chromedriver not found: install Debian's chromium and chromium-driver (scripts/test does)"
-            ),
-            Err(e) => panic!("cannot start chromedriver: {e}"),
-        };
-        process.wait_for_line("that it started successfully", |line| {
-            line.contains("started successfully").then_some(())
-        });
-        Self {
-            url: format!("http://127.0.0.1:{port}"),
-            _process: process,
-        }
-    }
-}
-
-/// A headless Chromium session with a profile of its own. The session must be ended with
-/// [`Browser::close`]; the driver (and the profile directory) go away on drop.
-struct Browser {
-    client: Client,
-    _driver: Chromedriver,
-    _profile: tempfile::TempDir,
-}
-
-impl Browser {
-    async fn start() -> Self {
-        let driver = Chromedriver::start();
-        let profile = tempfile::tempdir().expect("a temporary Chromium profile");
-        let args = [
-            "--headless".to_string(),
-            "--no-sandbox".to_string(),
-            "--disable-gpu".to_string(),
-            "--disable-background-networking".to_string(),
-            "--disable-component-update".to_string(),
-            "--disable-sync".to_string(),
-            "--no-first-run".to_string(),
-            "--disable-quic".to_string(),
-            "--window-size=1280,900".to_string(),
-            format!("--user-data-dir={}", profile.path().display()),
-        ];
-        let mut capabilities = serde_json::Map::new();
-        capabilities.insert(
-            "goog:chromeOptions".to_string(),
-            json!({ "binary": CHROMIUM, "args": args }),
-        );
-        let client = ClientBuilder::new(HttpConnector::new())
-            .capabilities(capabilities)
-            .connect(&driver.url)
-            .await
-            .unwrap_or_else(|e| panic!("cannot open a Chromium session ({CHROMIUM}): {e}"));
-        Self {
-            client,
-            _driver: driver,
-            _profile: profile,
-        }
-    }
-
-    async fn close(self) {
-        if let Err(e) = self.client.clone().close().await {
-            eprintln!("warning: the Chromium session did not close cleanly: {e}");
-        }
-    }
-}
+use crate::support::{Browser, Instance, click, find, path, screenshot, text, wait};
 
 /// A patient as typed into the form.
 struct NewPatient {
@@ -155,18 +68,11 @@ async fn a_scheduler_registers_helene_finds_her_by_typing_helene_and_switches_la
     let instance = Instance::new().await;
     instance.add_user(USERNAME, "scheduler", "Sophie Fournier", PASSWORD);
     let server = instance.serve(&[]);
-    let browser = Browser::start().await;
-
-    // The story runs as a task of its own so that, pass or fail, the browser session is
-    // closed before the driver is killed (a killed driver can leave Chromium running).
-    let outcome = tokio::spawn(story(browser.client.clone(), server.base_url().to_string())).await;
-    browser.close().await;
-    if let Err(e) = outcome {
-        match e.try_into_panic() {
-            Ok(panic) => std::panic::resume_unwind(panic),
-            Err(e) => panic!("the browser story did not finish: {e}"),
-        }
-    }
+    let base = server.base_url().to_string();
+    Browser::start()
+        .await
+        .run(|client| story(client, base))
+        .await;
 }
 
 async fn story(client: Client, base: String) {
@@ -371,54 +277,6 @@ fn contains_ignoring_case(haystack: &str, needle: &str) -> bool {
     haystack.to_lowercase().contains(&needle.to_lowercase())
 }
 
-/// Waits (up to fantoccini's 30 s) until an element matches `css` and returns it.
-async fn wait(client: &Client, css: &str) -> Element {
-    match client.wait().for_element(Locator::Css(css)).await {
-        Ok(element) => element,
-        Err(e) => {
-            let at = client
-                .current_url()
-                .await
-                .map(|u| u.to_string())
-                .unwrap_or_default();
-            let source = client.source().await.unwrap_or_default();
-            panic!("no {css} on {at}: {e}\n{source}")
-        }
-    }
-}
-
-async fn find(client: &Client, css: &str) -> Element {
-    client
-        .find(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("no {css} on the page: {e}"))
-}
-
-async fn click(client: &Client, css: &str) {
-    find(client, css)
-        .await
-        .click()
-        .await
-        .unwrap_or_else(|e| panic!("click {css}: {e}"));
-}
-
-async fn text(client: &Client, css: &str) -> String {
-    find(client, css)
-        .await
-        .text()
-        .await
-        .unwrap_or_else(|e| panic!("the text of {css}: {e}"))
-}
-
-async fn path(client: &Client) -> String {
-    client
-        .current_url()
-        .await
-        .expect("the current URL")
-        .path()
-        .to_string()
-}
-
 async fn html_lang(client: &Client) -> String {
     find(client, "html")
         .await
@@ -426,12 +284,4 @@ async fn html_lang(client: &Client) -> String {
         .await
         .expect("the page's language")
         .unwrap_or_default()
-}
-
-/// Saves a PNG of the viewport as `target/screenshots/NAME`.
-async fn screenshot(client: &Client, name: &str) {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/screenshots");
-    std::fs::create_dir_all(&dir).expect("create target/screenshots");
-    let png = client.screenshot().await.expect("take a screenshot");
-    std::fs::write(dir.join(name), png).unwrap_or_else(|e| panic!("save {name}: {e}"));
 }

@@ -43,7 +43,7 @@ async fn serve_applies_migrations_and_answers_health_and_readiness() {
 }
 
 #[tokio::test]
-async fn demo_fills_an_empty_database_with_staff_of_every_role_and_patients() {
+async fn demo_fills_an_empty_database_with_a_living_department() {
     let instance = Instance::new().await;
     let server = instance.serve(&["--demo"]);
     let users = instance.run_ok(&["user", "list"], "");
@@ -92,6 +92,47 @@ async fn demo_fills_an_empty_database_with_staff_of_every_role_and_patients() {
         })
         .count();
     assert!(accented > 20, "French names with accents: {accented}");
+
+    // Cases at every step of the pathway, so that each worklist has something to show.
+    for list in [
+        "to_triage",
+        "awaiting_consultation",
+        "consulted",
+        "awaiting_mdt",
+        "to_schedule",
+    ] {
+        let (status, found) = get(&server.url(&format!("/api/v1/worklists/{list}")), &token).await;
+        assert_eq!(status, StatusCode::OK, "{list}");
+        assert!(
+            found["total"].as_u64().unwrap_or(0) >= 1,
+            "the {list} worklist is empty: {found}"
+        );
+    }
+    // Procedures booked over the next two weeks (the server's day may differ from UTC's
+    // by one: fourteen days from UTC's today are all ahead of or on the server's).
+    let today = time::OffsetDateTime::now_utc().date();
+    let mut booked = 0;
+    for day in 0..14 {
+        let date = today + time::Duration::days(day);
+        let (status, found) = get(
+            &server.url(&format!("/api/v1/schedule?date={date}")),
+            &token,
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{date}");
+        booked += found["items"].as_array().map_or(0, Vec::len);
+    }
+    assert!(booked >= 5, "bookings over the next 14 days: {booked}");
+    let (status, meetings) = get(&server.url("/api/v1/mdt"), &token).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        meetings["items"].as_array().is_some_and(|m| !m.is_empty()),
+        "MDT meetings: {meetings}"
+    );
+    let (status, catalog) = get(&server.url("/api/v1/catalog"), &token).await;
+    assert_eq!(status, StatusCode::OK);
+    let types = catalog["items"].as_array().map_or(0, Vec::len);
+    assert!(types >= 30, "procedure types in the catalog: {types}");
     drop(server);
 
     // A second start with --demo leaves the department as it is.

@@ -1,8 +1,9 @@
 //! Integration tests of the `seldinger` binary: the real executable, a fresh database,
-//! and (for `browser`) a real Chromium driven through chromedriver.
+//! and (for `browser` and `pathway`) a real Chromium driven through chromedriver.
 
 mod browser;
 mod cli;
+mod pathway;
 #[allow(
     dead_code,
     reason = "shared by every test module; not every module uses every helper"

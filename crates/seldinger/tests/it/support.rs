@@ -1,15 +1,22 @@
 //! What the integration tests share: the real `seldinger` binary on a fresh database,
-//! run as a command-line tool or as a server, and child processes that are waited for
-//! on a line they print (never on a timer) and killed when the test ends.
+//! run as a command-line tool or as a server; child processes that are waited for on a
+//! line they print (never on a timer) and killed when the test ends; and a headless
+//! Chromium driven through chromedriver, with helpers that wait for what a page shows.
 
+use std::future::Future;
 use std::io::{BufRead, BufReader, Write};
 use std::marker::PhantomData;
-use std::path::Path;
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
 use seldinger_store::testing::TestDatabase;
+use serde_json::json;
 
 /// The binary under test, built by cargo for this test target.
 pub const BINARY: &str = env!("CARGO_BIN_EXE_seldinger");
@@ -262,4 +269,214 @@ impl Drop for Process {
             eprintln!("=== {} ===\n{}", self.name, self.output());
         }
     }
+}
+
+// ---------------------------------------------------------------------------------------
+// A real browser
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+
+/// `chromedriver` on a free port, killed on drop.
+struct Chromedriver {
+    url: String,
+    _process: Process,
+}
+
+impl Chromedriver {
+    fn start() -> Self {
+        // chromedriver wants an explicit port: take a free one from the system.
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|listener| listener.local_addr())
+            .expect("a free local port")
+            .port();
+        let mut command = Command::new("chromedriver");
+        command.arg(format!("--port={port}"));
+        let mut process = match Process::spawn("chromedriver", command) {
+            Ok(process) => process,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => panic!(
+                "chromedriver not found: install Debian's chromium and chromium-driver (scripts/test does)"
+            ),
+            Err(e) => panic!("cannot start chromedriver: {e}"),
+        };
+        process.wait_for_line("that it started successfully", |line| {
+            line.contains("started successfully").then_some(())
+        });
+        Self {
+            url: format!("http://127.0.0.1:{port}"),
+            _process: process,
+        }
+    }
+}
+
+/// A headless Chromium session with a profile of its own (needs Debian's `chromium` and
+/// `chromium-driver`). [`Browser::run`] plays a story in it and ends the session; the
+/// driver (and the profile directory) go away on drop.
+pub struct Browser {
+    client: Client,
+    _driver: Chromedriver,
+    _profile: tempfile::TempDir,
+}
+
+impl Browser {
+    pub async fn start() -> Self {
+        let driver = Chromedriver::start();
+        let profile = tempfile::tempdir().expect("a temporary Chromium profile");
+        let args = [
+            "--headless".to_string(),
+            "--no-sandbox".to_string(),
+            "--disable-gpu".to_string(),
+            "--disable-background-networking".to_string(),
+            "--disable-component-update".to_string(),
+            "--disable-sync".to_string(),
+            "--no-first-run".to_string(),
+            "--disable-quic".to_string(),
+            "--window-size=1280,900".to_string(),
+            format!("--user-data-dir={}", profile.path().display()),
+        ];
+        let mut capabilities = serde_json::Map::new();
+        capabilities.insert(
+            "goog:chromeOptions".to_string(),
+            json!({ "binary": CHROMIUM, "args": args }),
+        );
+        let client = ClientBuilder::new(HttpConnector::new())
+            .capabilities(capabilities)
+            .connect(&driver.url)
+            .await
+            .unwrap_or_else(|e| panic!("cannot open a Chromium session ({CHROMIUM}): {e}"));
+        Self {
+            client,
+            _driver: driver,
+            _profile: profile,
+        }
+    }
+
+    /// Plays `story` with this session, then ends the session; what the story returns,
+    /// or its failure. The story runs as a task of its own so that, pass or fail, the
+    /// session is closed before the driver is killed (a killed driver can leave Chromium
+    /// running).
+    pub async fn run<F, Fut, T>(self, story: F) -> T
+    where
+        F: FnOnce(Client) -> Fut,
+        Fut: Future<Output = T> + Send + 'static,
+        T: Send + 'static,
+    {
+        let outcome = tokio::spawn(story(self.client.clone())).await;
+        if let Err(e) = self.client.clone().close().await {
+            eprintln!("warning: the Chromium session did not close cleanly: {e}");
+        }
+        match outcome {
+            Ok(value) => value,
+            Err(e) => match e.try_into_panic() {
+                Ok(panic) => std::panic::resume_unwind(panic),
+                Err(e) => panic!("the browser story did not finish: {e}"),
+            },
+        }
+    }
+}
+
+/// Waits (up to fantoccini's 30 s) until an element matches `css` and returns it. On
+/// failure, says where the browser is and what the page holds.
+pub async fn wait(client: &Client, css: &str) -> Element {
+    match client.wait().for_element(Locator::Css(css)).await {
+        Ok(element) => element,
+        Err(e) => {
+            let at = client
+                .current_url()
+                .await
+                .map(|u| u.to_string())
+                .unwrap_or_default();
+            let source = client.source().await.unwrap_or_default();
+            panic!("no {css} on {at}: {e}\n{source}")
+        }
+    }
+}
+
+pub async fn find(client: &Client, css: &str) -> Element {
+    client
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("no {css} on the page: {e}"))
+}
+
+/// Every element matching `css` (none is fine).
+pub async fn find_all(client: &Client, css: &str) -> Vec<Element> {
+    client
+        .find_all(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("look for {css}: {e}"))
+}
+
+pub async fn click(client: &Client, css: &str) {
+    find(client, css)
+        .await
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("click {css}: {e}"));
+}
+
+pub async fn text(client: &Client, css: &str) -> String {
+    find(client, css)
+        .await
+        .text()
+        .await
+        .unwrap_or_else(|e| panic!("the text of {css}: {e}"))
+}
+
+/// Types `value` into the field `css` (after what it already holds).
+pub async fn type_into(client: &Client, css: &str, value: &str) {
+    find(client, css)
+        .await
+        .send_keys(value)
+        .await
+        .unwrap_or_else(|e| panic!("type {value:?} into {css}: {e}"));
+}
+
+/// Chooses the option of value `value` in the select `css`.
+pub async fn choose(client: &Client, css: &str, value: &str) {
+    find(client, css)
+        .await
+        .select_by_value(value)
+        .await
+        .unwrap_or_else(|e| panic!("choose {value:?} in {css}: {e}"));
+}
+
+/// Sets the value of the input `css` directly: what keys a date or datetime-local input
+/// takes depends on the browser's locale; its value does not.
+pub async fn set_value(client: &Client, css: &str, value: &str) {
+    client
+        .execute(
+            "document.querySelector(arguments[0]).value = arguments[1];",
+            vec![json!(css), json!(value)],
+        )
+        .await
+        .unwrap_or_else(|e| panic!("set {css} to {value:?}: {e}"));
+}
+
+/// Scrolls the element `css` into view (before a screenshot).
+pub async fn scroll_to(client: &Client, css: &str) {
+    client
+        .execute(
+            "document.querySelector(arguments[0]).scrollIntoView();",
+            vec![json!(css)],
+        )
+        .await
+        .unwrap_or_else(|e| panic!("scroll to {css}: {e}"));
+}
+
+/// The path of the page the browser shows.
+pub async fn path(client: &Client) -> String {
+    client
+        .current_url()
+        .await
+        .expect("the current URL")
+        .path()
+        .to_string()
+}
+
+/// Saves a PNG of the viewport as `target/screenshots/NAME`.
+pub async fn screenshot(client: &Client, name: &str) {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/screenshots");
+    std::fs::create_dir_all(&dir).expect("create target/screenshots");
+    let png = client.screenshot().await.expect("take a screenshot");
+    std::fs::write(dir.join(name), png).unwrap_or_else(|e| panic!("save {name}: {e}"));
 }
