@@ -630,7 +630,7 @@ async fn walk(client: Client, base: String, clock: Clock) -> String {
         .execute(
             "const rows = document.querySelectorAll('#history tbody tr');
              rows[rows.length - 1].scrollIntoView();
-             return Array.from(rows, r => [r.dataset.event, r.querySelector('.who').textContent.trim()]);",
+             return Array.from(rows, r => [r.dataset.event, r.querySelector('.history-who').textContent.trim()]);",
             vec![],
         )
         .await
