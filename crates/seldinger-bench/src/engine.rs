@@ -58,7 +58,7 @@ pub struct EngineReport {
 }
 
 /// How the CLI reaches the database: `--data-dir DIR` or `--database URL`.
-pub struct DbArgs(Vec<OsString>);
+pub struct DbArgs(pub Vec<OsString>);
 
 /// Runs `fut`, or stops it (dropping it, which kills child processes) on Ctrl-C or
 /// SIGTERM, so that the caller can still remove its scratch data.
@@ -74,21 +74,42 @@ async fn interruptible<T>(fut: impl Future<Output = anyhow::Result<T>>) -> anyho
     }
 }
 
-pub async fn bench_sqlite(settings: &Settings) -> anyhow::Result<EngineReport> {
+/// A scratch database for one run: how the CLI and the server reach it, its URL for an
+/// in-process store, and its directory (SQLite).
+pub struct Scratch {
+    pub args: DbArgs,
+    pub url: String,
+    pub dir: Option<std::path::PathBuf>,
+}
+
+/// Runs `run` on a fresh SQLite database in a temporary directory, removed afterwards.
+pub async fn on_sqlite<T, Fut>(run: impl FnOnce(Scratch) -> Fut) -> anyhow::Result<T>
+where
+    Fut: Future<Output = anyhow::Result<T>>,
+{
     println!("\n== SQLite ==");
     let dir = tempfile::Builder::new()
         .prefix("seldinger-bench-")
         .tempdir()
         .context("cannot create a temporary data directory")?;
     println!("  data dir {}", dir.path().display());
-    let db = DbArgs(vec!["--data-dir".into(), dir.path().into()]);
-    let mut report = interruptible(bench_engine(settings, &db, "sqlite")).await?;
-    let size = |name: &str| std::fs::metadata(dir.path().join(name)).map_or(0, |m| m.len());
-    report.db_files = Some((size("seldinger.db"), size("seldinger.db-wal")));
-    Ok(report)
+    let scratch = Scratch {
+        args: DbArgs(vec!["--data-dir".into(), dir.path().into()]),
+        url: format!("sqlite://{}", dir.path().join("seldinger.db").display()),
+        dir: Some(dir.path().to_path_buf()),
+    };
+    interruptible(run(scratch)).await
 }
 
-pub async fn bench_postgres(settings: &Settings, admin_url: &str) -> anyhow::Result<EngineReport> {
+/// Runs `run` on a scratch PostgreSQL database created beside `admin_url`'s and dropped
+/// afterwards, whatever happened.
+pub async fn on_postgres<T, Fut>(
+    admin_url: &str,
+    run: impl FnOnce(Scratch) -> Fut,
+) -> anyhow::Result<T>
+where
+    Fut: Future<Output = anyhow::Result<T>>,
+{
     println!("\n== PostgreSQL ==");
     let name = format!("seldinger_bench_{:016x}", rand::random::<u64>());
     let url = database_url(admin_url, &name)?;
@@ -108,12 +129,12 @@ pub async fn bench_postgres(settings: &Settings, admin_url: &str) -> anyhow::Res
         .await
         .with_context(|| format!("cannot create the database {name}"))?;
     println!("  scratch database {name}");
-    let result = interruptible(bench_engine(
-        settings,
-        &DbArgs(vec!["--database".into(), url.into()]),
-        "postgres",
-    ))
-    .await;
+    let scratch = Scratch {
+        args: DbArgs(vec!["--database".into(), url.clone().into()]),
+        url,
+        dir: None,
+    };
+    let result = interruptible(run(scratch)).await;
     // Dropped whatever happened above; FORCE ends the connections a killed server left.
     let dropped = admin
         .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
@@ -133,6 +154,24 @@ pub async fn bench_postgres(settings: &Settings, admin_url: &str) -> anyhow::Res
             "and the database {name} could not be dropped: {drop}"
         ))),
     }
+}
+
+pub async fn bench_sqlite(settings: &Settings) -> anyhow::Result<EngineReport> {
+    on_sqlite(|scratch| async move {
+        let mut report = bench_engine(settings, &scratch.args, "sqlite").await?;
+        let dir = scratch.dir.unwrap_or_default();
+        let size = |name: &str| std::fs::metadata(dir.join(name)).map_or(0, |m| m.len());
+        report.db_files = Some((size("seldinger.db"), size("seldinger.db-wal")));
+        Ok(report)
+    })
+    .await
+}
+
+pub async fn bench_postgres(settings: &Settings, admin_url: &str) -> anyhow::Result<EngineReport> {
+    on_postgres(admin_url, |scratch| async move {
+        bench_engine(settings, &scratch.args, "postgres").await
+    })
+    .await
 }
 
 /// `postgres://user@host:port/db?opts` with its database replaced by `name`. Only a
@@ -186,44 +225,10 @@ async fn bench_engine(
         settings.patients as f64 / load_time.as_secs_f64()
     );
 
-    let password = format!(
-        "bench-{:016x}{:016x}",
-        rand::random::<u64>(),
-        rand::random::<u64>()
-    );
-    cli(
-        settings,
-        db,
-        &[
-            "user",
-            "add",
-            "bench",
-            "--role",
-            "scheduler",
-            "--name",
-            "Bench",
-            "--password-stdin",
-        ],
-        Some(&format!("{password}\n")),
-        minutes(2),
-    )
-    .await?;
-    let token = cli(
-        settings,
-        db,
-        &["token", "create", "bench"],
-        None,
-        minutes(2),
-    )
-    .await?
-    .trim()
-    .to_string();
-    if token.is_empty() || token.contains(char::is_whitespace) {
-        bail!("`seldinger token create` printed no usable token: {token:?}");
-    }
+    let token = bench_token(settings, db).await?;
 
     let log = settings.out_dir.join(format!("seldinger-{engine}.log"));
-    let server = Server::start(settings, &db.0, &log).await?;
+    let server = Server::start(settings, &db.0, &[], &log).await?;
     let result = measure(settings, &server, &token).await;
     // Stop the server whatever happened; a failed stop still reports the measure error first.
     let shutdown = server.stop().await;
@@ -370,8 +375,49 @@ async fn accounted(
     Ok(result)
 }
 
+/// Creates the `bench` scheduler account through the CLI and returns an API token for it.
+pub async fn bench_token(settings: &Settings, db: &DbArgs) -> anyhow::Result<String> {
+    let minutes = |m: u64| Duration::from_secs(60 * m);
+    let password = format!(
+        "bench-{:016x}{:016x}",
+        rand::random::<u64>(),
+        rand::random::<u64>()
+    );
+    cli(
+        settings,
+        db,
+        &[
+            "user",
+            "add",
+            "bench",
+            "--role",
+            "scheduler",
+            "--name",
+            "Bench",
+            "--password-stdin",
+        ],
+        Some(&format!("{password}\n")),
+        minutes(2),
+    )
+    .await?;
+    let token = cli(
+        settings,
+        db,
+        &["token", "create", "bench"],
+        None,
+        minutes(2),
+    )
+    .await?
+    .trim()
+    .to_string();
+    if token.is_empty() || token.contains(char::is_whitespace) {
+        bail!("`seldinger token create` printed no usable token: {token:?}");
+    }
+    Ok(token)
+}
+
 /// Runs one `seldinger` CLI command to completion and returns its standard output.
-async fn cli(
+pub async fn cli(
     settings: &Settings,
     db: &DbArgs,
     args: &[&str],

@@ -1,7 +1,9 @@
-//! `seldinger-bench`: measures patient search over HTTP, end to end, against the real
-//! `seldinger` binary (the one built next to this one), on SQLite and on PostgreSQL.
+//! `seldinger-bench`: measures Seldinger end to end against the real `seldinger` binary
+//! (the one built next to this one), on SQLite and on PostgreSQL. Two scenarios:
+//! `patient-search` (the default, below) and `pathway` (booking checks and the worklist
+//! of cases to schedule with a year of bookings: see `pathway.rs`).
 //!
-//! For each engine it loads synthetic patients through the CLI (`generate-patients`, timed),
+//! For each engine the patient-search scenario loads synthetic patients through the CLI (`generate-patients`, timed),
 //! creates a scheduler account and an API token, starts `seldinger serve` as a child
 //! process and measures:
 //! - start-to-ready: from spawn to the first `GET /readyz` answering 200;
@@ -14,10 +16,11 @@
 //! - whether the server stops cleanly (exit 0) on SIGTERM.
 //!
 //! Figures are printed beside the targets and written as JSON to
-//! `<target dir>/bench/patient-search.json`. Run it with `scripts/bench`.
+//! `<target dir>/bench/patient-search.json` (`pathway.json`). Run it with `scripts/bench`.
 
 mod engine;
 mod load;
+mod pathway;
 mod queries;
 mod report;
 mod server;
@@ -36,9 +39,12 @@ pub const SINGLE_REQUESTS: usize = 2000;
 #[derive(Parser)]
 #[command(
     name = "seldinger-bench",
-    about = "Benchmark patient search over HTTP against the real seldinger binary (run it with scripts/bench)"
+    about = "Benchmark seldinger end to end against the real binary (run it with scripts/bench)"
 )]
 struct Cli {
+    /// What to measure.
+    #[arg(long, value_enum, default_value_t = Scenario::PatientSearch)]
+    scenario: Scenario,
     /// Which engine to measure.
     #[arg(long, value_enum, default_value_t = EngineChoice::Both)]
     engine: EngineChoice,
@@ -51,9 +57,24 @@ struct Cli {
     /// Concurrent clients (tokio tasks sharing one keep-alive HTTP client).
     #[arg(long, default_value_t = 8)]
     concurrency: usize,
+    /// Pathway: bookings in the database (six per room and working day, eight rooms).
+    #[arg(long, default_value_t = 12_000)]
+    bookings: usize,
+    /// Pathway: open cases waiting to be scheduled.
+    #[arg(long, default_value_t = 2_000)]
+    to_schedule: usize,
+    /// Pathway: booking checks measured.
+    #[arg(long, default_value_t = 2_000)]
+    checks: usize,
     /// PostgreSQL server (on this machine) where a scratch database is created and dropped.
     #[arg(long, default_value = "postgres://postgres@127.0.0.1:5432/test")]
     postgres_url: String,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Scenario {
+    PatientSearch,
+    Pathway,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -126,6 +147,20 @@ async fn run(cli: Cli) -> anyhow::Result<bool> {
         requests: cli.requests,
         concurrency: cli.concurrency,
     };
+    if cli.scenario == Scenario::Pathway {
+        if cli.bookings == 0 || cli.to_schedule == 0 || cli.checks == 0 {
+            bail!("--bookings, --to-schedule and --checks must be at least 1");
+        }
+        let sizes = pathway::Sizes {
+            bookings: cli.bookings,
+            to_schedule: cli.to_schedule,
+            checks: cli.checks,
+        };
+        let sqlite = matches!(cli.engine, EngineChoice::Sqlite | EngineChoice::Both);
+        let postgres = matches!(cli.engine, EngineChoice::Postgres | EngineChoice::Both)
+            .then_some(cli.postgres_url.as_str());
+        return pathway::run(&settings, &sizes, sqlite, postgres).await;
+    }
     println!(
         "seldinger-bench: {} patients, {} requests at concurrency {}, {} CPU(s), load average {}, binary {}",
         settings.patients,

@@ -48,14 +48,21 @@ pub fn clear_env(command: &mut Command) {
 
 impl Server {
     /// Spawns `seldinger serve --addr 127.0.0.1:0`, reads the address it prints and polls
-    /// `/readyz` until it answers 200. Its log (stderr) goes to `log`.
-    pub async fn start(settings: &Settings, db: &[OsString], log: &Path) -> anyhow::Result<Self> {
+    /// `/readyz` until it answers 200. `extra` are more arguments of `serve`; its log
+    /// (stderr) goes to `log`.
+    pub async fn start(
+        settings: &Settings,
+        db: &[OsString],
+        extra: &[&str],
+        log: &Path,
+    ) -> anyhow::Result<Self> {
         let log_file = std::fs::File::create(log)
             .with_context(|| format!("cannot create the server log {}", log.display()))?;
         let mut command = Command::new(&settings.seldinger);
         command
             .args(db)
             .args(["serve", "--addr", "127.0.0.1:0"])
+            .args(extra)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(log_file)

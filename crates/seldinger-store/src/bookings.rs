@@ -8,7 +8,7 @@
 //! bookings are rare (tens an hour), so serialising them all is cheap and makes "no
 //! overlap" hold on both engines without dialect-specific locking.
 
-use sea_orm::sea_query::{Expr, ExprTrait, JoinType, Order, Query, SelectStatement};
+use sea_orm::sea_query::{Expr, ExprTrait, JoinType, Order, Query, SelectStatement, UnionType};
 use sea_orm::{ConnectionTrait, FromQueryResult, TransactionTrait};
 use seldinger_domain::audit::{Actor, AuditAction, ObjectRef};
 use seldinger_domain::case::{CaseEvent, CaseStatus};
@@ -100,24 +100,24 @@ impl BookingRow {
     }
 }
 
+/// What the scheduler needs of a booking.
+const SCHEDULE_COLUMNS: [&str; 9] = [
+    "id",
+    "case_id",
+    "room_id",
+    "starts_at",
+    "ends_at",
+    "operator_id",
+    "anesthetist_id",
+    "equipment",
+    "bed_unit_id",
+];
+
 /// Bookings with their room's and people's names.
 fn select_bookings() -> SelectStatement {
     let mut q = Query::select();
-    for c in [
-        "id",
-        "case_id",
-        "room_id",
-        "starts_at",
-        "ends_at",
-        "operator_id",
-        "anesthetist_id",
-        "equipment",
-        "bed_unit_id",
-        "status",
-        "cancel_reason",
-        "created_at",
-        "version",
-    ] {
+    let more = ["status", "cancel_reason", "created_at", "version"];
+    for c in SCHEDULE_COLUMNS.iter().chain(&more) {
         q.column((name("b"), name(c)));
     }
     q.expr_as(Expr::col((name("r"), name("name"))), name("room_name"))
@@ -231,43 +231,30 @@ pub(crate) async fn load_context<C: ConnectionTrait>(
     let last_day = to_local(to, zone).date() + Duration::days(Ord::max(nights, 0) + 1);
     // A booking lies within one day's opening hours, so one overlapping the window
     // starts less than a day before it: the lower bound keeps the index range short.
-    let overlapping = Query::select()
-        .column(name("id"))
-        .from(name("bookings"))
-        .and_where(Expr::col(name("starts_at")).gte(from - Duration::days(1)))
-        .and_where(Expr::col(name("starts_at")).lt(to))
-        .and_where(Expr::col(name("ends_at")).gt(from))
-        .and_where(Expr::col(name("status")).eq(ACTIVE))
+    // Two index-driven selects joined by UNION: an OR of the two conditions would make
+    // PostgreSQL scan every booking.
+    let mut q = Query::select()
+        .columns(SCHEDULE_COLUMNS.map(|c| (name("b"), name(c))))
+        .from_as(name("bookings"), name("b"))
+        .and_where(Expr::col((name("b"), name("starts_at"))).gte(from - Duration::days(1)))
+        .and_where(Expr::col((name("b"), name("starts_at"))).lt(to))
+        .and_where(Expr::col((name("b"), name("ends_at"))).gt(from))
+        .and_where(Expr::col((name("b"), name("status"))).eq(ACTIVE))
         .to_owned();
     let holding_beds = Query::select()
-        .column(name("booking_id"))
-        .from(name("booking_beds"))
-        .and_where(Expr::col(name("date")).gte(first_day))
-        .and_where(Expr::col(name("date")).lte(last_day))
-        .to_owned();
-    let q = Query::select()
-        .columns(
-            [
-                "id",
-                "case_id",
-                "room_id",
-                "starts_at",
-                "ends_at",
-                "operator_id",
-                "anesthetist_id",
-                "equipment",
-                "bed_unit_id",
-            ]
-            .map(name),
+        .columns(SCHEDULE_COLUMNS.map(|c| (name("b"), name(c))))
+        .from_as(name("booking_beds"), name("d"))
+        .join_as(
+            JoinType::InnerJoin,
+            name("bookings"),
+            name("b"),
+            Expr::col((name("b"), name("id"))).equals((name("d"), name("booking_id"))),
         )
-        .from(name("bookings"))
-        .and_where(Expr::col(name("status")).eq(ACTIVE))
-        .cond_where(
-            sea_orm::sea_query::Cond::any()
-                .add(Expr::col(name("id")).in_subquery(overlapping))
-                .add(Expr::col(name("id")).in_subquery(holding_beds)),
-        )
+        .and_where(Expr::col((name("d"), name("date"))).gte(first_day))
+        .and_where(Expr::col((name("d"), name("date"))).lte(last_day))
+        .and_where(Expr::col((name("b"), name("status"))).eq(ACTIVE))
         .to_owned();
+    q.union(UnionType::Distinct, holding_beds);
     let mut booked = Vec::new();
     for row in db.query_all(&q).await? {
         let equipment: String = row.try_get("", "equipment")?;
@@ -306,6 +293,12 @@ pub(crate) async fn load_context<C: ConnectionTrait>(
             }
         }
     }
+    let staff = load_staff(
+        db,
+        &[Role::InterventionalRadiologist, Role::Anesthetist],
+        first_day,
+    )
+    .await?;
     Ok(Loaded {
         rooms: load_rooms(db).await?.into_iter().map(|r| r.room).collect(),
         equipment: load_equipment(db)
@@ -318,14 +311,14 @@ pub(crate) async fn load_context<C: ConnectionTrait>(
             .into_iter()
             .map(|u| u.unit)
             .collect(),
-        operators: load_staff(db, Role::InterventionalRadiologist, first_day)
-            .await?
+        operators: staff
             .iter()
+            .filter(|s| s.role == Role::InterventionalRadiologist)
             .map(|s| s.person())
             .collect(),
-        anesthetists: load_staff(db, Role::Anesthetist, first_day)
-            .await?
+        anesthetists: staff
             .iter()
+            .filter(|s| s.role == Role::Anesthetist)
             .map(|s| s.person())
             .collect(),
         booked,
@@ -588,23 +581,16 @@ impl Store {
         let insert = Query::insert()
             .into_table(name("bookings"))
             .columns(
-                [
-                    "id",
-                    "case_id",
-                    "room_id",
-                    "starts_at",
-                    "ends_at",
-                    "operator_id",
-                    "anesthetist_id",
-                    "equipment",
-                    "bed_unit_id",
-                    "status",
-                    "created_at",
-                    "created_by",
-                    "updated_at",
-                    "version",
-                ]
-                .map(name),
+                SCHEDULE_COLUMNS
+                    .iter()
+                    .chain(&[
+                        "status",
+                        "created_at",
+                        "created_by",
+                        "updated_at",
+                        "version",
+                    ])
+                    .map(|c| name(c)),
             )
             .values_panic([
                 id.into(),
@@ -643,27 +629,30 @@ impl Store {
 
     /// Whether a booking would be accepted now, without making it: the same check as
     /// [`book_case`](Self::book_case), outside the lock (the answer may be stale by the
-    /// time a booking is attempted).
+    /// time a booking is attempted). Its reads share one transaction: one snapshot, and
+    /// one connection taken from the pool rather than one per read.
     pub async fn check_booking(
         &self,
         case_id: CaseId,
         request: &BookingRequest,
     ) -> StoreResult<Allocation> {
-        let case = crate::cases::load_case(&self.db, case_id).await?;
-        let procedure = procedure_version(&self.db, case.planned_version_id)
+        let txn = self.db.begin().await?;
+        let case = crate::cases::load_case(&txn, case_id).await?;
+        let procedure = procedure_version(&txn, case.planned_version_id)
             .await?
             .definition;
         let window_end = request
             .end
             .unwrap_or(request.start + Duration::minutes(i64::from(procedure.duration_minutes)));
         let loaded = load_context(
-            &self.db,
+            &txn,
             &self.zone,
             request.start,
             window_end,
             nights(&procedure),
         )
         .await?;
+        txn.commit().await?;
         checked(&loaded, &self.zone, &case, &procedure, request, None).map(|(_, a)| a)
     }
 
@@ -906,12 +895,15 @@ impl Store {
         operator: Option<UserId>,
         anesthetist: Option<UserId>,
     ) -> StoreResult<Vec<Slot>> {
-        let case = crate::cases::load_case(&self.db, case_id).await?;
-        let procedure = procedure_version(&self.db, case.planned_version_id)
+        // One snapshot and one pooled connection for every read, as for a check.
+        let txn = self.db.begin().await?;
+        let case = crate::cases::load_case(&txn, case_id).await?;
+        let procedure = procedure_version(&txn, case.planned_version_id)
             .await?
             .definition;
         let to = from + Duration::days(i64::from(days) + 1);
-        let mut loaded = load_context(&self.db, &self.zone, from, to, nights(&procedure)).await?;
+        let mut loaded = load_context(&txn, &self.zone, from, to, nights(&procedure)).await?;
+        txn.commit().await?;
         // A booked case looks for somewhere to move: its own booking is not in the way.
         loaded.booked.retain(|b| b.case != case_id);
         let query = seldinger_schedule::SlotQuery {

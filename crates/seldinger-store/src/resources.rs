@@ -199,7 +199,7 @@ pub(crate) async fn load_bed_units<C: ConnectionTrait>(db: &C) -> StoreResult<Ve
 /// Active staff of `role` with their availability; exceptions from `from` on.
 pub(crate) async fn load_staff<C: ConnectionTrait>(
     db: &C,
-    role: Role,
+    roles: &[Role],
     from: Date,
 ) -> StoreResult<Vec<StaffAvailability>> {
     let q = Query::select()
@@ -213,7 +213,7 @@ pub(crate) async fn load_staff<C: ConnectionTrait>(
             name("a"),
             Expr::col((name("a"), name("user_id"))).equals((name("u"), name("id"))),
         )
-        .and_where(Expr::col((name("u"), name("role"))).eq(role.code()))
+        .and_where(Expr::col((name("u"), name("role"))).is_in(roles.iter().map(|r| r.code())))
         .and_where(Expr::col((name("u"), name("disabled_at"))).is_null())
         .order_by((name("u"), name("full_name")), Order::Asc)
         .to_owned();
@@ -221,11 +221,12 @@ pub(crate) async fn load_staff<C: ConnectionTrait>(
     for row in db.query_all(&q).await? {
         let weekly: Option<String> = row.try_get("", "weekly")?;
         let version: Option<i64> = row.try_get("", "version")?;
+        let role: String = row.try_get("", "role")?;
         staff.push(StaffAvailability {
             user_id: UserId::from_uuid(row.try_get("", "id")?),
             username: row.try_get("", "username")?,
             full_name: row.try_get("", "full_name")?,
-            role,
+            role: Role::parse(&role).map_err(|e| corrupt("role", e))?,
             weekly: match weekly {
                 Some(raw) => serde_json::from_str(&raw).map_err(|e| corrupt("weekly hours", e))?,
                 None => WeeklyHours::default(),
@@ -592,7 +593,7 @@ impl Store {
         role: Role,
         from: Date,
     ) -> StoreResult<Vec<StaffAvailability>> {
-        load_staff(&self.db, role, from).await
+        load_staff(&self.db, &[role], from).await
     }
 
     /// Sets someone's weekly hours, if `expected_version` is current (0 the first time).
