@@ -44,10 +44,22 @@ pub enum Permission {
     CatalogAdmin,
     /// Edit rooms, equipment, bed units and staff availability.
     ResourceAdmin,
+    /// Write a draft report (operators, radiographers and nurses record dose and
+    /// materials).
+    ReportEdit,
+    /// Sign a report or an addendum.
+    ReportSign,
+    PathologyRecord,
+    AdverseEventRecord,
+    /// Mark a serious adverse event as reported to the authorities or the sponsor.
+    AdverseEventReport,
+    FollowUpRecord,
+    /// Close a case whose follow-up is complete, or reopen it.
+    CaseClose,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 17] = [
+    pub const ALL: [Permission; 24] = [
         Permission::PatientRead,
         Permission::PatientWrite,
         Permission::UserAdmin,
@@ -65,6 +77,13 @@ impl Permission {
         Permission::TimeOut,
         Permission::CatalogAdmin,
         Permission::ResourceAdmin,
+        Permission::ReportEdit,
+        Permission::ReportSign,
+        Permission::PathologyRecord,
+        Permission::AdverseEventRecord,
+        Permission::AdverseEventReport,
+        Permission::FollowUpRecord,
+        Permission::CaseClose,
     ];
 }
 
@@ -96,6 +115,12 @@ impl Role {
                 BookingManage,
                 ChecklistEdit,
                 TimeOut,
+                ReportEdit,
+                ReportSign,
+                AdverseEventRecord,
+                AdverseEventReport,
+                FollowUpRecord,
+                CaseClose,
             ],
             Role::ReferringPhysician => &[PatientRead, PatientWrite, CaseRead, ReferralCreate],
             Role::Anesthetist => &[
@@ -105,8 +130,9 @@ impl Role {
                 ConsultationBook,
                 ConsultationRecord,
                 ChecklistEdit,
+                AdverseEventRecord,
             ],
-            Role::Radiographer => &[PatientRead, CaseRead, ChecklistEdit, TimeOut],
+            Role::Radiographer => &[PatientRead, CaseRead, ChecklistEdit, TimeOut, ReportEdit],
             Role::Nurse => &[
                 PatientRead,
                 PatientWrite,
@@ -114,6 +140,9 @@ impl Role {
                 ConsultationBook,
                 ChecklistEdit,
                 TimeOut,
+                ReportEdit,
+                AdverseEventRecord,
+                FollowUpRecord,
             ],
             Role::Scheduler => &[
                 PatientRead,
@@ -126,9 +155,15 @@ impl Role {
                 BookingManage,
                 ResourceAdmin,
             ],
-            Role::Pathologist => &[PatientRead, CaseRead],
-            Role::StudyCoordinator => &[PatientRead, CaseRead],
-            Role::QualityOfficer => &[PatientRead, CaseRead, AuditRead],
+            Role::Pathologist => &[PatientRead, CaseRead, PathologyRecord],
+            Role::StudyCoordinator => &[
+                PatientRead,
+                CaseRead,
+                AdverseEventRecord,
+                AdverseEventReport,
+                FollowUpRecord,
+            ],
+            Role::QualityOfficer => &[PatientRead, CaseRead, AuditRead, AdverseEventReport],
             // Administrators run the system; they do not read clinical records.
             Role::Admin => &[UserAdmin, AuditRead, CatalogAdmin, ResourceAdmin],
         }

@@ -42,6 +42,20 @@ string_enum!(
         CatalogUpdate = "catalog.update",
         ResourceUpdate = "resource.update",
         ThresholdUpdate = "threshold.update",
+        ReportRead = "report.read",
+        ReportSave = "report.save",
+        ReportSign = "report.sign",
+        AddendumSign = "report.addendum",
+        SpecimenList = "specimen.list",
+        PathologyRecord = "pathology.record",
+        AdverseEventCreate = "ae.create",
+        AdverseEventUpdate = "ae.update",
+        AdverseEventReported = "ae.reported",
+        AdverseEventList = "ae.list",
+        AeTermUpdate = "ae_term.update",
+        FollowUpRecord = "followup.record",
+        FollowUpList = "followup.list",
+        TimelineRead = "patient.timeline",
     }
 );
 

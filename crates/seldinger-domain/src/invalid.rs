@@ -30,6 +30,10 @@ pub enum Problem {
     NotOneOf {
         allowed: Vec<&'static str>,
     },
+    /// Like `NotOneOf`, for choices that are data (grades of a grading system…).
+    NotListed {
+        allowed: String,
+    },
     BadFormat {
         expected: &'static str,
     },
@@ -81,6 +85,10 @@ impl Problem {
             (Problem::NotOneOf { allowed }, Lang::Fr) => {
                 format!("doit valoir l'une de ces valeurs : {}", allowed.join(", "))
             }
+            (Problem::NotListed { allowed }, Lang::En) => format!("must be one of: {allowed}"),
+            (Problem::NotListed { allowed }, Lang::Fr) => {
+                format!("doit valoir l'une de ces valeurs : {allowed}")
+            }
             (Problem::BadFormat { expected }, Lang::En) => {
                 format!("is not well formed: {expected}")
             }
@@ -106,7 +114,7 @@ impl Problem {
             Problem::NotADate => "not_a_date",
             Problem::DateInFuture => "date_in_future",
             Problem::DateTooOld { .. } => "date_too_old",
-            Problem::NotOneOf { .. } => "not_one_of",
+            Problem::NotOneOf { .. } | Problem::NotListed { .. } => "not_one_of",
             Problem::BadFormat { .. } => "bad_format",
             Problem::AlreadyUsed => "already_used",
             Problem::UnknownField => "unknown_field",

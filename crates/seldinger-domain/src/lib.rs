@@ -21,21 +21,32 @@
 //! - [`resources`]: rooms, equipment, bed units, staff availability.
 //! - [`checklist`]: the pre-procedure checklist and its lab thresholds; the time-out.
 //! - [`rules`]: pathway rules checked against stored state, with their messages.
+//! - [`report`]: the procedure report (dose, technique by family), signature, addenda.
+//! - [`pathology`]: specimen results and their turnaround.
+//! - [`adverse`]: adverse events, their terms, versioned grading systems (CIRSE 2017,
+//!   SIR 2017, CTCAE v5), seriousness and the reporting clock.
+//! - [`followup`]: the follow-up planned at signature, due and overdue items, contacts.
+//! - [`number`]: decimals and counts as typed (French comma), within plausible ranges.
 //! - [`localtime`]: the department's wall-clock time (zone passed in).
 //! - [`clock`]: the `Clock` trait and a manual clock for tests.
 
 pub mod access;
+pub mod adverse;
 pub mod audit;
 pub mod case;
 pub mod catalog;
 pub mod checklist;
 pub mod clock;
 pub mod consultation;
+pub mod followup;
 pub mod ids;
 pub mod invalid;
 pub mod localtime;
 pub mod mdt;
+pub mod number;
+pub mod pathology;
 pub mod patient;
+pub mod report;
 pub mod resources;
 pub mod rules;
 pub mod text;
