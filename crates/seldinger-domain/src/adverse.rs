@@ -493,7 +493,7 @@ pub struct Graded {
 
 /// An adverse event, valid. The onset is still local time: the caller places it in the
 /// department's zone (and has checked it against the procedure with [`check_onset`]).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Event {
     pub term: String,
     pub description: Option<String>,

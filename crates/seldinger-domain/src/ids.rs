@@ -82,3 +82,19 @@ id_type!(
     /// A booking of a case: room, time, people, equipment and beds.
     BookingId
 );
+id_type!(
+    /// The procedure report of a case.
+    ReportId
+);
+id_type!(
+    /// A specimen taken during a procedure, sent to pathology.
+    SpecimenId
+);
+id_type!(
+    /// An adverse event.
+    AdverseEventId
+);
+id_type!(
+    /// A planned follow-up item (a call, a consultation, imaging, volumetry).
+    FollowUpId
+);

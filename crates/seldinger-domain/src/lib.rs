@@ -55,8 +55,9 @@ pub mod user;
 pub use access::{Access, Permission};
 pub use clock::Clock;
 pub use ids::{
-    BedUnitId, BookingId, CaseId, ConsultationId, EquipmentId, MeetingId, PatientId,
-    ProcedureTypeId, ProcedureVersionId, RoomId, UserId,
+    AdverseEventId, BedUnitId, BookingId, CaseId, ConsultationId, EquipmentId, FollowUpId,
+    MeetingId, PatientId, ProcedureTypeId, ProcedureVersionId, ReportId, RoomId, SpecimenId,
+    UserId,
 };
 pub use invalid::{FieldError, Invalid, Problem};
 pub use user::{Lang, Role};

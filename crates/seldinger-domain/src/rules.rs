@@ -39,6 +39,22 @@ pub enum Rule {
     ChecklistNeedsBooking,
     #[error("the person named is not an active user with the needed role")]
     WrongPerson,
+    #[error("a report is written once the case is ready (on the day) or performed")]
+    ReportNeedsProcedure,
+    #[error("the report is signed and can no longer change: add a signed addendum")]
+    ReportSigned,
+    #[error("an addendum completes a signed report; this one is still a draft")]
+    ReportNotSigned,
+    #[error("this specimen already has its pathology result")]
+    PathologyAlreadyRecorded,
+    #[error("this follow-up is already recorded")]
+    FollowUpAlreadyRecorded,
+    #[error("the case closes once every planned follow-up is recorded")]
+    FollowUpIncomplete,
+    #[error("adverse events are recorded once the procedure is performed")]
+    EventNeedsProcedure,
+    #[error("this event is not serious, or is already marked as reported")]
+    NothingToReport,
 }
 
 impl Rule {
@@ -60,6 +76,14 @@ impl Rule {
             Rule::ProcedureInactive => "procedure_inactive",
             Rule::ChecklistNeedsBooking => "checklist_needs_booking",
             Rule::WrongPerson => "wrong_person",
+            Rule::ReportNeedsProcedure => "report_needs_procedure",
+            Rule::ReportSigned => "report_signed",
+            Rule::ReportNotSigned => "report_not_signed",
+            Rule::PathologyAlreadyRecorded => "pathology_already_recorded",
+            Rule::FollowUpAlreadyRecorded => "follow_up_already_recorded",
+            Rule::FollowUpIncomplete => "follow_up_incomplete",
+            Rule::EventNeedsProcedure => "event_needs_procedure",
+            Rule::NothingToReport => "nothing_to_report",
         }
     }
 
@@ -94,6 +118,28 @@ impl Rule {
                 }
                 Rule::WrongPerson => {
                     "la personne indiquée n'est pas un utilisateur actif du rôle attendu"
+                }
+                Rule::ReportNeedsProcedure => {
+                    "le compte rendu s'écrit quand le dossier est prêt (le jour J) ou réalisé"
+                }
+                Rule::ReportSigned => {
+                    "le compte rendu est signé et ne peut plus changer : ajoutez un addendum signé"
+                }
+                Rule::ReportNotSigned => {
+                    "un addendum complète un compte rendu signé ; celui-ci est encore un brouillon"
+                }
+                Rule::PathologyAlreadyRecorded => {
+                    "ce prélèvement a déjà son résultat anatomopathologique"
+                }
+                Rule::FollowUpAlreadyRecorded => "ce suivi est déjà renseigné",
+                Rule::FollowUpIncomplete => {
+                    "le dossier se clôt quand chaque suivi prévu est renseigné"
+                }
+                Rule::EventNeedsProcedure => {
+                    "les événements indésirables s'enregistrent une fois le geste réalisé"
+                }
+                Rule::NothingToReport => {
+                    "cet événement n'est pas grave, ou sa déclaration est déjà enregistrée"
                 }
             }
             .to_string(),

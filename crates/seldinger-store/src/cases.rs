@@ -633,6 +633,9 @@ impl Store {
             crate::bookings::lock_bookings(&txn).await?;
         }
         let case = lock_case(&txn, id, now).await?;
+        if matches!(event, CaseEvent::Close) && case.status == CaseStatus::FollowUp {
+            crate::followups::ensure_complete(&txn, id).await?;
+        }
         apply_event(&txn, actor, &case, event, now).await?;
         if cancel {
             crate::bookings::cancel_active_bookings(&txn, actor, id, "case cancelled", now).await?;

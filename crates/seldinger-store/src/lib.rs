@@ -25,15 +25,18 @@
 //! - [`checklists`]: the pre-procedure checklist, readiness, the time-out.
 
 pub mod accounts;
+pub mod adverse;
 pub mod audit;
 pub mod bookings;
 pub mod cases;
 pub mod catalog;
 pub mod checklists;
 pub mod consultations;
+pub mod followups;
 pub mod mdt;
 pub mod migration;
 pub mod patients;
+pub mod reports;
 pub mod resources;
 #[cfg(feature = "testing")]
 pub mod testing;

@@ -14,6 +14,7 @@
 use sea_orm_migration::prelude::*;
 
 mod m0002_pathway;
+mod m0003_outcomes;
 pub mod seed;
 
 pub struct Migrator;
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(M0001Foundation),
             Box::new(m0002_pathway::M0002Pathway),
+            Box::new(m0003_outcomes::M0003Outcomes),
         ]
     }
 }
@@ -89,6 +91,58 @@ pub(crate) fn index(
         idx.col(Alias::new(*c));
     }
     idx.to_owned()
+}
+
+pub(crate) fn a(name: &'static str) -> Alias {
+    Alias::new(name)
+}
+
+pub(crate) fn json(name: &'static str) -> ColumnDef {
+    ColumnDef::new(a(name)).text().not_null().to_owned()
+}
+
+pub(crate) fn big(name: &'static str) -> ColumnDef {
+    ColumnDef::new(a(name)).big_integer().not_null().to_owned()
+}
+
+pub(crate) fn int(name: &'static str) -> ColumnDef {
+    ColumnDef::new(a(name)).integer().not_null().to_owned()
+}
+
+pub(crate) fn int_null(name: &'static str) -> ColumnDef {
+    ColumnDef::new(a(name)).integer().null().to_owned()
+}
+
+pub(crate) fn flag(name: &'static str) -> ColumnDef {
+    ColumnDef::new(a(name)).boolean().not_null().to_owned()
+}
+
+pub(crate) fn uuid_null(name: &'static str) -> ColumnDef {
+    ColumnDef::new(a(name)).uuid().null().to_owned()
+}
+
+pub(crate) fn date(name: &'static str) -> ColumnDef {
+    ColumnDef::new(a(name)).date().not_null().to_owned()
+}
+
+pub(crate) fn fk(
+    table: &'static str,
+    column: &'static str,
+    to: &'static str,
+) -> ForeignKeyCreateStatement {
+    ForeignKey::create()
+        .from(a(table), a(column))
+        .to(a(to), a("id"))
+        .to_owned()
+}
+
+pub(crate) fn serial_pk(name: &'static str) -> ColumnDef {
+    ColumnDef::new(a(name))
+        .big_integer()
+        .not_null()
+        .auto_increment()
+        .primary_key()
+        .to_owned()
 }
 
 #[async_trait::async_trait]

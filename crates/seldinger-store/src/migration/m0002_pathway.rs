@@ -7,7 +7,10 @@
 
 use sea_orm_migration::prelude::*;
 
-use super::{index, text, text_null, ts, ts_null, uuid, uuid_pk};
+use super::{
+    a, big, date, fk, flag, index, int, int_null, json, serial_pk, text, text_null, ts, ts_null,
+    uuid, uuid_null, uuid_pk,
+};
 
 pub struct M0002Pathway;
 
@@ -15,54 +18,6 @@ impl MigrationName for M0002Pathway {
     fn name(&self) -> &str {
         "m0002_pathway"
     }
-}
-
-fn a(name: &'static str) -> Alias {
-    Alias::new(name)
-}
-
-fn json(name: &'static str) -> ColumnDef {
-    ColumnDef::new(a(name)).text().not_null().to_owned()
-}
-
-fn big(name: &'static str) -> ColumnDef {
-    ColumnDef::new(a(name)).big_integer().not_null().to_owned()
-}
-
-fn int(name: &'static str) -> ColumnDef {
-    ColumnDef::new(a(name)).integer().not_null().to_owned()
-}
-
-fn int_null(name: &'static str) -> ColumnDef {
-    ColumnDef::new(a(name)).integer().null().to_owned()
-}
-
-fn flag(name: &'static str) -> ColumnDef {
-    ColumnDef::new(a(name)).boolean().not_null().to_owned()
-}
-
-fn uuid_null(name: &'static str) -> ColumnDef {
-    ColumnDef::new(a(name)).uuid().null().to_owned()
-}
-
-fn date(name: &'static str) -> ColumnDef {
-    ColumnDef::new(a(name)).date().not_null().to_owned()
-}
-
-fn fk(table: &'static str, column: &'static str, to: &'static str) -> ForeignKeyCreateStatement {
-    ForeignKey::create()
-        .from(a(table), a(column))
-        .to(a(to), a("id"))
-        .to_owned()
-}
-
-fn serial_pk(name: &'static str) -> ColumnDef {
-    ColumnDef::new(a(name))
-        .big_integer()
-        .not_null()
-        .auto_increment()
-        .primary_key()
-        .to_owned()
 }
 
 #[async_trait::async_trait]

@@ -4,12 +4,15 @@
 //! - `patients`: patients, accounts, sessions, the audit log.
 //! - `pathway`: steps 1–6 of the pathway, referral to time-out: catalog, resources,
 //!   cases, consultations, MDT, bookings, checklists.
+//! - `outcomes`: steps 7–11: report, specimens and pathology, adverse events,
+//!   follow-up, closure.
 //! - `support`: the clock and helpers every story uses.
 #![expect(
     clippy::unwrap_used,
     reason = "setup helpers outside #[test] functions: a failed setup should panic"
 )]
 
+mod outcomes;
 mod pathway;
 mod patients;
 mod support;

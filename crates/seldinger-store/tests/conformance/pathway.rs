@@ -38,10 +38,10 @@ use time::{Date, Duration, OffsetDateTime};
 use crate::support::{NOW, patient, user};
 
 /// The Monday after [`NOW`]: every booking of these stories is on it unless said.
-const MONDAY: Date = date!(2026 - 11 - 23);
+pub(crate) const MONDAY: Date = date!(2026 - 11 - 23);
 
 /// `hh:mm` on [`MONDAY`], UTC.
-fn monday(hour: u8, minute: u8) -> OffsetDateTime {
+pub(crate) fn monday(hour: u8, minute: u8) -> OffsetDateTime {
     MONDAY.with_hms(hour, minute, 0).unwrap().assume_utc()
 }
 
@@ -63,11 +63,11 @@ fn code(raw: &str) -> ProcedureCode {
 
 /// A department: staff, two CT rooms, a microwave generator, a ward and a day unit, and
 /// one patient (Hélène Dupré-Lefèvre, 70, on apixaban, allergic to latex).
-struct Dept {
+pub(crate) struct Dept {
     _db: TestDatabase,
-    store: Store,
+    pub(crate) store: Store,
     scheduler: User,
-    radiologist: User,
+    pub(crate) radiologist: User,
     second_radiologist: User,
     anesthetist: User,
     nurse: User,
@@ -80,12 +80,12 @@ struct Dept {
     consultations: AtomicI64,
 }
 
-fn actor(user: &User) -> Actor {
+pub(crate) fn actor(user: &User) -> Actor {
     user.actor(Some("10.1.2.3".into()))
 }
 
 impl Dept {
-    async fn open() -> Self {
+    pub(crate) async fn open() -> Self {
         Self::open_with(|_| {}).await
     }
 
@@ -200,15 +200,15 @@ impl Dept {
         }
     }
 
-    fn scheduler(&self) -> Actor {
+    pub(crate) fn scheduler(&self) -> Actor {
         actor(&self.scheduler)
     }
 
-    fn ir(&self) -> Actor {
+    pub(crate) fn ir(&self) -> Actor {
         actor(&self.radiologist)
     }
 
-    fn nurse(&self) -> Actor {
+    pub(crate) fn nurse(&self) -> Actor {
         actor(&self.nurse)
     }
 
@@ -269,7 +269,7 @@ impl Dept {
     }
 
     /// A case of `code` waiting for its booking: referred, accepted, consulted, planned.
-    async fn to_schedule(&self, code: &str) -> CaseRecord {
+    pub(crate) async fn to_schedule(&self, code: &str) -> CaseRecord {
         let case = self.refer(code, Urgency::Elective, NOW).await;
         self.store
             .transition_case(&self.ir(), case.id, &CaseEvent::Accept, NOW)
@@ -286,7 +286,7 @@ impl Dept {
     }
 
     /// CT-1 at `start` with the radiologist, nothing else named.
-    fn request(&self, start: OffsetDateTime) -> BookingRequest {
+    pub(crate) fn request(&self, start: OffsetDateTime) -> BookingRequest {
         BookingRequest {
             room: self.ct,
             start,
@@ -298,7 +298,7 @@ impl Dept {
         }
     }
 
-    async fn book(&self, case: CaseId, request: &BookingRequest) -> BookingRecord {
+    pub(crate) async fn book(&self, case: CaseId, request: &BookingRequest) -> BookingRecord {
         self.store
             .book_case(&self.scheduler(), case, request, NOW)
             .await
@@ -306,7 +306,11 @@ impl Dept {
     }
 
     /// A case of `code` booked in CT-1 at `start`.
-    async fn scheduled(&self, code: &str, start: OffsetDateTime) -> (CaseId, BookingRecord) {
+    pub(crate) async fn scheduled(
+        &self,
+        code: &str,
+        start: OffsetDateTime,
+    ) -> (CaseId, BookingRecord) {
         let case = self.to_schedule(code).await;
         let booking = self.book(case.id, &self.request(start)).await;
         (case.id, booking)
@@ -338,7 +342,7 @@ impl Dept {
     }
 
     /// Where a case stands, to show that a refusal changed nothing.
-    async fn snapshot(&self, case: CaseId) -> Snapshot {
+    pub(crate) async fn snapshot(&self, case: CaseId) -> Snapshot {
         let record = self
             .store
             .get_case(&self.scheduler(), case, NOW)
@@ -351,12 +355,12 @@ impl Dept {
         }
     }
 
-    async fn status(&self, case: CaseId) -> CaseStatus {
+    pub(crate) async fn status(&self, case: CaseId) -> CaseStatus {
         self.snapshot(case).await.status
     }
 
     /// Events of the case history, oldest first.
-    async fn events(&self, case: CaseId) -> Vec<String> {
+    pub(crate) async fn events(&self, case: CaseId) -> Vec<String> {
         self.store
             .case_history(case)
             .await
@@ -367,7 +371,7 @@ impl Dept {
     }
 
     /// Rows of `table` matching `condition`, read behind the store's back.
-    async fn count(&self, table: &str, condition: &str) -> i64 {
+    pub(crate) async fn count(&self, table: &str, condition: &str) -> i64 {
         let db = self.store.raw_connection();
         let sql = format!("SELECT COUNT(*) AS n FROM {table} WHERE {condition}");
         let row = db
@@ -380,7 +384,7 @@ impl Dept {
 }
 
 #[derive(Debug, PartialEq, Eq)]
-struct Snapshot {
+pub(crate) struct Snapshot {
     status: CaseStatus,
     version: i64,
     history: usize,
@@ -407,7 +411,7 @@ fn ir_decision(procedure: &str) -> Decision {
 }
 
 /// Everything the checklist asks for, sampled the day before [`MONDAY`].
-fn complete_checklist() -> Checklist {
+pub(crate) fn complete_checklist() -> Checklist {
     let sampled = Some(NOW.date());
     Checklist {
         information_sheet_delivered: true,
@@ -456,7 +460,7 @@ fn clashes(result: Result<BookingRecord, StoreError>) -> Vec<Clash> {
 }
 
 #[track_caller]
-fn assert_rule<T: std::fmt::Debug>(result: Result<T, StoreError>, rule: Rule) {
+pub(crate) fn assert_rule<T: std::fmt::Debug>(result: Result<T, StoreError>, rule: Rule) {
     match result {
         Err(StoreError::Conflict(Conflict::Rule(found))) if found == rule => {}
         other => panic!("expected {rule:?}, got {other:?}"),
@@ -464,14 +468,14 @@ fn assert_rule<T: std::fmt::Debug>(result: Result<T, StoreError>, rule: Rule) {
 }
 
 #[track_caller]
-fn assert_refused<T: std::fmt::Debug>(result: Result<T, StoreError>, refusal: Refusal) {
+pub(crate) fn assert_refused<T: std::fmt::Debug>(result: Result<T, StoreError>, refusal: Refusal) {
     match result {
         Err(StoreError::Conflict(Conflict::Transition(found))) if found == refusal => {}
         other => panic!("expected {refusal:?}, got {other:?}"),
     }
 }
 
-fn not_allowed(from: CaseStatus, event: &'static str) -> Refusal {
+pub(crate) fn not_allowed(from: CaseStatus, event: &'static str) -> Refusal {
     Refusal::NotAllowed { from, event }
 }
 

@@ -1,0 +1,318 @@
+//! Follow-up items: planned when a report is signed (inside that transaction), listed as
+//! due or overdue, recorded once each. A case closes once none is still planned.
+
+use sea_orm::sea_query::{Expr, ExprTrait, JoinType, Order, Query, SelectStatement};
+use sea_orm::{ConnectionTrait, TransactionTrait};
+use seldinger_domain::audit::{Actor, AuditAction, ObjectRef};
+use seldinger_domain::catalog::ProcedureType;
+use seldinger_domain::followup::{self, Contact, ContactInput, Kind, Status};
+use seldinger_domain::localtime::to_local;
+use seldinger_domain::rules::Rule;
+use seldinger_domain::{CaseId, FollowUpId};
+use time::{Date, OffsetDateTime};
+use uuid::Uuid;
+
+use crate::audit::append;
+use crate::cases::{CaseSummary, corrupt, listed, lock_case, select_summaries, summaries};
+use crate::{Conflict, Store, StoreError, StoreResult, name};
+
+/// One follow-up item as stored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FollowUpRecord {
+    pub id: FollowUpId,
+    pub case_id: CaseId,
+    pub code: String,
+    pub kind: Kind,
+    pub due_on: Date,
+    pub window_end: Date,
+    pub status: Status,
+    pub contact_date: Option<Date>,
+    pub findings: Option<String>,
+    pub recorded_at: Option<OffsetDateTime>,
+    pub recorded_by: Option<String>,
+}
+
+/// Which follow-up list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FollowUpList {
+    /// Planned, within their window today.
+    Due,
+    /// Planned, past their window.
+    Overdue,
+}
+
+impl FollowUpList {
+    pub fn code(self) -> &'static str {
+        match self {
+            FollowUpList::Due => "due",
+            FollowUpList::Overdue => "overdue",
+        }
+    }
+}
+
+const COLUMNS: [(&str, &str); 11] = [
+    ("id", "f_id"),
+    ("case_id", "f_case_id"),
+    ("code", "f_code"),
+    ("kind", "f_kind"),
+    ("due_on", "f_due_on"),
+    ("window_end", "f_window_end"),
+    ("status", "f_status"),
+    ("contact_date", "f_contact_date"),
+    ("findings", "f_findings"),
+    ("recorded_at", "f_recorded_at"),
+    ("recorded_by_name", "f_recorded_by_name"),
+];
+
+fn columns(q: &mut SelectStatement) {
+    for (c, alias) in COLUMNS {
+        q.expr_as(Expr::col((name("f"), name(c))), name(alias));
+    }
+}
+
+fn row(r: &sea_orm::QueryResult) -> StoreResult<FollowUpRecord> {
+    let kind: String = r.try_get("", "f_kind")?;
+    let status: String = r.try_get("", "f_status")?;
+    Ok(FollowUpRecord {
+        id: FollowUpId::from_uuid(r.try_get("", "f_id")?),
+        case_id: CaseId::from_uuid(r.try_get("", "f_case_id")?),
+        code: r.try_get("", "f_code")?,
+        kind: Kind::parse(&kind).map_err(|e| corrupt("follow-up kind", e))?,
+        due_on: r.try_get("", "f_due_on")?,
+        window_end: r.try_get("", "f_window_end")?,
+        status: Status::parse(&status).map_err(|e| corrupt("follow-up status", e))?,
+        contact_date: r.try_get("", "f_contact_date")?,
+        findings: r.try_get("", "f_findings")?,
+        recorded_at: r.try_get("", "f_recorded_at")?,
+        recorded_by: r.try_get("", "f_recorded_by_name")?,
+    })
+}
+
+fn select() -> SelectStatement {
+    let mut q = Query::select();
+    columns(&mut q);
+    q.from_as(name("follow_ups"), name("f"));
+    q
+}
+
+/// Plans a case's follow-up (inside the signing transaction).
+pub(crate) async fn plan<C: ConnectionTrait>(
+    db: &C,
+    case: CaseId,
+    procedure: &ProcedureType,
+    performed: Date,
+) -> StoreResult<()> {
+    let items = followup::plan(procedure, performed);
+    if items.is_empty() {
+        return Ok(());
+    }
+    let mut insert = Query::insert();
+    insert.into_table(name("follow_ups")).columns(
+        [
+            "id",
+            "case_id",
+            "code",
+            "kind",
+            "due_on",
+            "window_end",
+            "status",
+            "version",
+        ]
+        .map(name),
+    );
+    for item in items {
+        insert.values_panic([
+            Uuid::now_v7().into(),
+            case.as_uuid().into(),
+            item.code.into(),
+            item.kind.code().into(),
+            item.due.into(),
+            item.window_end.into(),
+            Status::Planned.code().into(),
+            1i64.into(),
+        ]);
+    }
+    db.execute(&insert).await?;
+    Ok(())
+}
+
+async fn case_items<C: ConnectionTrait>(db: &C, case: CaseId) -> StoreResult<Vec<FollowUpRecord>> {
+    let q = select()
+        .and_where(Expr::col((name("f"), name("case_id"))).eq(case.as_uuid()))
+        .order_by((name("f"), name("due_on")), Order::Asc)
+        .order_by((name("f"), name("code")), Order::Asc)
+        .to_owned();
+    db.query_all(&q).await?.iter().map(row).collect()
+}
+
+/// Refuses to close a case whose follow-up still has planned items.
+pub(crate) async fn ensure_complete<C: ConnectionTrait>(db: &C, case: CaseId) -> StoreResult<()> {
+    let statuses: Vec<Status> = case_items(db, case)
+        .await?
+        .iter()
+        .map(|f| f.status)
+        .collect();
+    if followup::is_complete(&statuses) {
+        Ok(())
+    } else {
+        Err(StoreError::Conflict(Conflict::Rule(
+            Rule::FollowUpIncomplete,
+        )))
+    }
+}
+
+impl Store {
+    /// A case's follow-up items, by due date (read with the case).
+    pub async fn follow_ups(&self, case: CaseId) -> StoreResult<Vec<FollowUpRecord>> {
+        case_items(&self.db, case).await
+    }
+
+    /// One follow-up item, or `NotFound`.
+    pub async fn follow_up(&self, id: FollowUpId) -> StoreResult<FollowUpRecord> {
+        let q = select()
+            .and_where(Expr::col((name("f"), name("id"))).eq(id.as_uuid()))
+            .to_owned();
+        row(&self.db.query_one(&q).await?.ok_or(StoreError::NotFound)?)
+    }
+
+    /// The due or overdue follow-up, oldest first, each with its case; at most `limit`
+    /// from `offset`, with the total. Audited as one list.
+    pub async fn follow_up_worklist(
+        &self,
+        actor: &Actor,
+        list: FollowUpList,
+        limit: u64,
+        offset: u64,
+        now: OffsetDateTime,
+    ) -> StoreResult<(Vec<(FollowUpRecord, CaseSummary)>, u64)> {
+        let today = to_local(now, &self.zone).date();
+        let planned = Expr::col((name("f"), name("status"))).eq(Status::Planned.code());
+        let (filter, order) = match list {
+            FollowUpList::Due => (
+                planned
+                    .and(Expr::col((name("f"), name("due_on"))).lte(today))
+                    .and(Expr::col((name("f"), name("window_end"))).gte(today)),
+                "due_on",
+            ),
+            FollowUpList::Overdue => (
+                planned.and(Expr::col((name("f"), name("window_end"))).lt(today)),
+                "window_end",
+            ),
+        };
+        let mut q = select_summaries();
+        columns(&mut q);
+        q.join_as(
+            JoinType::InnerJoin,
+            name("follow_ups"),
+            name("f"),
+            Expr::col((name("f"), name("case_id"))).equals((name("c"), name("id"))),
+        )
+        .and_where(filter.clone())
+        .order_by((name("f"), name(order)), Order::Asc)
+        .order_by((name("f"), name("id")), Order::Asc)
+        .limit(limit.clamp(1, 500))
+        .offset(offset);
+        let rows = self.db.query_all(&q).await?;
+        let cases = summaries(&rows)?;
+        let items = rows
+            .iter()
+            .zip(cases)
+            .map(|(r, case)| Ok((row(r)?, case)))
+            .collect::<StoreResult<Vec<_>>>()?;
+        let count = Query::select()
+            .expr_as(Expr::col((name("f"), name("id"))).count(), name("n"))
+            .from_as(name("follow_ups"), name("f"))
+            .and_where(filter)
+            .to_owned();
+        let total: i64 = match self.db.query_one(&count).await? {
+            Some(r) => r.try_get("", "n")?,
+            None => 0,
+        };
+        self.audit
+            .append(
+                actor,
+                AuditAction::FollowUpList,
+                None,
+                Some(&listed(
+                    list.code(),
+                    items.iter().map(|(_, c)| format!("case/{}", c.id)),
+                )),
+                now,
+            )
+            .await?;
+        Ok((items, u64::try_from(total).unwrap_or(0)))
+    }
+
+    /// Records a planned follow-up item, once: rule `follow_up_already_recorded` for a
+    /// second time, `NotFound` for an item that does not exist.
+    pub async fn record_follow_up(
+        &self,
+        actor: &Actor,
+        id: FollowUpId,
+        input: &ContactInput,
+        now: OffsetDateTime,
+    ) -> StoreResult<FollowUpRecord> {
+        let item = self.follow_up(id).await?;
+        if item.status != Status::Planned {
+            return Err(StoreError::Conflict(Conflict::Rule(
+                Rule::FollowUpAlreadyRecorded,
+            )));
+        }
+        let performed = self.performed_on(item.case_id).await?;
+        let today = to_local(now, &self.zone).date();
+        let contact = Contact::parse(input, performed, today).map_err(StoreError::Invalid)?;
+        let txn = self.db.begin().await?;
+        lock_case(&txn, item.case_id, now).await?;
+        let update = Query::update()
+            .table(name("follow_ups"))
+            .values([
+                (name("status"), contact.status.code().into()),
+                (name("contact_date"), contact.date.into()),
+                (name("findings"), contact.findings.clone().into()),
+                (name("recorded_at"), now.into()),
+                (
+                    name("recorded_by"),
+                    actor.user_id.map(|u| u.as_uuid()).into(),
+                ),
+                (name("recorded_by_name"), actor.username.clone().into()),
+            ])
+            .value(name("version"), Expr::col(name("version")).add(1))
+            .and_where(Expr::col(name("id")).eq(id.as_uuid()))
+            .and_where(Expr::col(name("status")).eq(Status::Planned.code()))
+            .to_owned();
+        if txn.execute(&update).await?.rows_affected() == 0 {
+            return Err(StoreError::Conflict(Conflict::Rule(
+                Rule::FollowUpAlreadyRecorded,
+            )));
+        }
+        append(
+            &txn,
+            actor,
+            AuditAction::FollowUpRecord,
+            Some(&ObjectRef::new("case", item.case_id)),
+            Some(&format!("follow_up/{id} {}", contact.status.code())),
+            now,
+        )
+        .await?;
+        txn.commit().await?;
+        self.follow_up(id).await
+    }
+
+    /// The local day a case's procedure ended (from its report), or `NotFound`.
+    pub(crate) async fn performed_on(&self, case: CaseId) -> StoreResult<Date> {
+        let q = Query::select()
+            .column(name("content"))
+            .from(name("reports"))
+            .and_where(Expr::col(name("case_id")).eq(case.as_uuid()))
+            .to_owned();
+        let r = self.db.query_one(&q).await?.ok_or(StoreError::NotFound)?;
+        let content: String = r.try_get("", "content")?;
+        let report: seldinger_domain::report::Report =
+            serde_json::from_str(&content).map_err(|e| corrupt("report", e))?;
+        let at = report
+            .ended_at
+            .or(report.started_at)
+            .ok_or_else(|| StoreError::Other("a report without times".into()))?;
+        Ok(to_local(at, &self.zone).date())
+    }
+}
