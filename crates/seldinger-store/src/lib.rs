@@ -40,6 +40,7 @@ pub mod reports;
 pub mod resources;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod timeline;
 
 use std::time::Duration;
 

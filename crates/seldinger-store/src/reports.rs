@@ -211,6 +211,14 @@ async fn case_specimens<C: ConnectionTrait>(
     db.query_all(&q).await?.iter().map(specimen_row).collect()
 }
 
+/// A case's report without auditing (for reads already audited by their caller).
+pub(crate) async fn stored_report<C: ConnectionTrait>(
+    db: &C,
+    case: CaseId,
+) -> StoreResult<Option<ReportRecord>> {
+    load_report(db, case).await
+}
+
 /// The procedure a case is planned with.
 async fn planned<C: ConnectionTrait>(db: &C, case: &CaseRecord) -> StoreResult<ProcedureType> {
     Ok(procedure_version(db, case.planned_version_id)

@@ -508,3 +508,45 @@ async fn follow_up_is_recorded_once_and_the_case_closes_when_it_is_done() {
         .unwrap();
     assert_eq!(d.status(case).await, CaseStatus::FollowUp);
 }
+
+#[tokio::test]
+async fn the_patient_timeline_tells_the_case_in_order() {
+    use seldinger_store::timeline::TimelineItem;
+    let d = Dept::open().await;
+    let case = signed(&d).await;
+    d.store
+        .record_adverse_event(&d.ir(), case, &event(), None, 24, after())
+        .await
+        .unwrap();
+    let (cases, entries) = d
+        .store
+        .patient_timeline(&d.ir(), d.patient_id(), after())
+        .await
+        .unwrap();
+    assert_eq!(cases.iter().map(|c| c.id).collect::<Vec<_>>(), [case]);
+    assert!(entries.windows(2).all(|w| w[0].at <= w[1].at));
+    let kinds: Vec<String> = entries
+        .iter()
+        .map(|e| match &e.item {
+            TimelineItem::CaseEvent { event, .. } => event.clone(),
+            TimelineItem::Consultation { .. } => "consultation".into(),
+            TimelineItem::AdverseEvent { term, .. } => format!("ae:{term}"),
+            TimelineItem::FollowUp { code, .. } => format!("fu:{code}"),
+            other => format!("{other:?}"),
+        })
+        .collect();
+    let position = |k: &str| {
+        kinds
+            .iter()
+            .position(|x| x == k)
+            .unwrap_or_else(|| panic!("{k} missing from {kinds:?}"))
+    };
+    assert!(position("refer") < position("book") && position("consultation") < position("perform"));
+    assert!(position("book") < position("perform"));
+    assert!(position("ae:pneumothorax_drain") < position("sign_report"));
+    assert!(position("sign_report") < position("fu:d7"));
+    assert!(position("fu:d7") < position("fu:d30"));
+    // One audit entry names the patient.
+    let audited = d.count("audit_log", "action = 'patient.timeline'").await;
+    assert_eq!(audited, 1);
+}

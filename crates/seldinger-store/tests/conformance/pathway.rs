@@ -200,6 +200,10 @@ impl Dept {
         }
     }
 
+    pub(crate) fn patient_id(&self) -> PatientId {
+        self.patient.id
+    }
+
     pub(crate) fn scheduler(&self) -> Actor {
         actor(&self.scheduler)
     }
