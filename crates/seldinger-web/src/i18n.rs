@@ -25,6 +25,7 @@ pub mod booking;
 pub mod cases;
 pub mod catalog;
 pub mod mdt;
+pub mod timeline;
 
 /// Every table, for lookups and the completeness tests.
 const TABLES: &[&[(&str, &str, &str)]] = &[
@@ -33,6 +34,7 @@ const TABLES: &[&[(&str, &str, &str)]] = &[
     cases::MESSAGES,
     mdt::MESSAGES,
     booking::MESSAGES,
+    timeline::MESSAGES,
 ];
 
 static INDEX: LazyLock<HashMap<&'static str, (&'static str, &'static str)>> = LazyLock::new(|| {

@@ -29,6 +29,7 @@ pub mod mdt;
 pub mod openapi;
 pub mod pages;
 pub mod routes;
+pub mod timeline;
 
 use std::sync::Arc;
 

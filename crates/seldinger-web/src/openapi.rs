@@ -266,6 +266,7 @@ pub fn spec() -> Value {
         crate::cases::openapi(),
         crate::mdt::openapi(),
         crate::booking::openapi(),
+        crate::timeline::openapi(),
     ] {
         if let (Some(tags), Some(area_tags)) =
             (spec["tags"].as_array_mut(), area["tags"].as_array())
@@ -325,6 +326,7 @@ mod tests {
             crate::cases::openapi(),
             crate::mdt::openapi(),
             crate::booking::openapi(),
+            crate::timeline::openapi(),
         ];
         let sections = std::iter::once((&core["components"]["schemas"], &core["paths"]))
             .chain(areas.iter().map(|a| (&a["schemas"], &a["paths"])));

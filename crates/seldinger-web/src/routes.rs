@@ -47,6 +47,7 @@ fn table() -> Vec<Route> {
     all.extend(crate::cases::routes());
     all.extend(crate::mdt::routes());
     all.extend(crate::booking::routes());
+    all.extend(crate::timeline::routes());
     all
 }
 

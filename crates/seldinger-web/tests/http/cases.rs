@@ -1545,3 +1545,58 @@ async fn reading_cases_consultations_and_worklists_is_audited() {
         .any(|d| d.contains("worklist=accepted") && d.contains(&format!("case/{id}")));
     assert!(listed, "{log}");
 }
+
+#[tokio::test]
+async fn a_patient_timeline_lists_every_case_in_order_with_links() {
+    let ward = Ward::new().await;
+    let first = ward.refer("elective").await;
+    let (status, body) = ward
+        .ir
+        .post(&format!("/api/v1/cases/{first}/accept"), &json!({}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    ward.app.clock.advance(Duration::hours(1));
+    let second = ward.refer("urgent").await;
+
+    let (status, timeline) = ward
+        .nurse
+        .get(&format!("/api/v1/patients/{}/timeline", ward.patient))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{timeline}");
+    let seen: Vec<(String, String)> = timeline["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|i| {
+            (
+                i["case_id"].as_str().unwrap_or_default().to_string(),
+                i["code"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            (first.clone(), "refer".to_string()),
+            (first.clone(), "accept".to_string()),
+            (second.clone(), "refer".to_string()),
+        ]
+    );
+    assert_eq!(timeline["items"][0]["href"], format!("/cases/{first}"));
+    let (status, _) = ward
+        .nurse
+        .get("/api/v1/patients/0192f3a4-1b2c-7d8e-9f00-112233445566/timeline")
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    let browser = ward.app.browser("nurse.page", Role::Nurse).await;
+    let (status, page) = browser
+        .get(&format!("/patients/{}/timeline", ward.patient))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Dupré-Lefèvre"), "{page}");
+    assert_eq!(page.matches("class=\"timeline-case_event").count(), 3);
+    assert!(page.contains(&format!("href=\"/cases/{second}\"")));
+    let (_, patient_page) = browser.get(&format!("/patients/{}", ward.patient)).await;
+    assert!(patient_page.contains(&format!("/patients/{}/timeline", ward.patient)));
+}
