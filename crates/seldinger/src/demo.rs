@@ -1,7 +1,8 @@
 //! The demo department: staff of every role, about 200 patients with French and
 //! English names, and a living pathway (see [`pathway`]): rooms, equipment, beds, staff
-//! hours, MDT meetings and about fifty cases at every step. Made deterministically (same
-//! seed, same department), dated around the day it is made.
+//! hours, MDT meetings and about eighty cases at every step, from referral to closure
+//! (reports, pathology, adverse events, follow-up). Made deterministically (same seed,
+//! same department), dated around the day it is made.
 
 mod pathway;
 

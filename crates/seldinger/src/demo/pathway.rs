@@ -1,9 +1,11 @@
 //! The demo department's pathway: rooms, equipment, beds and staff hours, then about
-//! fifty cases spread over the last five weeks and the next three, at every step from
+//! eighty cases spread over the last five weeks and the next three, at every step from
 //! referral to "ready" — weekly MDT meetings with their decisions, consultations with
 //! consent, bookings found by the slot search, checklists complete or not, and today's
 //! time-outs. Everything goes through the store's public methods, as the interface would,
 //! with the history dated as it would have happened.
+
+mod outcomes;
 
 use std::collections::HashMap;
 
@@ -226,6 +228,15 @@ enum Step {
     Declined,
     Cancelled,
     ClosedAtMdt,
+    /// Booked on the (virtual) day of the demo's clock, checklist complete: the first
+    /// step of the performed cases below.
+    ReadyToday,
+    /// Performed, its report still a draft.
+    Performed,
+    /// Report signed, specimens and follow-up under way, some of it due or overdue.
+    FollowUp,
+    /// Follow-up complete, case closed.
+    Closed,
 }
 
 /// Procedures decided without an MDT, and those an MDT decides.
@@ -613,15 +624,18 @@ impl Demo<'_> {
         }
         match step {
             Step::ToSchedule => Ok(()),
-            Step::Scheduled | Step::Ready => {
+            Step::Scheduled | Step::Ready | Step::ReadyToday => {
                 let today = to_local(self.now, &self.zone).date();
-                let from = if step == Step::Ready && self.rng.random_bool(0.5) {
+                let from = if step == Step::ReadyToday
+                    || step == Step::Ready && self.rng.random_bool(0.5)
+                {
                     from_local(PrimitiveDateTime::new(today, Time::MIDNIGHT), &self.zone)
                 } else {
                     self.now + Duration::days(self.rng.random_range(1..10))
                 };
                 if self.book(case, from).await? {
-                    self.checklist(case, step == Step::Ready).await?;
+                    self.checklist(case, matches!(step, Step::Ready | Step::ReadyToday))
+                        .await?;
                     self.time_out_if_today(case).await?;
                 }
                 Ok(())
@@ -757,6 +771,9 @@ pub async fn fill(
         clinic_slots: HashMap::new(),
     };
     let plan: &[(Step, usize)] = &[
+        (Step::Performed, 2),
+        (Step::FollowUp, 14),
+        (Step::Closed, 5),
         (Step::Referred, 7),
         (Step::Accepted, 5),
         (Step::Consulted, 3),
@@ -785,6 +802,12 @@ pub async fn fill(
                 }
                 s => *s,
             };
+            if matches!(case_step, Step::Performed | Step::FollowUp | Step::Closed) {
+                if demo.perform(patient, case_step, index).await? {
+                    count += 1;
+                }
+                continue;
+            }
             demo.walk(patient, case_step, index).await?;
             count += 1;
             let case = store
