@@ -1,6 +1,6 @@
 //! The demo department's pathway: rooms, equipment, beds and staff hours, then about
 //! eighty cases spread over the last five weeks and the next three, at every step from
-//! referral to "ready" — weekly MDT meetings with their decisions, consultations with
+//! referral to closure (see `outcomes`) — weekly MDT meetings with their decisions, consultations with
 //! consent, bookings found by the slot search, checklists complete or not, and today's
 //! time-outs. Everything goes through the store's public methods, as the interface would,
 //! with the history dated as it would have happened.

@@ -251,7 +251,7 @@ impl Demo<'_> {
         let result_day = written + Duration::days(3);
         if biopsy && result_day < real_now {
             for (i, specimen) in self.store.specimens(case).await?.into_iter().enumerate() {
-                let malignant = index % 2 == 0;
+                let malignant = index.is_multiple_of(2);
                 let input = if i == 0 && index % 5 == 1 {
                     ResultInput {
                         adequacy: "inadequate".into(),
@@ -286,7 +286,7 @@ impl Demo<'_> {
             if item.due_on > today || item.status != Status::Planned {
                 continue;
             }
-            let leave_open = step != Step::Closed && (index + item.code.len()) % 3 == 0;
+            let leave_open = step != Step::Closed && (index + item.code.len()).is_multiple_of(3);
             if leave_open {
                 continue;
             }
