@@ -1,7 +1,8 @@
 //! `seldinger-bench`: measures Seldinger end to end against the real `seldinger` binary
 //! (the one built next to this one), on SQLite and on PostgreSQL. Two scenarios:
-//! `patient-search` (the default, below) and `pathway` (booking checks and the worklist
-//! of cases to schedule with a year of bookings: see `pathway.rs`).
+//! `patient-search` (the default, below), `pathway` (booking checks and the worklist of
+//! cases to schedule with a year of bookings: see `pathway.rs`) and `follow-up` (the
+//! follow-up worklists with 50,000 open items and report signing: `followup.rs`).
 //!
 //! For each engine the patient-search scenario loads synthetic patients through the CLI (`generate-patients`, timed),
 //! creates a scheduler account and an API token, starts `seldinger serve` as a child
@@ -19,6 +20,7 @@
 //! `<target dir>/bench/patient-search.json` (`pathway.json`). Run it with `scripts/bench`.
 
 mod engine;
+mod followup;
 mod load;
 mod pathway;
 mod queries;
@@ -66,6 +68,9 @@ struct Cli {
     /// Pathway: booking checks measured.
     #[arg(long, default_value_t = 2_000)]
     checks: usize,
+    /// Follow-up: planned follow-up items in the database (three per case).
+    #[arg(long, default_value_t = 50_000)]
+    open_follow_ups: usize,
     /// PostgreSQL server (on this machine) where a scratch database is created and dropped.
     #[arg(long, default_value = "postgres://postgres@127.0.0.1:5432/test")]
     postgres_url: String,
@@ -75,6 +80,7 @@ struct Cli {
 enum Scenario {
     PatientSearch,
     Pathway,
+    FollowUp,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -147,6 +153,15 @@ async fn run(cli: Cli) -> anyhow::Result<bool> {
         requests: cli.requests,
         concurrency: cli.concurrency,
     };
+    let sqlite = matches!(cli.engine, EngineChoice::Sqlite | EngineChoice::Both);
+    let postgres = matches!(cli.engine, EngineChoice::Postgres | EngineChoice::Both)
+        .then_some(cli.postgres_url.as_str());
+    if cli.scenario == Scenario::FollowUp {
+        if cli.open_follow_ups < 3 {
+            bail!("--open-follow-ups must be at least 3");
+        }
+        return followup::run(&settings, cli.open_follow_ups, sqlite, postgres).await;
+    }
     if cli.scenario == Scenario::Pathway {
         if cli.bookings == 0 || cli.to_schedule == 0 || cli.checks == 0 {
             bail!("--bookings, --to-schedule and --checks must be at least 1");
@@ -156,9 +171,6 @@ async fn run(cli: Cli) -> anyhow::Result<bool> {
             to_schedule: cli.to_schedule,
             checks: cli.checks,
         };
-        let sqlite = matches!(cli.engine, EngineChoice::Sqlite | EngineChoice::Both);
-        let postgres = matches!(cli.engine, EngineChoice::Postgres | EngineChoice::Both)
-            .then_some(cli.postgres_url.as_str());
         return pathway::run(&settings, &sizes, sqlite, postgres).await;
     }
     println!(

@@ -45,12 +45,12 @@ use crate::load::percentile;
 use crate::server::Server;
 
 /// The department's zone, for the store here and for the server.
-const ZONE: &str = "Europe/Paris";
+pub(crate) const ZONE: &str = "Europe/Paris";
 /// Bookings per room and working day: 75-minute slots from 08:00.
 const SLOTS_PER_ROOM: usize = 6;
 const SLOT_MINUTES: i64 = 75;
 /// Requests before the measured ones, on each route.
-const WARMUP: usize = 50;
+pub(crate) const WARMUP: usize = 50;
 /// Measured requests on each route.
 const ROUTE_REQUESTS: usize = 500;
 /// `book_case` calls measured (on free slots, after the worklist runs).
@@ -73,11 +73,11 @@ pub struct Timings {
 }
 
 impl Timings {
-    fn push(&mut self, started: Instant) {
+    pub(crate) fn push(&mut self, started: Instant) {
         self.ms.push(started.elapsed().as_secs_f64() * 1000.0);
     }
 
-    fn sorted(mut self) -> Self {
+    pub(crate) fn sorted(mut self) -> Self {
         self.ms.sort_by(f64::total_cmp);
         self
     }
@@ -86,7 +86,7 @@ impl Timings {
         percentile(&self.ms, q)
     }
 
-    fn json(&self) -> serde_json::Value {
+    pub(crate) fn json(&self) -> serde_json::Value {
         serde_json::json!({
             "count": self.ms.len(),
             "p50_ms": self.p(0.5),
@@ -96,7 +96,7 @@ impl Timings {
         })
     }
 
-    fn line(&self) -> String {
+    pub(crate) fn line(&self) -> String {
         format!(
             "p50 {:.2} ms, p90 {:.2} ms, p99 {:.2} ms, max {:.2} ms ({} samples)",
             self.p(0.5),
@@ -111,6 +111,7 @@ impl Timings {
 /// One route: the server's own time (from its log) and the client's round trip.
 pub struct Route {
     pub path: &'static str,
+    pub query: &'static str,
     pub server: Timings,
     pub client: Timings,
     /// Cases the answer held (API) or bytes of the page.
@@ -171,8 +172,9 @@ impl PathwayReport {
         );
         for route in &self.routes {
             println!(
-                "  GET {} ({}): server {} [target p50 ≤ {WORKLIST_P50_TARGET_MS} ms]; client round trip p50 {:.2} ms",
+                "  GET {}{} ({}): server {} [target p50 ≤ {WORKLIST_P50_TARGET_MS} ms]; client round trip p50 {:.2} ms",
                 route.path,
+                route.query,
                 route.size,
                 route.server.line(),
                 route.client.p(0.5)
@@ -331,7 +333,15 @@ async fn bench(
         &log,
     )
     .await?;
-    let routes = measure_routes(&server.base, &token).await;
+    let routes = measure_routes(
+        &server.base,
+        &token,
+        &[
+            ("/api/v1/worklists/to_schedule", "?limit=100"),
+            ("/worklists/to_schedule", ""),
+        ],
+    )
+    .await;
     let stopped = server.stop().await;
     let mut routes = routes?;
     stopped?;
@@ -587,11 +597,11 @@ impl Department {
     }
 }
 
-fn name(s: &str) -> Alias {
+pub(crate) fn name(s: &str) -> Alias {
     Alias::new(s)
 }
 
-const CASE_COLUMNS: [&str; 23] = [
+pub(crate) const CASE_COLUMNS: [&str; 23] = [
     "id",
     "patient_id",
     "status",
@@ -617,62 +627,45 @@ const CASE_COLUMNS: [&str; 23] = [
     "referred_by",
 ];
 
-/// Writes the year of bookings and the open cases in one transaction, straight into the
-/// tables (the store books one case at a time, under its lock: a year of that would take
-/// longer than the measure). Returns the open cases with their procedure type.
-async fn fixture(
-    url: &str,
-    dept: &Department,
-    days: &[Date],
-    sizes: &Sizes,
-    zone: &jiff::tz::TimeZone,
-) -> anyhow::Result<Vec<(CaseId, ProcedureTypeRecord)>> {
-    let db = Database::connect(url)
-        .await
-        .context("cannot connect for the fixture")?;
-    let patient_rows = db
-        .query_all(
-            &Query::select()
-                .column(name("id"))
-                .from(name("patients"))
-                .to_owned(),
-        )
-        .await?;
-    let patients: Vec<Uuid> = patient_rows
-        .iter()
-        .map(|r| r.try_get::<Uuid>("", "id"))
-        .collect::<Result<_, _>>()?;
-    let needed = sizes.bookings + sizes.to_schedule;
-    if patients.len() < needed {
-        bail!("{} patients, {needed} needed", patients.len());
+/// Rows of the `cases` table, one patient each.
+pub(crate) struct CaseRows<'a> {
+    pub rows: Vec<Vec<sea_orm::Value>>,
+    patients: std::slice::Iter<'a, Uuid>,
+    now: OffsetDateTime,
+}
+
+impl<'a> CaseRows<'a> {
+    pub(crate) fn new(patients: &'a [Uuid], now: OffsetDateTime) -> Self {
+        Self {
+            rows: Vec::new(),
+            patients: patients.iter(),
+            now,
+        }
     }
-    let mut rng = StdRng::seed_from_u64(2026);
-    let now = OffsetDateTime::now_utc();
-    let txn = db.begin().await?;
-    let mut open = Vec::new();
-    let mut cases = Vec::new();
-    let mut bookings = Vec::new();
-    let mut beds = Vec::new();
-    let mut patient = patients.iter();
-    let mut case_row = |rng: &mut StdRng,
-                        status: CaseStatus,
-                        procedure: &ProcedureTypeRecord|
-     -> anyhow::Result<Uuid> {
+
+    /// A case of `procedure` at `status`, referred in the last 200 days.
+    pub(crate) fn add(
+        &mut self,
+        rng: &mut StdRng,
+        status: CaseStatus,
+        procedure: &ProcedureTypeRecord,
+    ) -> anyhow::Result<Uuid> {
         let id = Uuid::now_v7();
         let urgency = match rng.random_range(0..20) {
             0 => Urgency::Urgent,
             1..=3 => Urgency::SemiUrgent,
             _ => Urgency::Elective,
         };
+        let now = self.now;
         let referred = now - Days::minutes(rng.random_range(60..200 * 24 * 60));
         let organ = procedure
             .definition
             .target_organs
             .first()
             .context("a procedure type without organ")?;
-        cases.push(vec![
+        self.rows.push(vec![
             id.into(),
-            (*patient.next().context("out of patients")?).into(),
+            (*self.patients.next().context("out of patients")?).into(),
             status.code().into(),
             1i64.into(),
             urgency.code().into(),
@@ -696,7 +689,50 @@ async fn fixture(
             Option::<Uuid>::None.into(),
         ]);
         Ok(id)
-    };
+    }
+}
+
+/// The ids of every patient, for fixtures.
+pub(crate) async fn patient_ids(db: &impl ConnectionTrait) -> anyhow::Result<Vec<Uuid>> {
+    let rows = db
+        .query_all(
+            &Query::select()
+                .column(name("id"))
+                .from(name("patients"))
+                .to_owned(),
+        )
+        .await?;
+    Ok(rows
+        .iter()
+        .map(|r| r.try_get::<Uuid>("", "id"))
+        .collect::<Result<_, _>>()?)
+}
+
+/// Writes the year of bookings and the open cases in one transaction, straight into the
+/// tables (the store books one case at a time, under its lock: a year of that would take
+/// longer than the measure). Returns the open cases with their procedure type.
+async fn fixture(
+    url: &str,
+    dept: &Department,
+    days: &[Date],
+    sizes: &Sizes,
+    zone: &jiff::tz::TimeZone,
+) -> anyhow::Result<Vec<(CaseId, ProcedureTypeRecord)>> {
+    let db = Database::connect(url)
+        .await
+        .context("cannot connect for the fixture")?;
+    let patients = patient_ids(&db).await?;
+    let needed = sizes.bookings + sizes.to_schedule;
+    if patients.len() < needed {
+        bail!("{} patients, {needed} needed", patients.len());
+    }
+    let mut rng = StdRng::seed_from_u64(2026);
+    let now = OffsetDateTime::now_utc();
+    let txn = db.begin().await?;
+    let mut open = Vec::new();
+    let mut bookings = Vec::new();
+    let mut beds = Vec::new();
+    let mut rows = CaseRows::new(&patients, now);
     for (d, day) in days.iter().enumerate() {
         for (r, room) in dept.rooms.iter().enumerate() {
             let fitting: Vec<&ProcedureTypeRecord> = dept
@@ -712,7 +748,7 @@ async fn fixture(
                     break;
                 }
                 let procedure = *fitting.choose(&mut rng).context("no type for a room")?;
-                let case = case_row(&mut rng, CaseStatus::Scheduled, procedure)?;
+                let case = rows.add(&mut rng, CaseStatus::Scheduled, procedure)?;
                 let start = from_local(
                     PrimitiveDateTime::new(*day, Time::from_hms(8, 0, 0)?)
                         + Days::minutes(SLOT_MINUTES * slot as i64),
@@ -759,10 +795,10 @@ async fn fixture(
     }
     for _ in 0..sizes.to_schedule + BOOKINGS_MADE {
         let procedure = dept.types.choose(&mut rng).context("no procedure type")?;
-        let case = case_row(&mut rng, CaseStatus::ToSchedule, procedure)?;
+        let case = rows.add(&mut rng, CaseStatus::ToSchedule, procedure)?;
         open.push((CaseId::from_uuid(case), procedure.clone()));
     }
-    insert(&txn, "cases", &CASE_COLUMNS, cases).await?;
+    insert(&txn, "cases", &CASE_COLUMNS, rows.rows).await?;
     let booking_columns = [
         "id",
         "case_id",
@@ -794,7 +830,7 @@ async fn fixture(
 }
 
 /// Inserts `rows` into `table`, 500 rows per statement.
-async fn insert(
+pub(crate) async fn insert(
     db: &impl ConnectionTrait,
     table: &str,
     columns: &[&str],
@@ -815,15 +851,15 @@ async fn insert(
     Ok(())
 }
 
-/// Loads the two worklist routes one request at a time: the client's round trips.
-async fn measure_routes(base: &str, token: &str) -> anyhow::Result<Vec<Route>> {
+/// Loads each route (path, query) one request at a time: the client's round trips.
+pub(crate) async fn measure_routes(
+    base: &str,
+    token: &str,
+    targets: &[(&'static str, &'static str)],
+) -> anyhow::Result<Vec<Route>> {
     let client = crate::load::client(token, 1)?;
-    let targets: [(&'static str, &str); 2] = [
-        ("/api/v1/worklists/to_schedule", "?limit=100"),
-        ("/worklists/to_schedule", ""),
-    ];
     let mut routes = Vec::new();
-    for (path, query) in targets {
+    for &(path, query) in targets {
         let url = format!("{base}{path}{query}");
         let mut client_times = Timings::default();
         let mut size = 0;
@@ -848,6 +884,7 @@ async fn measure_routes(base: &str, token: &str) -> anyhow::Result<Vec<Route>> {
         }
         routes.push(Route {
             path,
+            query,
             server: Timings::default(),
             client: client_times.sorted(),
             size,
@@ -857,33 +894,42 @@ async fn measure_routes(base: &str, token: &str) -> anyhow::Result<Vec<Route>> {
 }
 
 /// The server's own time of each measured request, from its JSON log (read once the
-/// server has stopped, so that every line is written).
-fn server_times(routes: &mut [Route], log: &std::path::Path) -> anyhow::Result<()> {
+/// server has stopped, so that every line is written). Routes were loaded one after the
+/// other, so the lines of a path measured twice (with two queries) come in that order.
+pub(crate) fn server_times(routes: &mut [Route], log: &std::path::Path) -> anyhow::Result<()> {
     let text = std::fs::read_to_string(log)
         .with_context(|| format!("cannot read the server log {}", log.display()))?;
-    for route in routes.iter_mut() {
-        let mut server = Timings::default();
-        for line in text.lines() {
-            let Ok(entry) = serde_json::from_str::<serde_json::Value>(line) else {
-                continue;
-            };
-            let fields = &entry["fields"];
-            if fields["message"] == "request"
-                && fields["path"] == route.path
-                && let Some(ms) = fields["ms"].as_f64()
-            {
-                server.ms.push(ms);
-            }
+    let expected = WARMUP + ROUTE_REQUESTS;
+    let mut times: Vec<Timings> = routes.iter().map(|_| Timings::default()).collect();
+    for line in text.lines() {
+        let Ok(entry) = serde_json::from_str::<serde_json::Value>(line) else {
+            continue;
+        };
+        let fields = &entry["fields"];
+        let (Some(path), Some(ms)) = (fields["path"].as_str(), fields["ms"].as_f64()) else {
+            continue;
+        };
+        if fields["message"] != "request" {
+            continue;
         }
-        // The warm-up requests came first.
-        if server.ms.len() != WARMUP + ROUTE_REQUESTS {
+        if let Some(i) = routes
+            .iter()
+            .zip(&times)
+            .position(|(r, t)| r.path == path && t.ms.len() < expected)
+        {
+            times[i].ms.push(ms);
+        }
+    }
+    for (route, mut server) in routes.iter_mut().zip(times) {
+        if server.ms.len() != expected {
             bail!(
-                "{} request lines for {} in the server log, {} expected",
+                "{} request lines for {}{} in the server log, {expected} expected",
                 server.ms.len(),
                 route.path,
-                WARMUP + ROUTE_REQUESTS
+                route.query,
             );
         }
+        // The warm-up requests came first.
         server.ms.drain(..WARMUP);
         route.server = server.sorted();
     }
