@@ -885,7 +885,13 @@ async fn admins_create_users_and_tokens_over_the_api() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(
         me["permissions"],
-        json!(["patient_read", "case_read", "checklist_edit", "time_out"])
+        json!([
+            "patient_read",
+            "case_read",
+            "checklist_edit",
+            "time_out",
+            "report_edit"
+        ])
     );
 }
 
