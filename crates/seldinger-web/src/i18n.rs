@@ -25,6 +25,8 @@ pub mod booking;
 pub mod cases;
 pub mod catalog;
 pub mod mdt;
+pub mod followup;
+pub mod reports;
 pub mod timeline;
 
 /// Every table, for lookups and the completeness tests.
@@ -35,6 +37,8 @@ const TABLES: &[&[(&str, &str, &str)]] = &[
     mdt::MESSAGES,
     booking::MESSAGES,
     timeline::MESSAGES,
+    reports::MESSAGES,
+    followup::MESSAGES,
 ];
 
 static INDEX: LazyLock<HashMap<&'static str, (&'static str, &'static str)>> = LazyLock::new(|| {

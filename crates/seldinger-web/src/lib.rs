@@ -16,7 +16,10 @@
 //! - The pathway, one module per area, each with its pages, API handlers, routes and
 //!   OpenAPI part: [`catalog`] (catalog, thresholds, resources), [`cases`] (referrals,
 //!   cases, consultations, worklists), [`mdt`] (meetings, checklist, time-out, patient
-//!   documents), [`booking`] (bookings, calendars, day lists).
+//!   documents), [`booking`] (bookings, calendars, day lists), [`reports`] (procedure
+//!   reports, addenda, specimens and pathology), [`followup`] (adverse events, the
+//!   follow-up contacts, closing and reopening a case), [`timeline`] (a patient across
+//!   cases).
 
 pub mod api;
 pub mod auth;
@@ -24,10 +27,12 @@ pub mod booking;
 pub mod cases;
 pub mod catalog;
 pub mod error;
+pub mod followup;
 pub mod i18n;
 pub mod mdt;
 pub mod openapi;
 pub mod pages;
+pub mod reports;
 pub mod routes;
 pub mod timeline;
 

@@ -258,16 +258,23 @@ fn core_spec() -> Value {
     })
 }
 
-/// The core document with each pathway area's tags, paths and schemas merged in.
-pub fn spec() -> Value {
-    let mut spec = core_spec();
-    for area in [
+/// Each pathway area's part of the document: `tags`, `paths` and `schemas`.
+fn areas() -> [Value; 7] {
+    [
         crate::catalog::openapi(),
         crate::cases::openapi(),
         crate::mdt::openapi(),
         crate::booking::openapi(),
         crate::timeline::openapi(),
-    ] {
+        crate::reports::openapi(),
+        crate::followup::openapi(),
+    ]
+}
+
+/// The core document with each pathway area's tags, paths and schemas merged in.
+pub fn spec() -> Value {
+    let mut spec = core_spec();
+    for area in areas() {
         if let (Some(tags), Some(area_tags)) =
             (spec["tags"].as_array_mut(), area["tags"].as_array())
         {
@@ -321,13 +328,7 @@ mod tests {
     fn no_area_redefines_a_schema_or_a_path() {
         let mut seen = std::collections::HashSet::new();
         let core = core_spec();
-        let areas = [
-            crate::catalog::openapi(),
-            crate::cases::openapi(),
-            crate::mdt::openapi(),
-            crate::booking::openapi(),
-            crate::timeline::openapi(),
-        ];
+        let areas = areas();
         let sections = std::iter::once((&core["components"]["schemas"], &core["paths"]))
             .chain(areas.iter().map(|a| (&a["schemas"], &a["paths"])));
         for (schemas, paths) in sections {

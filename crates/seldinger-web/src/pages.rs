@@ -182,6 +182,34 @@ impl Layout {
         self.can(Permission::ResourceAdmin)
     }
 
+    pub fn can_edit_reports(&self) -> bool {
+        self.can(Permission::ReportEdit)
+    }
+
+    pub fn can_sign_reports(&self) -> bool {
+        self.can(Permission::ReportSign)
+    }
+
+    pub fn can_record_pathology(&self) -> bool {
+        self.can(Permission::PathologyRecord)
+    }
+
+    pub fn can_record_events(&self) -> bool {
+        self.can(Permission::AdverseEventRecord)
+    }
+
+    pub fn can_report_events(&self) -> bool {
+        self.can(Permission::AdverseEventReport)
+    }
+
+    pub fn can_record_follow_up(&self) -> bool {
+        self.can(Permission::FollowUpRecord)
+    }
+
+    pub fn can_close_cases(&self) -> bool {
+        self.can(Permission::CaseClose)
+    }
+
     /// A local wall-clock time (HH:MM) of an instant, in the department's zone.
     pub fn time(&self, at: &time::OffsetDateTime) -> String {
         let local = seldinger_domain::localtime::to_local(*at, &self.timezone);

@@ -48,6 +48,8 @@ fn table() -> Vec<Route> {
     all.extend(crate::mdt::routes());
     all.extend(crate::booking::routes());
     all.extend(crate::timeline::routes());
+    all.extend(crate::reports::routes());
+    all.extend(crate::followup::routes());
     all
 }
 

@@ -5,6 +5,8 @@
 mod booking;
 mod cases;
 mod catalog;
+mod followup;
 mod foundation;
 mod mdt;
+mod reports;
 mod support;

@@ -1,0 +1,5 @@
+//! Adverse events, follow-up contacts, closing and reopening a case.
+
+messages! { MESSAGES {
+    "followup.title" => "Follow-up", "Suivi";
+} }

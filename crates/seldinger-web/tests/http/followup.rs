@@ -1,0 +1,1 @@
+//! Adverse events, follow-up contacts, closing and reopening through HTTP.

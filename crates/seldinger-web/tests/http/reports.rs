@@ -1,0 +1,1 @@
+//! Procedure reports, addenda, specimens and pathology through HTTP.
