@@ -51,6 +51,22 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     }
 }
 
+/// A list's `limit` (1–500, default 100), or the error naming the parameter.
+pub fn page_limit(limit: Option<u64>) -> Result<u64, AppError> {
+    let limit = limit.unwrap_or(100);
+    if (1..=500).contains(&limit) {
+        Ok(limit)
+    } else {
+        Err(seldinger_domain::FieldError::new(
+            "limit",
+            seldinger_domain::invalid::Problem::BadFormat {
+                expected: "a number from 1 to 500",
+            },
+        )
+        .into())
+    }
+}
+
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
     let de = &mut serde_json::Deserializer::from_slice(bytes);
     serde_path_to_error::deserialize(de).map_err(|e| {

@@ -286,3 +286,13 @@ impl IntoResponse for PageError {
         self.0.page()
     }
 }
+
+/// Why the pathway refused an action, in `lang`, when it is a refusal a page shows
+/// beside the action (409): a rule or a transition; `None` for every other error.
+pub(crate) fn refusal(err: &AppError, lang: seldinger_domain::Lang) -> Option<String> {
+    match err {
+        AppError::Conflict(Conflict::Rule(rule)) => Some(rule.message(lang)),
+        AppError::Conflict(Conflict::Transition(refusal)) => Some(refusal.message(lang)),
+        _ => None,
+    }
+}

@@ -24,8 +24,8 @@ macro_rules! messages {
 pub mod booking;
 pub mod cases;
 pub mod catalog;
-pub mod mdt;
 pub mod followup;
+pub mod mdt;
 pub mod reports;
 pub mod timeline;
 

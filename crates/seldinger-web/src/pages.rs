@@ -44,6 +44,17 @@ fn render_with(status: StatusCode, template: &impl Template) -> Response {
     (status, render(template)).into_response()
 }
 
+/// The language a printed document is asked in (`?lang=fr|en`), the user's when none.
+pub fn document_lang(raw: &str, default: Lang) -> Result<Lang, AppError> {
+    match raw.trim() {
+        "" => Ok(default),
+        raw => raw.parse().map_err(|_| AppError::BadRequest {
+            detail: "lang must be fr or en".into(),
+            field: Some("lang".into()),
+        }),
+    }
+}
+
 /// What every page's frame needs: language, the signed-in user, the CSRF token, and
 /// which section is current.
 pub struct Layout {

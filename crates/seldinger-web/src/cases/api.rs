@@ -879,16 +879,7 @@ pub async fn get_worklist(
     ApiQuery(params): ApiQuery<WorklistParams>,
 ) -> ApiResult<axum::Json<Value>> {
     let list = worklist_named(&list)?;
-    let limit = params.limit.unwrap_or(100);
-    if !(1..=500).contains(&limit) {
-        return Err(FieldError::new(
-            "limit",
-            Problem::BadFormat {
-                expected: "a number from 1 to 500",
-            },
-        )
-        .into());
-    }
+    let limit = crate::api::page_limit(params.limit)?;
     let offset = params.offset.unwrap_or(0);
     let now = state.now();
     let (cases, total) = state

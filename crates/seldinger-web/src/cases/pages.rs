@@ -24,6 +24,7 @@ use seldinger_domain::{
 use seldinger_store::cases::{CaseEventRecord, CaseSummary, Worklist};
 use seldinger_store::catalog::ProcedureVersion;
 use seldinger_store::consultations::{Consent, Consultation};
+use seldinger_store::followups::FollowUpList;
 use seldinger_store::{Patient, StoreError};
 use serde::Deserialize;
 use time::{Date, Duration, OffsetDateTime};
@@ -133,6 +134,16 @@ pub struct WorklistsPage {
     consultations_today: usize,
     today: String,
     now: OffsetDateTime,
+    after: AfterCounts,
+}
+
+/// What waits after the procedure: specimens without a result, follow-up contacts due
+/// and overdue, serious adverse events not yet reported.
+pub struct AfterCounts {
+    pub pathology: u64,
+    pub follow_up_due: u64,
+    pub follow_up_overdue: u64,
+    pub serious_events: usize,
 }
 
 impl WorklistsPage {
@@ -181,6 +192,19 @@ pub async fn worklists(State(state): State<AppState>, ctx: Ctx) -> PageResult {
         .iter()
         .filter(|c| c.status != ConsultationStatus::Cancelled)
         .count();
+    let store = state.store();
+    let after = AfterCounts {
+        pathology: store.pending_specimens(&actor, 1, 0, now).await?.1,
+        follow_up_due: store
+            .follow_up_worklist(&actor, FollowUpList::Due, 1, 0, now)
+            .await?
+            .1,
+        follow_up_overdue: store
+            .follow_up_worklist(&actor, FollowUpList::Overdue, 1, 0, now)
+            .await?
+            .1,
+        serious_events: store.reports_due(&actor, now).await?.len(),
+    };
     Ok(respond(
         StatusCode::OK,
         &WorklistsPage {
@@ -190,6 +214,7 @@ pub async fn worklists(State(state): State<AppState>, ctx: Ctx) -> PageResult {
             consultations_today,
             today: day.to_string(),
             now,
+            after,
         },
     ))
 }
@@ -653,6 +678,8 @@ pub struct Actions {
     pub booking: bool,
     pub checklist: bool,
     pub convocation: bool,
+    /// The procedure is due or done: its report, adverse events and follow-up.
+    pub outcome: bool,
 }
 
 impl Actions {
@@ -679,6 +706,13 @@ impl Actions {
             booking: l.can_book() && (active_booking || status.apply(&CaseEvent::Book).is_ok()),
             checklist: active_booking,
             convocation: active_booking,
+            outcome: matches!(
+                status,
+                seldinger_domain::case::CaseStatus::Ready
+                    | seldinger_domain::case::CaseStatus::Performed
+                    | seldinger_domain::case::CaseStatus::FollowUp
+                    | seldinger_domain::case::CaseStatus::Closed
+            ),
         }
     }
 

@@ -75,13 +75,7 @@ pub async fn document(
         .copied()
         .find(|k| *k == kind)
         .ok_or(AppError::NotFound)?;
-    let lang: Lang = match q.lang.trim() {
-        "" => ctx.lang,
-        raw => raw.parse().map_err(|_| AppError::BadRequest {
-            detail: "lang must be fr or en".into(),
-            field: Some("lang".into()),
-        })?,
-    };
+    let lang = crate::pages::document_lang(&q.lang, ctx.lang)?;
     let now = state.now();
     let actor = ctx.actor();
     let store = state.store();

@@ -26,10 +26,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use seldinger_domain::case::{MdtDecision, Side};
 use seldinger_domain::mdt::{MeetingKind, Specialty};
 use seldinger_domain::{Lang, Permission};
-use seldinger_store::Conflict;
 use serde_json::Value;
 
-use crate::error::AppError;
 use crate::routes::{Route, route};
 
 /// This area's routes, each with the access it demands.
@@ -103,15 +101,7 @@ fn side_label(side: Side, lang: Lang) -> &'static str {
     coded("mdt.side", side.code(), lang)
 }
 
-/// Why the pathway refused an action, in `lang`, when it is a refusal a page shows
-/// beside the action (409); `None` for every other error.
-fn refusal(err: &AppError, lang: Lang) -> Option<String> {
-    match err {
-        AppError::Conflict(Conflict::Rule(rule)) => Some(rule.message(lang)),
-        AppError::Conflict(Conflict::Transition(refusal)) => Some(refusal.message(lang)),
-        _ => None,
-    }
-}
+use crate::error::refusal;
 
 /// A code and its label, for a `<select>`.
 pub struct Choice {

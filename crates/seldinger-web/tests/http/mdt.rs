@@ -27,16 +27,16 @@ use crate::support::*;
 /// within 14 days), local anesthesia, no contrast, a day case in an ultrasound room.
 const LIVER_BIOPSY: &str = "BIO-LIVER-US";
 
-fn system() -> Actor {
+pub(crate) fn system() -> Actor {
     Actor::system("test")
 }
 
-fn now(app: &TestApp) -> OffsetDateTime {
+pub(crate) fn now(app: &TestApp) -> OffsetDateTime {
     app.clock.now_value()
 }
 
 /// HTML text with askama's escapes undone, to look for sentences with apostrophes.
-fn text(html: &str) -> String {
+pub(crate) fn text(html: &str) -> String {
     html.replace("&#x27;", "'")
         .replace("&#39;", "'")
         .replace("&quot;", "\"")
@@ -46,7 +46,7 @@ fn text(html: &str) -> String {
 }
 
 #[track_caller]
-fn assert_contains(html: &str, needle: &str) {
+pub(crate) fn assert_contains(html: &str, needle: &str) {
     assert!(
         text(html).contains(needle),
         "{needle:?} not found in the page:\n{}",
@@ -239,7 +239,7 @@ fn complete_checklist(today: &str) -> ChecklistInput {
 }
 
 /// A booked case made ready through the store.
-async fn ready_case(app: &TestApp, start: OffsetDateTime) -> CaseId {
+pub(crate) async fn ready_case(app: &TestApp, start: OffsetDateTime) -> CaseId {
     let (case, _) = booked_case(app, start).await;
     let checklist =
         Checklist::parse(&complete_checklist("2026-11-22"), now(app).date()).expect("checklist");
