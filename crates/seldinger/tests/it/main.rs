@@ -3,6 +3,7 @@
 
 mod browser;
 mod cli;
+mod outcome;
 mod pathway;
 #[allow(
     dead_code,
