@@ -185,8 +185,13 @@ pub(crate) fn days_between(
     (end - start).whole_days()
 }
 
-/// What a refused action says, in `lang` (the store's conflicts on a case).
-pub(crate) fn conflict_message(conflict: &Conflict, lang: Lang) -> String {
+/// What a refused action says, in `lang`, times on the department's clock `zone` (the
+/// store's conflicts on a case).
+pub(crate) fn conflict_message(
+    conflict: &Conflict,
+    lang: Lang,
+    zone: &jiff::tz::TimeZone,
+) -> String {
     match conflict {
         Conflict::Transition(refusal) => refusal.message(lang),
         Conflict::Rule(rule) => rule.message(lang),
@@ -194,7 +199,7 @@ pub(crate) fn conflict_message(conflict: &Conflict, lang: Lang) -> String {
         Conflict::StaleVersion { .. } => lookup("case.stale", lang).unwrap_or("stale").to_string(),
         Conflict::Booking(conflicts) => conflicts
             .iter()
-            .map(|c| c.message(lang, &jiff::tz::TimeZone::UTC))
+            .map(|c| c.message(lang, zone))
             .collect::<Vec<_>>()
             .join("; "),
         Conflict::Duplicate { field } => format!(

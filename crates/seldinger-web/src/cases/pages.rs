@@ -922,7 +922,7 @@ async fn refuse(
     let (feedback, status) = match err {
         AppError::Conflict(conflict) => (
             Feedback {
-                refusal: Some(conflict_message(&conflict, ctx.lang)),
+                refusal: Some(conflict_message(&conflict, ctx.lang, &ctx.timezone)),
                 open: Some(form),
                 ..Default::default()
             },
@@ -1407,7 +1407,7 @@ pub async fn record_consultation(
             show_consultation(&state, &ctx, id, Some(f), errors, None, lang, status).await
         }
         Err(AppError::Conflict(conflict)) => {
-            let refusal = Some(conflict_message(&conflict, ctx.lang));
+            let refusal = Some(conflict_message(&conflict, ctx.lang, &ctx.timezone));
             let errors = FieldErrors::default();
             let status = StatusCode::CONFLICT;
             show_consultation(&state, &ctx, id, Some(f), errors, refusal, lang, status).await
@@ -1432,7 +1432,7 @@ pub async fn cancel_consultation(
             c.case_id
         ))),
         Err(StoreError::Conflict(conflict)) => {
-            let refusal = Some(conflict_message(&conflict, ctx.lang));
+            let refusal = Some(conflict_message(&conflict, ctx.lang, &ctx.timezone));
             let errors = FieldErrors::default();
             let status = StatusCode::CONFLICT;
             show_consultation(&state, &ctx, id, None, errors, refusal, None, status).await
