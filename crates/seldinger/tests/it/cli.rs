@@ -133,6 +133,13 @@ async fn demo_fills_an_empty_database_with_a_living_department() {
     assert_eq!(status, StatusCode::OK);
     let types = catalog["items"].as_array().map_or(0, Vec::len);
     assert!(types >= 30, "procedure types in the catalog: {types}");
+    // After the procedure: specimens awaiting pathology.
+    let (status, pending) = get(&server.url("/api/v1/specimens/pending"), &token).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        pending["total"].as_u64().unwrap_or(0) >= 1,
+        "specimens awaiting a result: {pending}"
+    );
     drop(server);
 
     // A second start with --demo leaves the department as it is.
