@@ -58,6 +58,8 @@ pub struct WebConfig {
     /// The department's time zone: the interface shows wall-clock times in it (the API
     /// speaks UTC, RFC 3339).
     pub timezone: jiff::tz::TimeZone,
+    /// Hours allowed to report a serious adverse event once it is recorded.
+    pub serious_event_reporting_hours: u32,
 }
 
 impl Default for WebConfig {
@@ -68,6 +70,7 @@ impl Default for WebConfig {
             trust_forwarded_for: false,
             login_attempts_per_minute: 10,
             timezone: jiff::tz::TimeZone::UTC,
+            serious_event_reporting_hours: seldinger_domain::adverse::REPORTING_HOURS_DEFAULT,
         }
     }
 }

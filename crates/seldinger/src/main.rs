@@ -109,6 +109,14 @@ struct ServeArgs {
     /// The department's time zone (IANA name): the interface shows local times in it.
     #[arg(long, env = "SELDINGER_TIMEZONE", default_value = "Europe/Paris")]
     timezone: String,
+    /// Hours allowed to report a serious adverse event once it is recorded.
+    #[arg(
+        long,
+        env = "SELDINGER_SERIOUS_EVENT_REPORTING_HOURS",
+        default_value_t = seldinger_domain::adverse::REPORTING_HOURS_DEFAULT,
+        value_parser = clap::value_parser!(u32).range(1..=720)
+    )]
+    serious_event_reporting_hours: u32,
 }
 
 #[derive(Subcommand)]
@@ -373,6 +381,7 @@ async fn serve(db: &DbArgs, args: ServeArgs) -> anyhow::Result<()> {
         trust_forwarded_for: args.trust_forwarded_for,
         login_attempts_per_minute: args.login_attempts_per_minute,
         timezone,
+        serious_event_reporting_hours: args.serious_event_reporting_hours,
     };
     let state = AppState::new(store.clone(), Arc::new(SystemClock), config);
     let shutdown = shutdown_signal()?;
