@@ -15,7 +15,7 @@ use crate::support::*;
 
 /// A case ready for a liver biopsy booked at 14:00 UTC, the clock moved to 17:00 UTC,
 /// once the procedure is over.
-async fn after_the_procedure(app: &TestApp) -> seldinger_domain::CaseId {
+pub(crate) async fn after_the_procedure(app: &TestApp) -> seldinger_domain::CaseId {
     let case = ready_case(app, datetime!(2026-11-22 14:00 UTC)).await;
     app.clock.advance(time::Duration::hours(8));
     case
@@ -225,7 +225,7 @@ async fn only_a_radiologist_signs_and_an_addendum_needs_a_signed_report() {
 }
 
 /// A signed liver biopsy report with two specimens.
-async fn signed_case(app: &TestApp, ir: &Api) -> seldinger_domain::CaseId {
+pub(crate) async fn signed_case(app: &TestApp, ir: &Api) -> seldinger_domain::CaseId {
     let case = after_the_procedure(app).await;
     let path = format!("/api/v1/cases/{case}/report");
     let (status, _) = ir
