@@ -294,6 +294,18 @@ async fn a_procedure_is_reported_signed_corrected_and_followed_up_to_day_30() {
     assert_eq!(report.addenda.len(), 1);
     let specimens = app.store.specimens(case).await.expect("specimens");
     assert!(specimens[0].result.is_some(), "{specimens:?}");
+    let events = app.store.case_adverse_events(case).await.expect("events");
+    assert_eq!(events.len(), 1);
+    assert!(events[0].event.serious && events[0].reported_at.is_none());
+    let follow_up = app.store.follow_ups(case).await.expect("follow-up");
+    let status = |code: &str| {
+        follow_up
+            .iter()
+            .find(|f| f.code == code)
+            .map(|f| f.status.code())
+    };
+    assert_eq!(status("d7"), Some("done"));
+    assert_eq!(status("d30"), Some("planned"));
 }
 
 async fn sign_in(client: &Client, base: &str, (username, _, full_name): (&str, Role, &str)) {
@@ -446,5 +458,96 @@ async fn walk(client: Client, app: &App, case: CaseId) {
     screenshot(&client, "outcome-3-pathology.png").await;
     sign_out(&client).await;
 
-    let _ = (app, NURSE, Duration::days(1));
+    // 6. That afternoon, a pneumothorax needs a drain: the radiologist records it,
+    // CIRSE grade 3, serious (the stay is prolonged). It waits on the due list.
+    sign_in(&client, &base, RADIOLOGIST).await;
+    client
+        .goto(&url(&format!("/cases/{case}")))
+        .await
+        .expect("the case");
+    click(&client, "#events-link").await;
+    wait(&client, "#event-form").await;
+    choose(&client, "#term", "pneumothorax_drain").await;
+    set_value(&client, "#onset", "2026-11-23T14:30").await;
+    choose(&client, "#cirse_grade", "3").await;
+    click(&client, "#serious").await;
+    click(&client, "#criterion-hospitalisation").await;
+    choose(&client, "#related_to_procedure", "definite").await;
+    choose(&client, "#action", "drainage").await;
+    type_into(
+        &client,
+        "#action_note",
+        "Drain pleural 8 Fr posé sous scanner.",
+    )
+    .await;
+    choose(&client, "#outcome", "resolving").await;
+    click(&client, "#save-event").await;
+    wait(&client, "#event-1").await;
+    let event = text(&client, "#event-1").await;
+    assert!(event.contains("Pneumothorax drainé"), "{event}");
+    assert!(
+        event.contains("≤ 24 h"),
+        "the phase follows from the onset: {event}"
+    );
+    client
+        .goto(&url("/worklists/serious-events"))
+        .await
+        .expect("the due list");
+    wait(&client, "#due-events").await;
+    let due = text(&client, "#due-events").await;
+    assert!(
+        due.contains("Pneumothorax drainé") && due.contains("Jean-Loïc"),
+        "{due}"
+    );
+    assert!(
+        due.contains("24/11/2026 15:00"),
+        "due 24 hours later: {due}"
+    );
+    screenshot(&client, "outcome-4-serious-event.png").await;
+    sign_out(&client).await;
+
+    // 7. A week later, the nurse's day-7 call.
+    app.clock.set(datetime!(2026-11-30 08:30 UTC));
+    sign_in(&client, &base, NURSE).await;
+    client
+        .goto(&url("/worklists/follow-up?list=due"))
+        .await
+        .expect("due follow-up");
+    wait(&client, "#follow-ups").await;
+    let due = text(&client, "#follow-ups").await;
+    assert!(
+        due.contains("Appel à J7") && !due.contains("Appel à J30"),
+        "{due}"
+    );
+    click(&client, "#follow-ups tbody a.button").await;
+    wait(&client, "#contact-form").await;
+    choose(&client, "#status", "done").await;
+    type_into(
+        &client,
+        "#findings",
+        "Drain retiré à J2, pas de dyspnée, cicatrice propre.",
+    )
+    .await;
+    click(&client, "#record-contact").await;
+    wait(&client, "#recorded").await;
+    assert_eq!(text(&client, "#recorded-status").await, "fait");
+    screenshot(&client, "outcome-5-day-7.png").await;
+    sign_out(&client).await;
+
+    // 8. Past day 37 the day-30 call was never made: it is overdue.
+    app.clock
+        .set(datetime!(2026-12-31 08:30 UTC) + Duration::minutes(1));
+    sign_in(&client, &base, NURSE).await;
+    client
+        .goto(&url("/worklists/follow-up?list=overdue"))
+        .await
+        .expect("overdue");
+    wait(&client, "#follow-ups").await;
+    let overdue = text(&client, "#follow-ups").await;
+    assert!(
+        overdue.contains("Appel à J30") && overdue.contains("Jean-Loïc"),
+        "{overdue}"
+    );
+    assert!(!overdue.contains("Appel à J7"), "{overdue}");
+    screenshot(&client, "outcome-6-overdue.png").await;
 }
