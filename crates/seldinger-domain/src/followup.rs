@@ -83,6 +83,11 @@ pub fn label(code: &str, lang: Lang) -> &'static str {
     }
 }
 
+/// The longest window of any planned item, in days from its due date to its last day:
+/// an item due more than this many days ago is past its window. The due worklist reads
+/// only this span of due dates.
+pub const WINDOW_MAX_DAYS: i64 = 21;
+
 /// The follow-up of a procedure of type `procedure` performed on `day`.
 pub fn plan(procedure: &ProcedureType, day: Date) -> Vec<Planned> {
     let at = |code, kind, due: i64, end: i64| Planned {
@@ -228,6 +233,21 @@ mod tests {
         assert_eq!(volumetry.due, DAY + Duration::weeks(3));
         assert_eq!(volumetry.window_end, DAY + Duration::weeks(6));
         assert!(!pve.iter().any(|i| i.code == "imaging"));
+    }
+
+    #[test]
+    fn no_window_is_longer_than_the_longest_the_worklist_reads() {
+        for procedure in catalog::seed().unwrap() {
+            for item in plan(&procedure, DAY) {
+                let days = (item.window_end - item.due).whole_days();
+                assert!(
+                    (0..=WINDOW_MAX_DAYS).contains(&days),
+                    "{} of {}: {days} days",
+                    item.code,
+                    procedure.code.as_str()
+                );
+            }
+        }
     }
 
     #[test]

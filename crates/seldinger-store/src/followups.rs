@@ -1,7 +1,7 @@
 //! Follow-up items: planned when a report is signed (inside that transaction), listed as
 //! due or overdue, recorded once each. A case closes once none is still planned.
 
-use sea_orm::sea_query::{Expr, ExprTrait, JoinType, Order, Query, SelectStatement};
+use sea_orm::sea_query::{Expr, ExprTrait, Order, Query, SelectStatement};
 use sea_orm::{ConnectionTrait, TransactionTrait};
 use seldinger_domain::audit::{Actor, AuditAction, ObjectRef};
 use seldinger_domain::catalog::ProcedureType;
@@ -177,6 +177,12 @@ impl Store {
 
     /// The due or overdue follow-up, oldest first, each with its case; at most `limit`
     /// from `offset`, with the total. Audited as one list.
+    ///
+    /// Three index-driven reads, whatever the number of open items: the page of items
+    /// (walking `follow_ups_worklist` or `follow_ups_overdue` in order, filtered in the
+    /// index), their cases by id, and the count (from the index alone). The due list
+    /// reads due dates no older than [`followup::WINDOW_MAX_DAYS`]: anything due before
+    /// is past its window.
     pub async fn follow_up_worklist(
         &self,
         actor: &Actor,
@@ -186,48 +192,65 @@ impl Store {
         now: OffsetDateTime,
     ) -> StoreResult<(Vec<(FollowUpRecord, CaseSummary)>, u64)> {
         let today = to_local(now, &self.zone).date();
-        let planned = Expr::col((name("f"), name("status"))).eq(Status::Planned.code());
-        let (filter, order) = match list {
+        let col = |c: &'static str| Expr::col((name("f"), name(c)));
+        let planned = col("status").eq(Status::Planned.code());
+        let (filter, order): (_, &[&str]) = match list {
             FollowUpList::Due => (
                 planned
-                    .and(Expr::col((name("f"), name("due_on"))).lte(today))
-                    .and(Expr::col((name("f"), name("window_end"))).gte(today)),
-                "due_on",
+                    .and(col("due_on").gte(today - time::Duration::days(followup::WINDOW_MAX_DAYS)))
+                    .and(col("due_on").lte(today))
+                    .and(col("window_end").gte(today)),
+                &["due_on", "window_end", "id"],
             ),
             FollowUpList::Overdue => (
-                planned.and(Expr::col((name("f"), name("window_end"))).lt(today)),
-                "window_end",
+                planned.and(col("window_end").lt(today)),
+                &["window_end", "id"],
             ),
         };
-        let mut q = select_summaries();
-        columns(&mut q);
-        q.join_as(
-            JoinType::InnerJoin,
-            name("follow_ups"),
-            name("f"),
-            Expr::col((name("f"), name("case_id"))).equals((name("c"), name("id"))),
-        )
-        .and_where(filter.clone())
-        .order_by((name("f"), name(order)), Order::Asc)
-        .order_by((name("f"), name("id")), Order::Asc)
-        .limit(limit.clamp(1, 500))
-        .offset(offset);
-        let rows = self.db.query_all(&q).await?;
-        let cases = summaries(&rows)?;
-        let items = rows
+        let mut q = select();
+        q.and_where(filter.clone());
+        for column in order {
+            q.order_by((name("f"), name(*column)), Order::Asc);
+        }
+        q.limit(limit.clamp(1, 500)).offset(offset);
+        let txn = self.db.begin().await?;
+        let items = txn
+            .query_all(&q)
+            .await?
             .iter()
-            .zip(cases)
-            .map(|(r, case)| Ok((row(r)?, case)))
+            .map(row)
             .collect::<StoreResult<Vec<_>>>()?;
+        let mut case_ids: Vec<Uuid> = items.iter().map(|f| f.case_id.as_uuid()).collect();
+        case_ids.sort_unstable();
+        case_ids.dedup();
+        let cases = if case_ids.is_empty() {
+            Vec::new()
+        } else {
+            let mut cq = select_summaries();
+            cq.and_where(Expr::col((name("c"), name("id"))).is_in(case_ids));
+            summaries(&txn.query_all(&cq).await?)?
+        };
         let count = Query::select()
             .expr_as(Expr::col((name("f"), name("id"))).count(), name("n"))
             .from_as(name("follow_ups"), name("f"))
             .and_where(filter)
             .to_owned();
-        let total: i64 = match self.db.query_one(&count).await? {
+        let total: i64 = match txn.query_one(&count).await? {
             Some(r) => r.try_get("", "n")?,
             None => 0,
         };
+        txn.commit().await?;
+        let items = items
+            .into_iter()
+            .map(|f| {
+                let case = cases
+                    .iter()
+                    .find(|c| c.id == f.case_id)
+                    .cloned()
+                    .ok_or_else(|| StoreError::Other("a follow-up item without its case".into()))?;
+                Ok((f, case))
+            })
+            .collect::<StoreResult<Vec<_>>>()?;
         self.audit
             .append(
                 actor,

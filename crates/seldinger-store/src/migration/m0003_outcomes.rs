@@ -245,11 +245,12 @@ impl MigrationTrait for M0003Outcomes {
                 .to_owned(),
         )
         .await?;
-        // Due and overdue lists read the planned items by date.
+        // Due and overdue lists read the planned items by date, from the index alone
+        // (the due list filters on the window's end, the count reads no row).
         m.create_index(index(
             "follow_ups",
             "follow_ups_worklist",
-            &["status", "due_on", "id"],
+            &["status", "due_on", "window_end", "id"],
         ))
         .await?;
         m.create_index(index(
