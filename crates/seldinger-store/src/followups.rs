@@ -210,7 +210,7 @@ impl Store {
         let mut q = select();
         q.and_where(filter.clone());
         for column in order {
-            q.order_by((name("f"), name(*column)), Order::Asc);
+            q.order_by((name("f"), name(column)), Order::Asc);
         }
         q.limit(limit.clamp(1, 500)).offset(offset);
         let txn = self.db.begin().await?;
