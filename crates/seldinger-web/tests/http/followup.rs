@@ -240,6 +240,24 @@ async fn a_follow_up_contact_is_due_on_its_day_recorded_once_and_overdue_after_i
     let (_, due) = nurse.get("/api/v1/follow-ups?list=due").await;
     assert_eq!(due["total"], 0);
 
+    // An adverse event found at that contact is recorded with it.
+    let mut hematoma = pneumothorax();
+    hematoma["term"] = json!("bleeding");
+    hematoma["serious"] = json!(false);
+    hematoma["serious_criteria"] = json!([]);
+    hematoma["cirse_grade"] = json!("1");
+    hematoma["onset"] = json!("2026-11-28T20:00");
+    let (status, event) = nurse
+        .post(
+            &format!("/api/v1/cases/{case}/adverse-events?follow_up={d7_id}"),
+            &hematoma,
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{event}");
+    assert_eq!(event["follow_up_id"], d7_id.as_str());
+    assert_eq!(event["phase"], "within_7d");
+    assert_eq!(event["report_due_at"], Value::Null, "not serious: no clock");
+
     // The page refuses the second time too, with the reason.
     let browser = app.browser("ide.page", Role::Nurse).await;
     let page = format!("/follow-ups/{d7_id}");

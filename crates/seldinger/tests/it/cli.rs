@@ -133,12 +133,25 @@ async fn demo_fills_an_empty_database_with_a_living_department() {
     assert_eq!(status, StatusCode::OK);
     let types = catalog["items"].as_array().map_or(0, Vec::len);
     assert!(types >= 30, "procedure types in the catalog: {types}");
-    // After the procedure: specimens awaiting pathology.
-    let (status, pending) = get(&server.url("/api/v1/specimens/pending"), &token).await;
+    // After the procedure: specimens awaiting pathology, follow-up due and overdue, a
+    // serious adverse event to report.
+    for path in [
+        "/api/v1/specimens/pending",
+        "/api/v1/follow-ups?list=due",
+        "/api/v1/follow-ups?list=overdue",
+    ] {
+        let (status, found) = get(&server.url(path), &token).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        assert!(
+            found["total"].as_u64().unwrap_or(0) >= 1,
+            "{path} is empty: {found}"
+        );
+    }
+    let (status, due) = get(&server.url("/api/v1/adverse-events/reports-due"), &token).await;
     assert_eq!(status, StatusCode::OK);
     assert!(
-        pending["total"].as_u64().unwrap_or(0) >= 1,
-        "specimens awaiting a result: {pending}"
+        due["items"].as_array().is_some_and(|i| !i.is_empty()),
+        "a serious event awaits its report: {due}"
     );
     drop(server);
 
