@@ -44,6 +44,26 @@ fn render_with(status: StatusCode, template: &impl Template) -> Response {
     (status, render(template)).into_response()
 }
 
+/// A code and its label, for a `<select>` or a group of checkboxes.
+pub struct Choice {
+    pub code: String,
+    pub label: String,
+}
+
+/// The choices of a coded enumeration: every value, its code, its label.
+pub fn choices<T: Copy>(
+    all: &[T],
+    code: fn(T) -> &'static str,
+    label: impl Fn(T) -> &'static str,
+) -> Vec<Choice> {
+    all.iter()
+        .map(|v| Choice {
+            code: code(*v).to_string(),
+            label: label(*v).to_string(),
+        })
+        .collect()
+}
+
 /// The language a printed document is asked in (`?lang=fr|en`), the user's when none.
 pub fn document_lang(raw: &str, default: Lang) -> Result<Lang, AppError> {
     match raw.trim() {

@@ -70,24 +70,8 @@ pub(crate) fn openapi() -> Value {
     spec::openapi()
 }
 
-/// A code and its label, for a `<select>` or checkboxes.
-pub struct Choice {
-    pub code: String,
-    pub label: String,
-}
-
-fn choices<T: Copy>(
-    all: &[T],
-    code: fn(T) -> &'static str,
-    label: impl Fn(T) -> &'static str,
-) -> Vec<Choice> {
-    all.iter()
-        .map(|v| Choice {
-            code: code(*v).to_string(),
-            label: label(*v).to_string(),
-        })
-        .collect()
-}
+pub use crate::pages::Choice;
+use crate::pages::choices;
 
 /// The name of a term in `lang`; the code for a term no longer listed.
 fn term_name(terms: &[Term], code: &str, lang: Lang) -> String {

@@ -103,11 +103,7 @@ fn side_label(side: Side, lang: Lang) -> &'static str {
 
 use crate::error::refusal;
 
-/// A code and its label, for a `<select>`.
-pub struct Choice {
-    pub code: String,
-    pub label: String,
-}
+pub use crate::pages::Choice;
 
 /// Text typed with line breaks, as paragraphs (catalog texts, notes).
 fn paragraphs(text: &str) -> Vec<String> {

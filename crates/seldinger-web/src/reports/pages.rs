@@ -25,30 +25,11 @@ use crate::auth::Ctx;
 use crate::cases::{Banner, Words};
 use crate::error::{AppError, PageError, refusal};
 use crate::i18n::{Tr, lookup};
-use crate::pages::{FieldErrors, FormData, Layout, render};
+use crate::pages::{Choice, FieldErrors, FormData, Layout, choices, render};
 
 type PageResult = Result<Response, PageError>;
 
 const PAGE_SIZE: u64 = 100;
-
-/// A code and its label, for a `<select>` or a group of checkboxes.
-pub struct Choice {
-    pub code: String,
-    pub label: String,
-}
-
-fn choices<T: Copy>(
-    all: &[T],
-    code: fn(T) -> &'static str,
-    label: impl Fn(T) -> String,
-) -> Vec<Choice> {
-    all.iter()
-        .map(|v| Choice {
-            code: code(*v).to_string(),
-            label: label(*v),
-        })
-        .collect()
-}
 
 /// An addendum as shown.
 pub struct AddendumView {
@@ -140,28 +121,28 @@ impl ReportPage {
     pub fn guidances(&self) -> Vec<Choice> {
         let lang = self.l.lang();
         choices(Guidance::ALL, Guidance::code, |g| {
-            super::guidance_label(g, lang).to_string()
+            super::guidance_label(g, lang)
         })
     }
 
     pub fn anesthesias(&self) -> Vec<Choice> {
         let lang = self.l.lang();
         choices(Anesthesia::ALL, Anesthesia::code, |a| {
-            super::anesthesia_label(a, lang).to_string()
+            super::anesthesia_label(a, lang)
         })
     }
 
     pub fn successes(&self) -> Vec<Choice> {
         let lang = self.l.lang();
         choices(TechnicalSuccess::ALL, TechnicalSuccess::code, |s| {
-            s.label(lang).to_string()
+            s.label(lang)
         })
     }
 
     pub fn modalities(&self) -> Vec<Choice> {
         let lang = self.l.lang();
         choices(AblationModality::ALL, AblationModality::code, |m| {
-            super::modality_label(m, lang).to_string()
+            super::modality_label(m, lang)
         })
     }
 
@@ -688,12 +669,12 @@ impl SpecimenPage {
 
     pub fn adequacies(&self) -> Vec<Choice> {
         let lang = self.l.lang();
-        choices(Adequacy::ALL, Adequacy::code, |a| a.label(lang).to_string())
+        choices(Adequacy::ALL, Adequacy::code, |a| a.label(lang))
     }
 
     pub fn categories(&self) -> Vec<Choice> {
         let lang = self.l.lang();
-        choices(Category::ALL, Category::code, |c| c.label(lang).to_string())
+        choices(Category::ALL, Category::code, |c| c.label(lang))
     }
 }
 
