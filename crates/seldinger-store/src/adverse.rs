@@ -11,7 +11,7 @@ use seldinger_domain::adverse::{
 };
 use seldinger_domain::audit::{Actor, AuditAction, ObjectRef};
 use seldinger_domain::case::CaseStatus;
-use seldinger_domain::localtime::{from_local, to_local};
+use seldinger_domain::localtime::{from_local, parse_local_datetime, to_local};
 use seldinger_domain::rules::Rule;
 use seldinger_domain::{AdverseEventId, CaseId, FollowUpId, Invalid};
 use time::OffsetDateTime;
@@ -314,21 +314,35 @@ impl Store {
         let terms = load_terms(db).await?;
         let systems = load_systems(db).await?;
         let today = to_local(now, &self.zone).date();
-        let event = Event::parse(input, &terms, &systems, today).map_err(StoreError::Invalid)?;
+        let label = |start: OffsetDateTime| {
+            let local = to_local(start, &self.zone);
+            format!("{} {:02}:{:02}", local.date(), local.hour(), local.minute())
+        };
+        let event = match Event::parse(input, &terms, &systems, today) {
+            Ok(event) => event,
+            Err(Invalid(mut errors)) => {
+                // Every field error at once: an onset that reads well but precedes the
+                // procedure is named beside the others.
+                if let (false, Ok(onset), Some((start, _))) = (
+                    errors.iter().any(|e| e.field == "onset"),
+                    parse_local_datetime("onset", &input.onset),
+                    procedure_times(db, case_id).await?,
+                ) && let Err(e) =
+                    check_onset(from_local(onset, &self.zone), start, &label(start))
+                {
+                    errors.push(e);
+                }
+                return Err(StoreError::Invalid(Invalid(errors)));
+            }
+        };
         let onset = from_local(event.onset, &self.zone);
         let (start, end) = procedure_times(db, case_id)
             .await?
             .ok_or(StoreError::Conflict(Conflict::Rule(
                 Rule::EventNeedsProcedure,
             )))?;
-        let local_start = to_local(start, &self.zone);
-        let label = format!(
-            "{} {:02}:{:02}",
-            local_start.date(),
-            local_start.hour(),
-            local_start.minute()
-        );
-        check_onset(onset, start, &label).map_err(|e| StoreError::Invalid(Invalid(vec![e])))?;
+        check_onset(onset, start, &label(start))
+            .map_err(|e| StoreError::Invalid(Invalid(vec![e])))?;
         Ok((event, onset, Phase::of(onset, end)))
     }
 

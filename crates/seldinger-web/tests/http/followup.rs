@@ -55,6 +55,14 @@ async fn an_adverse_event_without_a_grade_or_before_the_procedure_is_refused() {
         "names the procedure's start: {detail}"
     );
 
+    // Both at once: each field is named.
+    let mut both = too_early.clone();
+    both["cirse_grade"] = json!("");
+    let (status, problem) = ir.post(&path, &both).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_field_error(&problem, "cirse_grade");
+    assert_field_error(&problem, "onset");
+
     let mut unknown = pneumothorax();
     unknown["cirse_grade"] = json!("9");
     let (status, problem) = ir.post(&path, &unknown).await;
