@@ -45,7 +45,7 @@ pub struct FollowUpReport {
     pub routes: Vec<Route>,
 }
 
-impl FollowUpReport {
+impl crate::report::Figures for FollowUpReport {
     fn missed(&self) -> Vec<String> {
         self.routes
             .iter()
@@ -127,30 +127,7 @@ pub async fn run(
             engine::on_postgres(admin_url, |s| bench(settings, open_items, s, "postgres")).await;
         results.push(("postgres", r));
     }
-    let mut ok = true;
-    let mut json = Vec::new();
-    for (engine, result) in &results {
-        match result {
-            Ok(report) => {
-                report.print();
-                ok &= report.missed().is_empty();
-                json.push(report.json());
-            }
-            Err(e) => {
-                println!("\n-- {engine} --\n  FAILED: {e:#}");
-                ok = false;
-                json.push(serde_json::json!({ "engine": engine, "error": format!("{e:#}") }));
-            }
-        }
-    }
-    let path = settings.out_dir.join("follow-up.json");
-    let text = serde_json::to_string_pretty(&serde_json::json!({
-        "cpus": std::thread::available_parallelism().map_or(0, usize::from),
-        "engines": json,
-    }))?;
-    std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
-    println!("\nfigures written to {}", path.display());
-    Ok(ok)
+    crate::report::settle(settings, "follow-up", &results)
 }
 
 async fn bench(

@@ -130,7 +130,7 @@ pub struct PathwayReport {
     pub routes: Vec<Route>,
 }
 
-impl PathwayReport {
+impl crate::report::Figures for PathwayReport {
     fn missed(&self) -> Vec<String> {
         let mut missed = Vec::new();
         if self.check.p(0.99) > CHECK_P99_TARGET_MS {
@@ -231,30 +231,7 @@ pub async fn run(
         let r = engine::on_postgres(admin_url, |s| bench(settings, sizes, s, "postgres")).await;
         results.push(("postgres", r));
     }
-    let mut ok = true;
-    let mut json = Vec::new();
-    for (engine, result) in &results {
-        match result {
-            Ok(report) => {
-                report.print();
-                ok &= report.missed().is_empty();
-                json.push(report.json());
-            }
-            Err(e) => {
-                println!("\n-- {engine} --\n  FAILED: {e:#}");
-                ok = false;
-                json.push(serde_json::json!({ "engine": engine, "error": format!("{e:#}") }));
-            }
-        }
-    }
-    let path = settings.out_dir.join("pathway.json");
-    let text = serde_json::to_string_pretty(&serde_json::json!({
-        "cpus": std::thread::available_parallelism().map_or(0, usize::from),
-        "engines": json,
-    }))?;
-    std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
-    println!("\nfigures written to {}", path.display());
-    Ok(ok)
+    crate::report::settle(settings, "pathway", &results)
 }
 
 async fn bench(

@@ -477,3 +477,46 @@ pub fn write_json(path: &Path, settings: &Settings, outcomes: &[Outcome]) -> any
     let text = serde_json::to_string_pretty(&document).context("cannot write JSON")?;
     std::fs::write(path, text + "\n").with_context(|| format!("cannot write {}", path.display()))
 }
+
+/// A scenario's figures on one engine: printed, checked against their targets, and
+/// written as JSON.
+pub trait Figures {
+    fn print(&self);
+    /// The targets missed, each as a sentence.
+    fn missed(&self) -> Vec<String>;
+    fn json(&self) -> Value;
+}
+
+/// Prints each engine's figures (or why it could not be measured), writes them all to
+/// `NAME.json` in the output directory; `false` when an engine failed or missed a target.
+pub fn settle<R: Figures>(
+    settings: &Settings,
+    name: &str,
+    results: &[(&str, anyhow::Result<R>)],
+) -> anyhow::Result<bool> {
+    let mut ok = true;
+    let mut engines = Vec::new();
+    for (engine, result) in results {
+        match result {
+            Ok(report) => {
+                report.print();
+                ok &= report.missed().is_empty();
+                engines.push(report.json());
+            }
+            Err(e) => {
+                println!("\n-- {engine} --\n  FAILED: {e:#}");
+                ok = false;
+                engines.push(json!({ "engine": engine, "error": format!("{e:#}") }));
+            }
+        }
+    }
+    let path = settings.out_dir.join(format!("{name}.json"));
+    let text = serde_json::to_string_pretty(&json!({
+        "cpus": std::thread::available_parallelism().map_or(0, usize::from),
+        "engines": engines,
+    }))?;
+    std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
+    println!("\nfigures written to {}", path.display());
+    Ok(ok)
+}
+
