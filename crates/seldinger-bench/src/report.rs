@@ -519,4 +519,3 @@ pub fn settle<R: Figures>(
     println!("\nfigures written to {}", path.display());
     Ok(ok)
 }
-

@@ -51,6 +51,20 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     }
 }
 
+/// An instant as the API writes it: RFC 3339, UTC.
+pub fn rfc3339(at: &OffsetDateTime) -> String {
+    at.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+/// The paging parameters of a list.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PageParams {
+    pub limit: Option<u64>,
+    pub offset: Option<u64>,
+}
+
 /// A list's `limit` (1–500, default 100), or the error naming the parameter.
 pub fn page_limit(limit: Option<u64>) -> Result<u64, AppError> {
     let limit = limit.unwrap_or(100);

@@ -44,6 +44,34 @@ fn render_with(status: StatusCode, template: &impl Template) -> Response {
     (status, render(template)).into_response()
 }
 
+/// How a page shows the store's refusal of its form; any other error is returned as it
+/// is (an error page).
+pub enum FormRefusal {
+    /// Field errors, beside their fields (422).
+    Fields(FieldErrors),
+    /// Someone saved in the meantime (409, the stored values shown again).
+    Stale,
+    /// A rule or a transition refused, with its reason (409).
+    Reason(String),
+}
+
+impl FormRefusal {
+    pub fn of(err: StoreError, lang: Lang) -> Result<Self, AppError> {
+        match err {
+            StoreError::Invalid(invalid) => Ok(Self::Fields(FieldErrors::from_invalid(
+                &invalid,
+                lang,
+                |f| f,
+            ))),
+            StoreError::Conflict(Conflict::StaleVersion { .. }) => Ok(Self::Stale),
+            other => {
+                let e = AppError::from(other);
+                crate::error::refusal(&e, lang).map(Self::Reason).ok_or(e)
+            }
+        }
+    }
+}
+
 /// A code and its label, for a `<select>` or a group of checkboxes.
 pub struct Choice {
     pub code: String,

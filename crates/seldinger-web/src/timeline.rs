@@ -9,7 +9,6 @@ use seldinger_domain::{Access, Lang, PatientId, Permission, followup};
 use seldinger_store::timeline::{TimelineEntry, TimelineItem};
 use serde_json::{Value, json};
 use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 
 use crate::AppState;
 use crate::api::parse_id;
@@ -220,7 +219,7 @@ pub async fn api(
         .iter()
         .map(|e| {
             let mut v = json!({
-                "at": e.at.format(&Rfc3339).unwrap_or_default(),
+                "at": crate::api::rfc3339(&e.at),
                 "case_id": e.case_id.to_string(),
                 "procedure_code": e.procedure_code,
                 "href": href(e),

@@ -865,18 +865,11 @@ pub async fn cancel_consultation(
     Ok(axum::Json(cancelled.into()))
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct WorklistParams {
-    pub limit: Option<u64>,
-    pub offset: Option<u64>,
-}
-
 pub async fn get_worklist(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(list): Path<String>,
-    ApiQuery(params): ApiQuery<WorklistParams>,
+    ApiQuery(params): ApiQuery<crate::api::PageParams>,
 ) -> ApiResult<axum::Json<Value>> {
     let list = worklist_named(&list)?;
     let limit = crate::api::page_limit(params.limit)?;

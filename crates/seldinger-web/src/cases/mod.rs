@@ -185,6 +185,21 @@ pub(crate) fn days_between(
     (end - start).whole_days()
 }
 
+/// A case, its patient and the catalog version it is planned with: the top of every
+/// page about a case (the case and the patient are audited reads).
+pub(crate) async fn case_header(
+    state: &AppState,
+    actor: &Actor,
+    id: CaseId,
+    now: OffsetDateTime,
+) -> Result<(CaseRecord, Patient, ProcedureVersion), AppError> {
+    let store = state.store();
+    let case = store.get_case(actor, id, now).await?;
+    let patient = store.get_patient(actor, case.patient_id, now).await?;
+    let procedure = store.procedure_version(case.planned_version_id).await?;
+    Ok((case, patient, procedure))
+}
+
 /// What a refused action says, in `lang`, times on the department's clock `zone` (the
 /// store's conflicts on a case).
 pub(crate) fn conflict_message(

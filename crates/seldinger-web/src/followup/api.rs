@@ -17,18 +17,13 @@ use seldinger_store::followups::FollowUpRecord;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 
 use crate::AppState;
-use crate::api::{ApiJson, ApiQuery, page_limit, parse_id};
+use crate::api::{ApiJson, ApiQuery, page_limit, parse_id, rfc3339};
 use crate::auth::Ctx;
 use crate::error::{ApiError, AppError};
 
 type ApiResult<T> = Result<T, ApiError>;
-
-fn rfc3339(at: &OffsetDateTime) -> String {
-    at.format(&Rfc3339).unwrap_or_default()
-}
 
 fn event_body(r: &AdverseEventRecord, now: OffsetDateTime) -> Value {
     let e = &r.event;

@@ -17,10 +17,10 @@ use super::{Choice, EventChoices, EventView, event_view};
 use crate::AppState;
 use crate::api::parse_id;
 use crate::auth::Ctx;
-use crate::cases::{Banner, Words};
+use crate::cases::{Banner, Words, case_header};
 use crate::error::{AppError, PageError, refusal};
 use crate::i18n::lookup;
-use crate::pages::{FieldErrors, FormData, Layout, render};
+use crate::pages::{FieldErrors, FormData, FormRefusal, Layout, render};
 
 type PageResult = Result<Response, PageError>;
 
@@ -138,9 +138,7 @@ async fn events_page(
     let now = state.now();
     let actor = ctx.actor();
     let store = state.store();
-    let case = store.get_case(&actor, id, now).await?;
-    let patient = store.get_patient(&actor, case.patient_id, now).await?;
-    let procedure = store.procedure_version(case.planned_version_id).await?;
+    let (case, patient, procedure) = case_header(state, &actor, id, now).await?;
     let records = store.case_adverse_events(id).await?;
     let terms = store.ae_terms().await?;
     let systems = store.grade_systems().await?;
@@ -243,27 +241,26 @@ pub async fn create_event(
         .await
     {
         Ok(_) => Ok(see_other(&format!("/cases/{id}/events?done=recorded"))),
-        Err(StoreError::Invalid(invalid)) => {
-            let errors = FieldErrors::from_invalid(&invalid, ctx.lang, |f| f);
-            let outcome = EventsOutcome {
-                typed: Some((input, errors)),
-                follow_up: follow_up.map(|f| f.to_string()),
-                ..EventsOutcome::default()
-            };
-            events_page(&state, &ctx, id, outcome, StatusCode::UNPROCESSABLE_ENTITY).await
-        }
         Err(e) => {
-            let e = AppError::from(e);
-            match refusal(&e, ctx.lang) {
-                Some(reason) => {
-                    let outcome = EventsOutcome {
+            let (outcome, status) = match FormRefusal::of(e, ctx.lang)? {
+                FormRefusal::Fields(errors) => (
+                    EventsOutcome {
+                        typed: Some((input, errors)),
+                        follow_up: follow_up.map(|f| f.to_string()),
+                        ..EventsOutcome::default()
+                    },
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                ),
+                FormRefusal::Reason(reason) => (
+                    EventsOutcome {
                         refusal: Some(reason),
                         ..EventsOutcome::default()
-                    };
-                    events_page(&state, &ctx, id, outcome, StatusCode::CONFLICT).await
-                }
-                None => Err(e.into()),
-            }
+                    },
+                    StatusCode::CONFLICT,
+                ),
+                FormRefusal::Stale => (EventsOutcome::default(), StatusCode::CONFLICT),
+            };
+            events_page(&state, &ctx, id, outcome, status).await
         }
     }
 }
@@ -587,9 +584,7 @@ async fn contact_page(
     let actor = ctx.actor();
     let store = state.store();
     let item: FollowUpRecord = store.follow_up(id).await?;
-    let case = store.get_case(&actor, item.case_id, now).await?;
-    let patient = store.get_patient(&actor, case.patient_id, now).await?;
-    let procedure = store.procedure_version(case.planned_version_id).await?;
+    let (_, patient, procedure) = case_header(state, &actor, item.case_id, now).await?;
     let today = to_local(now, store.zone()).date();
     let l = Layout::new(ctx, format!("/follow-ups/{id}"), "worklists");
     let lang = l.lang();
@@ -666,36 +661,17 @@ pub async fn record_follow_up(
         .await
     {
         Ok(_) => Ok(see_other(&format!("/follow-ups/{id}?done=recorded"))),
-        Err(StoreError::Invalid(invalid)) => {
-            let errors = FieldErrors::from_invalid(&invalid, ctx.lang, |f| f);
-            contact_page(
-                &state,
-                &ctx,
-                id,
-                Some((input, errors)),
-                None,
-                None,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
         Err(e) => {
-            let e = AppError::from(e);
-            match refusal(&e, ctx.lang) {
-                Some(reason) => {
-                    contact_page(
-                        &state,
-                        &ctx,
-                        id,
-                        None,
-                        Some(reason),
-                        None,
-                        StatusCode::CONFLICT,
-                    )
-                    .await
-                }
-                None => Err(e.into()),
-            }
+            let (typed, refusal, status) = match FormRefusal::of(e, ctx.lang)? {
+                FormRefusal::Fields(errors) => (
+                    Some((input, errors)),
+                    None,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                ),
+                FormRefusal::Reason(reason) => (None, Some(reason), StatusCode::CONFLICT),
+                FormRefusal::Stale => (None, None, StatusCode::CONFLICT),
+            };
+            contact_page(&state, &ctx, id, typed, refusal, None, status).await
         }
     }
 }
@@ -741,9 +717,7 @@ async fn case_page(
     let now = state.now();
     let actor = ctx.actor();
     let store = state.store();
-    let case = store.get_case(&actor, id, now).await?;
-    let patient = store.get_patient(&actor, case.patient_id, now).await?;
-    let procedure = store.procedure_version(case.planned_version_id).await?;
+    let (case, patient, procedure) = case_header(state, &actor, id, now).await?;
     let items = store.follow_ups(id).await?;
     let today = to_local(now, store.zone()).date();
     let l = Layout::new(ctx, format!("/cases/{id}/follow-up"), "worklists");

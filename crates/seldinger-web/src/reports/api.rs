@@ -16,19 +16,13 @@ use seldinger_domain::{CaseId, SpecimenId};
 use seldinger_store::reports::{ReportRecord, SpecimenRecord};
 use serde::Deserialize;
 use serde_json::{Value, json};
-use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 
 use crate::AppState;
-use crate::api::{ApiJson, ApiQuery, parse_id};
+use crate::api::{ApiJson, ApiQuery, PageParams, page_limit, parse_id, rfc3339};
 use crate::auth::Ctx;
 use crate::error::{ApiError, AppError};
 
 type ApiResult<T> = Result<T, ApiError>;
-
-fn rfc3339(at: &OffsetDateTime) -> String {
-    at.format(&Rfc3339).unwrap_or_default()
-}
 
 fn report_body(r: &ReportRecord) -> Value {
     json!({
@@ -215,20 +209,13 @@ pub async fn get_specimen(
     Ok(axum::Json(specimen_body(&specimen)))
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PageParams {
-    pub limit: Option<u64>,
-    pub offset: Option<u64>,
-}
-
 /// Specimens awaiting their result, oldest first, with their case and patient.
 pub async fn pending_specimens(
     State(state): State<AppState>,
     ctx: Ctx,
     ApiQuery(params): ApiQuery<PageParams>,
 ) -> ApiResult<axum::Json<Value>> {
-    let limit = crate::api::page_limit(params.limit)?;
+    let limit = page_limit(params.limit)?;
     let offset = params.offset.unwrap_or(0);
     let (items, total) = state
         .store()

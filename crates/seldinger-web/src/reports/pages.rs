@@ -13,19 +13,19 @@ use seldinger_domain::report::{
     AblationModality, Addendum, AddendumInput, ReportInput, TechnicalSuccess,
 };
 use seldinger_domain::{CaseId, Invalid, Lang, Role, SpecimenId};
+use seldinger_store::StoreError;
 use seldinger_store::reports::{ReportRecord, SpecimenRecord};
 use seldinger_store::resources::StaffAvailability;
-use seldinger_store::{Conflict, StoreError};
 use serde::Deserialize;
 
 use super::{Section, field_label, sections};
 use crate::AppState;
 use crate::api::parse_id;
 use crate::auth::Ctx;
-use crate::cases::{Banner, Words};
-use crate::error::{AppError, PageError, refusal};
+use crate::cases::{Banner, Words, case_header};
+use crate::error::{AppError, PageError};
 use crate::i18n::{Tr, lookup};
-use crate::pages::{Choice, FieldErrors, FormData, Layout, choices, render};
+use crate::pages::{Choice, FieldErrors, FormData, FormRefusal, Layout, choices, render};
 
 type PageResult = Result<Response, PageError>;
 
@@ -187,9 +187,7 @@ async fn report_page(
     let now = state.now();
     let actor = ctx.actor();
     let store = state.store();
-    let case = store.get_case(&actor, id, now).await?;
-    let patient = store.get_patient(&actor, case.patient_id, now).await?;
-    let procedure = store.procedure_version(case.planned_version_id).await?;
+    let (case, patient, procedure) = case_header(state, &actor, id, now).await?;
     let record = store.report(&actor, id, now).await?;
     let zone = store.zone();
     let today = to_local(now, zone).date();
@@ -365,32 +363,31 @@ async fn refused(
     err: StoreError,
     typed: Option<(ReportInput, i64)>,
 ) -> PageResult {
-    if let StoreError::Conflict(Conflict::StaleVersion { .. }) = err {
-        let outcome = Outcome {
-            stale: true,
-            ..Outcome::default()
-        };
-        return report_page(state, ctx, id, outcome, StatusCode::CONFLICT).await;
-    }
-    let e = AppError::from(err);
-    if let AppError::Invalid(invalid) = &e {
-        let outcome = Outcome {
-            errors: FieldErrors::from_invalid(invalid, ctx.lang, |f| f),
-            typed,
-            ..Outcome::default()
-        };
-        return report_page(state, ctx, id, outcome, StatusCode::UNPROCESSABLE_ENTITY).await;
-    }
-    match refusal(&e, ctx.lang) {
-        Some(reason) => {
-            let outcome = Outcome {
+    let (outcome, status) = match FormRefusal::of(err, ctx.lang)? {
+        FormRefusal::Stale => (
+            Outcome {
+                stale: true,
+                ..Outcome::default()
+            },
+            StatusCode::CONFLICT,
+        ),
+        FormRefusal::Fields(errors) => (
+            Outcome {
+                errors,
+                typed,
+                ..Outcome::default()
+            },
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        FormRefusal::Reason(reason) => (
+            Outcome {
                 refusal: Some(reason),
                 ..Outcome::default()
-            };
-            report_page(state, ctx, id, outcome, StatusCode::CONFLICT).await
-        }
-        None => Err(e.into()),
-    }
+            },
+            StatusCode::CONFLICT,
+        ),
+    };
+    report_page(state, ctx, id, outcome, status).await
 }
 
 /// Saves the draft. A signed report is refused (409, the signed report shown again,
@@ -517,9 +514,7 @@ pub async fn print(
     let now = state.now();
     let actor = ctx.actor();
     let store = state.store();
-    let case = store.get_case(&actor, id, now).await?;
-    let patient = store.get_patient(&actor, case.patient_id, now).await?;
-    let procedure = store.procedure_version(case.planned_version_id).await?;
+    let (_, patient, procedure) = case_header(&state, &actor, id, now).await?;
     let record: ReportRecord = store
         .report(&actor, id, now)
         .await?
@@ -691,9 +686,7 @@ async fn specimen_page(
     let actor = ctx.actor();
     let store = state.store();
     let specimen = store.specimen(id).await?;
-    let case = store.get_case(&actor, specimen.case_id, now).await?;
-    let patient = store.get_patient(&actor, case.patient_id, now).await?;
-    let procedure = store.procedure_version(case.planned_version_id).await?;
+    let (case, patient, procedure) = case_header(state, &actor, specimen.case_id, now).await?;
     store
         .audit(
             &actor,
@@ -772,36 +765,17 @@ pub async fn record_result(
         .await
     {
         Ok(_) => Ok(Redirect::to(&format!("/specimens/{id}?done=recorded")).into_response()),
-        Err(StoreError::Invalid(invalid)) => {
-            let errors = FieldErrors::from_invalid(&invalid, ctx.lang, |f| f);
-            specimen_page(
-                &state,
-                &ctx,
-                id,
-                Some((input, errors)),
-                None,
-                None,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
         Err(e) => {
-            let e = AppError::from(e);
-            match refusal(&e, ctx.lang) {
-                Some(reason) => {
-                    specimen_page(
-                        &state,
-                        &ctx,
-                        id,
-                        None,
-                        Some(reason),
-                        None,
-                        StatusCode::CONFLICT,
-                    )
-                    .await
-                }
-                None => Err(e.into()),
-            }
+            let (typed, refusal, status) = match FormRefusal::of(e, ctx.lang)? {
+                FormRefusal::Fields(errors) => (
+                    Some((input, errors)),
+                    None,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                ),
+                FormRefusal::Reason(reason) => (None, Some(reason), StatusCode::CONFLICT),
+                FormRefusal::Stale => (None, None, StatusCode::CONFLICT),
+            };
+            specimen_page(&state, &ctx, id, typed, refusal, None, status).await
         }
     }
 }
