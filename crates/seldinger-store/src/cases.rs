@@ -339,6 +339,16 @@ pub struct CaseSummary {
     pub procedure_en: String,
 }
 
+impl CaseSummary {
+    /// The planned procedure's name in `lang`.
+    pub fn procedure_name(&self, lang: seldinger_domain::Lang) -> &str {
+        match lang {
+            seldinger_domain::Lang::Fr => &self.procedure_fr,
+            seldinger_domain::Lang::En => &self.procedure_en,
+        }
+    }
+}
+
 #[derive(FromQueryResult)]
 struct SummaryRow {
     id: Uuid,

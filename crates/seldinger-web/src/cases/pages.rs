@@ -103,14 +103,6 @@ async fn procedure_groups(state: &AppState, w: Words) -> Result<Vec<FamilyGroup>
     Ok(groups)
 }
 
-/// The procedure's name of a listed case, in the page's language.
-fn summary_procedure(c: &CaseSummary, lang: Lang) -> &str {
-    match lang {
-        Lang::Fr => &c.procedure_fr,
-        Lang::En => &c.procedure_en,
-    }
-}
-
 // ---------------------------------------------------------------------------------------
 // Worklists
 
@@ -160,7 +152,7 @@ impl WorklistsPage {
     }
 
     pub fn procedure<'a>(&self, c: &'a CaseSummary) -> &'a str {
-        summary_procedure(c, self.w.0)
+        c.procedure_name(self.w.0)
     }
 
     pub fn count(&self, n: &u64) -> String {
@@ -251,7 +243,7 @@ impl WorklistPage {
     }
 
     pub fn procedure<'a>(&self, c: &'a CaseSummary) -> &'a str {
-        summary_procedure(c, self.w.0)
+        c.procedure_name(self.w.0)
     }
 
     /// The message key of what this list is for, for this user.
@@ -1614,7 +1606,7 @@ pub(crate) async fn patient_cases(
             status: w.status(&c.status),
             urgency_code: c.urgency.code(),
             urgency: w.urgency(&c.urgency),
-            procedure: summary_procedure(&c, ctx.lang).to_string(),
+            procedure: c.procedure_name(ctx.lang).to_string(),
             referral_date: c.referral_date,
             referring_physician: c.referring_physician,
         })

@@ -9,6 +9,7 @@ use seldinger_domain::case::{CaseEvent, CaseStatus, status_label};
 use seldinger_domain::followup::{self, ContactInput, Status};
 use seldinger_domain::localtime::to_local;
 use seldinger_domain::{AdverseEventId, CaseId, FollowUpId, Lang};
+use seldinger_store::cases::CaseSummary;
 use seldinger_store::followups::{FollowUpList, FollowUpRecord};
 use seldinger_store::{Conflict, StoreError};
 use serde::Deserialize;
@@ -388,11 +389,8 @@ pub async fn mark_reported(
 /// A serious event awaiting its report, on the list.
 pub struct DueRow {
     pub event: EventView,
-    pub case_id: String,
-    pub family_name: String,
-    pub given_names: String,
-    pub mrn: String,
-    pub procedure: String,
+    /// The case and its patient.
+    pub case: CaseSummary,
 }
 
 #[derive(Template)]
@@ -425,14 +423,7 @@ pub async fn serious_events(
         .iter()
         .map(|(r, c)| DueRow {
             event: event_view(r, &terms, &systems, &l, now),
-            case_id: c.id.to_string(),
-            family_name: c.family_name.clone(),
-            given_names: c.given_names.clone(),
-            mrn: c.mrn.clone(),
-            procedure: match lang {
-                Lang::Fr => c.procedure_fr.clone(),
-                Lang::En => c.procedure_en.clone(),
-            },
+            case: c.clone(),
         })
         .collect();
     let notice = (q.done == "reported").then(|| message("ae.reported_done", lang));
@@ -446,11 +437,8 @@ pub struct FollowUpRow {
     pub due_on: String,
     pub window_end: String,
     pub late_days: i64,
-    pub case_id: String,
-    pub family_name: String,
-    pub given_names: String,
-    pub mrn: String,
-    pub procedure: String,
+    /// The case and its patient.
+    pub case: CaseSummary,
 }
 
 #[derive(Template)]
@@ -514,14 +502,7 @@ pub async fn follow_up_worklist(
             due_on: l.date(&f.due_on),
             window_end: l.date(&f.window_end),
             late_days: (today - f.window_end).whole_days().max(0),
-            case_id: c.id.to_string(),
-            family_name: c.family_name.clone(),
-            given_names: c.given_names.clone(),
-            mrn: c.mrn.clone(),
-            procedure: match lang {
-                Lang::Fr => c.procedure_fr.clone(),
-                Lang::En => c.procedure_en.clone(),
-            },
+            case: c.clone(),
         })
         .collect();
     Ok(render(&FollowUpWorklistPage {

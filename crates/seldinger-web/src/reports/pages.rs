@@ -14,6 +14,7 @@ use seldinger_domain::report::{
 };
 use seldinger_domain::{CaseId, Invalid, Lang, Role, SpecimenId};
 use seldinger_store::StoreError;
+use seldinger_store::cases::CaseSummary;
 use seldinger_store::reports::{ReportRecord, SpecimenRecord};
 use seldinger_store::resources::StaffAvailability;
 use serde::Deserialize;
@@ -567,11 +568,8 @@ pub async fn print(
 /// A pending specimen on the pathologists' worklist.
 pub struct PendingRow {
     pub specimen: SpecimenView,
-    pub case_id: String,
-    pub family_name: String,
-    pub given_names: String,
-    pub mrn: String,
-    pub procedure: String,
+    /// The case and its patient.
+    pub case: CaseSummary,
     pub waiting_days: i64,
 }
 
@@ -604,19 +602,11 @@ pub async fn pathology_worklist(
         .await?;
     let today = to_local(now, store.zone()).date();
     let l = Layout::new(&ctx, "/worklists/pathology", "worklists");
-    let lang = l.lang();
     let rows = items
         .iter()
         .map(|p| PendingRow {
             specimen: specimen_view(&p.specimen, &l),
-            case_id: p.case.id.to_string(),
-            family_name: p.case.family_name.clone(),
-            given_names: p.case.given_names.clone(),
-            mrn: p.case.mrn.clone(),
-            procedure: match lang {
-                Lang::Fr => p.case.procedure_fr.clone(),
-                Lang::En => p.case.procedure_en.clone(),
-            },
+            case: p.case.clone(),
             waiting_days: turnaround_days(p.specimen.collected_on, today),
         })
         .collect();
