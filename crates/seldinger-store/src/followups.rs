@@ -1,7 +1,7 @@
 //! Follow-up items: planned when a report is signed (inside that transaction), listed as
 //! due or overdue, recorded once each. A case closes once none is still planned.
 
-use sea_orm::sea_query::{Expr, ExprTrait, Order, Query, SelectStatement};
+use sea_orm::sea_query::{Expr, ExprTrait, Order, Query, SelectStatement, SimpleExpr};
 use sea_orm::{ConnectionTrait, TransactionTrait};
 use seldinger_domain::audit::{Actor, AuditAction, ObjectRef};
 use seldinger_domain::catalog::ProcedureType;
@@ -161,6 +161,55 @@ pub(crate) async fn ensure_complete<C: ConnectionTrait>(db: &C, case: CaseId) ->
     }
 }
 
+/// Which planned items a list holds on `today`, and its order. The due list reads due
+/// dates no older than [`followup::WINDOW_MAX_DAYS`]: anything due before is past its
+/// window.
+fn list_filter(list: FollowUpList, today: Date) -> (SimpleExpr, &'static [&'static str]) {
+    let col = |c: &'static str| Expr::col((name("f"), name(c)));
+    let planned = col("status").eq(Status::Planned.code());
+    match list {
+        FollowUpList::Due => (
+            planned
+                .and(col("due_on").gte(today - time::Duration::days(followup::WINDOW_MAX_DAYS)))
+                .and(col("due_on").lte(today))
+                .and(col("window_end").gte(today)),
+            &["due_on", "window_end", "id"],
+        ),
+        FollowUpList::Overdue => (
+            planned.and(col("window_end").lt(today)),
+            &["window_end", "id"],
+        ),
+    }
+}
+
+fn follow_ups_counted(filter: SimpleExpr) -> SelectStatement {
+    Query::select()
+        .expr_as(Expr::col((name("f"), name("id"))).count(), name("n"))
+        .from_as(name("follow_ups"), name("f"))
+        .and_where(filter)
+        .to_owned()
+}
+
+/// The number a counting select answers.
+async fn count<C: ConnectionTrait>(db: &C, q: &SelectStatement) -> StoreResult<u64> {
+    let n: i64 = match db.query_one(q).await? {
+        Some(r) => r.try_get("", "n")?,
+        None => 0,
+    };
+    Ok(u64::try_from(n).unwrap_or(0))
+}
+
+/// What waits after the procedures: counts only, no patient data (not audited).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct WaitingCounts {
+    /// Specimens without a result.
+    pub pathology: u64,
+    pub follow_up_due: u64,
+    pub follow_up_overdue: u64,
+    /// Serious adverse events not yet reported.
+    pub serious_events: u64,
+}
+
 impl Store {
     /// A case's follow-up items, by due date (read with the case).
     pub async fn follow_ups(&self, case: CaseId) -> StoreResult<Vec<FollowUpRecord>> {
@@ -191,22 +240,7 @@ impl Store {
         offset: u64,
         now: OffsetDateTime,
     ) -> StoreResult<(Vec<(FollowUpRecord, CaseSummary)>, u64)> {
-        let today = to_local(now, &self.zone).date();
-        let col = |c: &'static str| Expr::col((name("f"), name(c)));
-        let planned = col("status").eq(Status::Planned.code());
-        let (filter, order): (_, &[&str]) = match list {
-            FollowUpList::Due => (
-                planned
-                    .and(col("due_on").gte(today - time::Duration::days(followup::WINDOW_MAX_DAYS)))
-                    .and(col("due_on").lte(today))
-                    .and(col("window_end").gte(today)),
-                &["due_on", "window_end", "id"],
-            ),
-            FollowUpList::Overdue => (
-                planned.and(col("window_end").lt(today)),
-                &["window_end", "id"],
-            ),
-        };
+        let (filter, order) = list_filter(list, to_local(now, &self.zone).date());
         let mut q = select();
         q.and_where(filter.clone());
         for column in order {
@@ -230,15 +264,7 @@ impl Store {
             cq.and_where(Expr::col((name("c"), name("id"))).is_in(case_ids));
             summaries(&txn.query_all(&cq).await?)?
         };
-        let count = Query::select()
-            .expr_as(Expr::col((name("f"), name("id"))).count(), name("n"))
-            .from_as(name("follow_ups"), name("f"))
-            .and_where(filter)
-            .to_owned();
-        let total: i64 = match txn.query_one(&count).await? {
-            Some(r) => r.try_get("", "n")?,
-            None => 0,
-        };
+        let total = count(&txn, &follow_ups_counted(filter)).await?;
         txn.commit().await?;
         let items = items
             .into_iter()
@@ -263,7 +289,41 @@ impl Store {
                 now,
             )
             .await?;
-        Ok((items, u64::try_from(total).unwrap_or(0)))
+        Ok((items, total))
+    }
+
+    /// How many specimens, follow-up items and serious events wait, on `now`'s day; one
+    /// snapshot, each count from an index.
+    pub async fn waiting_counts(&self, now: OffsetDateTime) -> StoreResult<WaitingCounts> {
+        let today = to_local(now, &self.zone).date();
+        let txn = self.db.begin().await?;
+        let pathology = Query::select()
+            .expr_as(Expr::col(name("id")).count(), name("n"))
+            .from(name("specimens"))
+            .and_where(Expr::col(name("has_result")).eq(false))
+            .to_owned();
+        let serious = Query::select()
+            .expr_as(Expr::col(name("id")).count(), name("n"))
+            .from(name("adverse_events"))
+            .and_where(Expr::col(name("serious")).eq(true))
+            .and_where(Expr::col(name("reported_at")).is_null())
+            .to_owned();
+        let counts = WaitingCounts {
+            pathology: count(&txn, &pathology).await?,
+            follow_up_due: count(
+                &txn,
+                &follow_ups_counted(list_filter(FollowUpList::Due, today).0),
+            )
+            .await?,
+            follow_up_overdue: count(
+                &txn,
+                &follow_ups_counted(list_filter(FollowUpList::Overdue, today).0),
+            )
+            .await?,
+            serious_events: count(&txn, &serious).await?,
+        };
+        txn.commit().await?;
+        Ok(counts)
     }
 
     /// Records a planned follow-up item, once: rule `follow_up_already_recorded` for a

@@ -456,6 +456,11 @@ async fn follow_up_is_recorded_once_and_the_case_closes_when_it_is_done() {
         .await
         .unwrap();
     assert_eq!(overdue, 2);
+    // The worklists page's counts agree with the lists.
+    let waiting = d.store.waiting_counts(late).await.unwrap();
+    assert_eq!((waiting.follow_up_due, waiting.follow_up_overdue), (0, 2));
+    let waiting = d.store.waiting_counts(day7).await.unwrap();
+    assert_eq!((waiting.follow_up_due, waiting.follow_up_overdue), (0, 0));
 
     let before = d.snapshot(case).await;
     assert_rule(

@@ -24,7 +24,7 @@ use seldinger_domain::{
 use seldinger_store::cases::{CaseEventRecord, CaseSummary, Worklist};
 use seldinger_store::catalog::ProcedureVersion;
 use seldinger_store::consultations::{Consent, Consultation};
-use seldinger_store::followups::FollowUpList;
+use seldinger_store::followups::WaitingCounts;
 use seldinger_store::{Patient, StoreError};
 use serde::Deserialize;
 use time::{Date, Duration, OffsetDateTime};
@@ -126,16 +126,7 @@ pub struct WorklistsPage {
     consultations_today: usize,
     today: String,
     now: OffsetDateTime,
-    after: AfterCounts,
-}
-
-/// What waits after the procedure: specimens without a result, follow-up contacts due
-/// and overdue, serious adverse events not yet reported.
-pub struct AfterCounts {
-    pub pathology: u64,
-    pub follow_up_due: u64,
-    pub follow_up_overdue: u64,
-    pub serious_events: usize,
+    after: WaitingCounts,
 }
 
 impl WorklistsPage {
@@ -184,19 +175,7 @@ pub async fn worklists(State(state): State<AppState>, ctx: Ctx) -> PageResult {
         .iter()
         .filter(|c| c.status != ConsultationStatus::Cancelled)
         .count();
-    let store = state.store();
-    let after = AfterCounts {
-        pathology: store.pending_specimens(&actor, 1, 0, now).await?.1,
-        follow_up_due: store
-            .follow_up_worklist(&actor, FollowUpList::Due, 1, 0, now)
-            .await?
-            .1,
-        follow_up_overdue: store
-            .follow_up_worklist(&actor, FollowUpList::Overdue, 1, 0, now)
-            .await?
-            .1,
-        serious_events: store.reports_due(&actor, now).await?.len(),
-    };
+    let after = state.store().waiting_counts(now).await?;
     Ok(respond(
         StatusCode::OK,
         &WorklistsPage {
