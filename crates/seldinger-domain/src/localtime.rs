@@ -79,6 +79,12 @@ pub fn parse_local_datetime(field: &str, raw: &str) -> Result<PrimitiveDateTime,
     Ok(PrimitiveDateTime::new(date, time))
 }
 
+/// `YYYY-MM-DDTHH:MM`: a local time as [`parse_local_datetime`] reads it and a
+/// `datetime-local` input shows it.
+pub fn local_input(local: PrimitiveDateTime) -> String {
+    format!("{}T{:02}:{:02}", local.date(), local.hour(), local.minute())
+}
+
 /// Parses `HH:MM` (or `HH:MM:SS`, seconds dropped).
 pub fn parse_clock(field: &str, raw: &str) -> Result<Time, FieldError> {
     let bad = || {

@@ -17,7 +17,7 @@ use time::{Duration, OffsetDateTime};
 
 use crate::catalog::{Anesthesia, Guidance, ProcedureFamily, ProcedureType};
 use crate::invalid::{Collector, FieldError, Invalid, Problem};
-use crate::localtime::{from_local, parse_local_datetime, to_local};
+use crate::localtime::{from_local, local_input, parse_local_datetime, to_local};
 use crate::number::{decimal, text_or_number, whole};
 use crate::text;
 use crate::user::{Lang, string_enum};
@@ -236,10 +236,7 @@ impl ReportInput {
         operator: &str,
         zone: &jiff::tz::TimeZone,
     ) -> Self {
-        let local = |t| {
-            let t = to_local(t, zone);
-            format!("{}T{:02}:{:02}", t.date(), t.hour(), t.minute())
-        };
+        let local = |t| local_input(to_local(t, zone));
         Self {
             started_at: local(start),
             ended_at: local(end),
@@ -257,11 +254,8 @@ impl ReportInput {
     /// The input that shows a stored report again (to edit a draft).
     pub fn from_report(report: &Report, zone: &jiff::tz::TimeZone) -> Self {
         let local = |t: Option<OffsetDateTime>| {
-            t.map(|t| {
-                let t = to_local(t, zone);
-                format!("{}T{:02}:{:02}", t.date(), t.hour(), t.minute())
-            })
-            .unwrap_or_default()
+            t.map(|t| local_input(to_local(t, zone)))
+                .unwrap_or_default()
         };
         let text = |t: &Option<String>| t.clone().unwrap_or_default();
         let mut input = Self {

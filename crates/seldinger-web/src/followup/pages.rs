@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use seldinger_domain::adverse::{EventInput, Term, TermInput};
 use seldinger_domain::case::{CaseEvent, CaseStatus, status_label};
 use seldinger_domain::followup::{self, ContactInput, Status};
-use seldinger_domain::localtime::to_local;
+use seldinger_domain::localtime::{local_input, to_local};
 use seldinger_domain::{AdverseEventId, CaseId, FollowUpId, Lang};
 use seldinger_store::cases::CaseSummary;
 use seldinger_store::followups::{FollowUpList, FollowUpRecord};
@@ -84,7 +84,7 @@ fn event_input(r: &seldinger_store::adverse::AdverseEventRecord) -> EventInput {
     EventInput {
         term: e.term.clone(),
         description: e.description.clone().unwrap_or_default(),
-        onset: format!("{}T{:02}:{:02}", onset.date(), onset.hour(), onset.minute()),
+        onset: local_input(onset),
         cirse_grade: grade("cirse"),
         sir_grade: grade("sir"),
         ctcae_grade: grade("ctcae"),
@@ -154,10 +154,7 @@ async fn events_page(
         let (f, errors) = outcome.typed.unwrap_or_else(|| {
             (
                 EventInput {
-                    onset: {
-                        let t = to_local(now, store.zone());
-                        format!("{}T{:02}:{:02}", t.date(), t.hour(), t.minute())
-                    },
+                    onset: local_input(to_local(now, store.zone())),
                     ..EventInput::default()
                 },
                 FieldErrors::default(),

@@ -168,8 +168,7 @@ impl MeetingValues {
 
 /// `YYYY-MM-DDTHH:MM`, what `<input type=datetime-local>` shows.
 pub(super) fn local_input(at: OffsetDateTime, zone: &jiff::tz::TimeZone) -> String {
-    let local = to_local(at, zone);
-    format!("{}T{:02}:{:02}", local.date(), local.hour(), local.minute())
+    seldinger_domain::localtime::local_input(to_local(at, zone))
 }
 
 #[derive(Template)]

@@ -181,8 +181,10 @@ impl Demo<'_> {
 
         // Adverse events: several grades, one serious and still to report.
         let onset_of = |minutes: i64| {
-            let t = to_local(booking.starts_at + Duration::minutes(minutes), &self.zone);
-            format!("{}T{:02}:{:02}", t.date(), t.hour(), t.minute())
+            seldinger_domain::localtime::local_input(to_local(
+                booking.starts_at + Duration::minutes(minutes),
+                &self.zone,
+            ))
         };
         let events: Vec<EventInput> = match index % 7 {
             0 => vec![EventInput {
