@@ -262,7 +262,7 @@ pub async fn follow_up_worklist(
     ctx: Ctx,
     ApiQuery(params): ApiQuery<WorklistParams>,
 ) -> ApiResult<axum::Json<Value>> {
-    let list = super::pages::follow_up_list(params.list.as_deref().unwrap_or_default())?;
+    let list = super::follow_up_list(params.list.as_deref().unwrap_or_default())?;
     let limit = page_limit(params.limit)?;
     let offset = params.offset.unwrap_or(0);
     let (items, total) = state

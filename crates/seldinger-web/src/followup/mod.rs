@@ -22,8 +22,10 @@ use seldinger_domain::adverse::{
 };
 use seldinger_domain::{Lang, Permission};
 use seldinger_store::adverse::AdverseEventRecord;
+use seldinger_store::followups::FollowUpList;
 use serde_json::Value;
 
+use crate::error::AppError;
 use crate::pages::Layout;
 use crate::routes::{Route, route};
 
@@ -222,10 +224,32 @@ impl EventChoices {
     }
 }
 
+/// `due` (the default) or `overdue`; anything else is a bad request naming `list`.
+fn follow_up_list(raw: &str) -> Result<FollowUpList, AppError> {
+    match raw.trim() {
+        "" | "due" => Ok(FollowUpList::Due),
+        "overdue" => Ok(FollowUpList::Overdue),
+        _ => Err(seldinger_domain::FieldError::new(
+            "list",
+            seldinger_domain::invalid::Problem::BadFormat {
+                expected: "due or overdue",
+            },
+        )
+        .into()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use seldinger_domain::adverse::{DEFAULT_TERMS, default_systems};
+
+    #[test]
+    fn the_follow_up_list_is_due_or_overdue() {
+        assert_eq!(follow_up_list("").ok(), Some(FollowUpList::Due));
+        assert_eq!(follow_up_list("overdue").ok(), Some(FollowUpList::Overdue));
+        assert!(follow_up_list("late").is_err());
+    }
 
     #[test]
     fn a_grade_reads_with_its_system_version_and_meaning() {

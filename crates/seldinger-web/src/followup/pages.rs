@@ -10,11 +10,11 @@ use seldinger_domain::followup::{self, ContactInput, Status};
 use seldinger_domain::localtime::{local_input, to_local};
 use seldinger_domain::{AdverseEventId, CaseId, FollowUpId, Lang};
 use seldinger_store::cases::CaseSummary;
-use seldinger_store::followups::{FollowUpList, FollowUpRecord};
+use seldinger_store::followups::FollowUpRecord;
 use seldinger_store::{Conflict, StoreError};
 use serde::Deserialize;
 
-use super::{Choice, EventChoices, EventView, event_view};
+use super::{Choice, EventChoices, EventView, event_view, follow_up_list};
 use crate::AppState;
 use crate::api::parse_id;
 use crate::auth::Ctx;
@@ -458,21 +458,6 @@ pub struct WorklistQuery {
     offset: u64,
 }
 
-/// `due` (the default) or `overdue`; anything else is a bad request naming `list`.
-pub(super) fn follow_up_list(raw: &str) -> Result<FollowUpList, AppError> {
-    match raw.trim() {
-        "" | "due" => Ok(FollowUpList::Due),
-        "overdue" => Ok(FollowUpList::Overdue),
-        _ => Err(seldinger_domain::FieldError::new(
-            "list",
-            seldinger_domain::invalid::Problem::BadFormat {
-                expected: "due or overdue",
-            },
-        )
-        .into()),
-    }
-}
-
 pub async fn follow_up_worklist(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -899,16 +884,4 @@ pub async fn save_ae_term(State(state): State<AppState>, ctx: Ctx, form: FormDat
         .await
         .map_err(AppError::from)?;
     Ok(see_other("/admin/ae-terms?done=saved"))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_follow_up_list_is_due_or_overdue() {
-        assert_eq!(follow_up_list("").ok(), Some(FollowUpList::Due));
-        assert_eq!(follow_up_list("overdue").ok(), Some(FollowUpList::Overdue));
-        assert!(follow_up_list("late").is_err());
-    }
 }
