@@ -173,6 +173,14 @@ impl Role {
         self.permissions().contains(&permission)
     }
 
+    /// Whether this role reads only its own patients (least privilege): a referring
+    /// physician sees the patients they registered or referred, not the department's.
+    /// An emergency access ("break the glass", with a reason, audited, limited in time)
+    /// opens one more patient.
+    pub fn reads_own_patients_only(self) -> bool {
+        matches!(self, Role::ReferringPhysician)
+    }
+
     pub fn allows(self, access: Access) -> bool {
         match access {
             Access::Public | Access::SignedIn => true,
@@ -195,6 +203,17 @@ mod tests {
             assert!(
                 Role::ALL.iter().any(|r| !r.can(permission)),
                 "{permission:?} held by all"
+            );
+        }
+    }
+
+    #[test]
+    fn only_referring_physicians_are_limited_to_their_own_patients() {
+        for role in Role::ALL {
+            assert_eq!(
+                role.reads_own_patients_only(),
+                *role == Role::ReferringPhysician,
+                "{role:?}"
             );
         }
     }

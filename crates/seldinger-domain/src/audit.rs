@@ -56,6 +56,19 @@ string_enum!(
         FollowUpRecord = "followup.record",
         FollowUpList = "followup.list",
         TimelineRead = "patient.timeline",
+        CaseHistoryRead = "case.history",
+        ConsultationRead = "consultation.read",
+        ConsultationList = "consultation.list",
+        ConsentRead = "consent.read",
+        BookingRead = "booking.read",
+        BookingList = "booking.list",
+        ChecklistRead = "checklist.read",
+        SpecimenRead = "specimen.read",
+        AdverseEventRead = "ae.read",
+        FollowUpRead = "followup.read",
+        EmergencyAccess = "access.emergency",
+        EmergencyAccessList = "access.list",
+        AccessDenied = "access.denied",
     }
 );
 
@@ -93,7 +106,7 @@ impl std::fmt::Display for ObjectRef {
     }
 }
 
-/// Who does something, and from where: the subject of every audit entry.
+/// Who does something, from where and through what: the subject of every audit entry.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Actor {
     pub user_id: Option<crate::UserId>,
@@ -101,6 +114,9 @@ pub struct Actor {
     pub role: Option<crate::Role>,
     /// The client's address as seen by the server (or the proxy's forwarded address).
     pub client_addr: Option<String>,
+    /// The way in: a route template (`GET /api/v1/cases/{id}/report`), or the command
+    /// line's command. Never a concrete path: paths can hold identifiers.
+    pub via: Option<String>,
 }
 
 impl Actor {
@@ -111,6 +127,32 @@ impl Actor {
             username: format!("system:{what}"),
             role: None,
             client_addr: None,
+            via: Some(format!("cli {what}")),
         }
+    }
+
+    /// Someone not (yet) signed in: a sign-in attempt under `username`.
+    pub fn visitor(username: &str, client_addr: Option<String>) -> Self {
+        Self {
+            user_id: None,
+            username: username.chars().take(64).collect(),
+            role: None,
+            client_addr,
+            via: None,
+        }
+    }
+
+    /// The same actor, coming through `via`.
+    pub fn via(mut self, via: impl Into<String>) -> Self {
+        self.via = Some(via.into());
+        self
+    }
+
+    /// Whether this actor reads only the patients in their own scope (a referring
+    /// physician: the patients they registered or referred, and those opened to them
+    /// by an emergency access). Every other clinical role reads the department's
+    /// patients.
+    pub fn is_scoped(&self) -> bool {
+        self.role.is_some_and(crate::Role::reads_own_patients_only)
     }
 }

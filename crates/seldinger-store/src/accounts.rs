@@ -5,13 +5,13 @@
 
 use sea_orm::sea_query::{Expr, ExprTrait, JoinType, Order, Query};
 use sea_orm::{ConnectionTrait, FromQueryResult, TransactionTrait};
-use seldinger_domain::audit::{Actor, AuditAction, ObjectRef};
+use seldinger_domain::audit::{Actor, AuditAction};
 use seldinger_domain::user::Username;
 use seldinger_domain::{Lang, Role, UserId};
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
-use crate::audit::append;
+use crate::audit::{Entry, append};
 use crate::{Store, StoreError, StoreResult, name};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -36,6 +36,7 @@ impl User {
             username: self.username.clone(),
             role: Some(self.role),
             client_addr,
+            via: None,
         }
     }
 }
@@ -164,9 +165,9 @@ impl Store {
         append(
             &txn,
             actor,
-            AuditAction::UserCreate,
-            Some(&ObjectRef::new("user", id)),
-            Some(new.role.code()),
+            Entry::new(AuditAction::UserCreate)
+                .on("user", id)
+                .detail(new.role.code()),
             now,
         )
         .await?;
@@ -247,9 +248,7 @@ impl Store {
         append(
             &txn,
             actor,
-            AuditAction::UserDisable,
-            Some(&ObjectRef::new("user", id)),
-            None,
+            Entry::new(AuditAction::UserDisable).on("user", id),
             now,
         )
         .await?;
@@ -298,9 +297,7 @@ impl Store {
         append(
             &txn,
             actor,
-            AuditAction::TokenCreate,
-            Some(&ObjectRef::new("user", user)),
-            None,
+            Entry::new(AuditAction::TokenCreate).on("user", user),
             now,
         )
         .await?;

@@ -9,23 +9,27 @@ use sea_orm::{ConnectionTrait, TransactionTrait};
 use seldinger_domain::adverse::{
     Event, EventInput, GradeSystem, Phase, Term, check_onset, report_due,
 };
-use seldinger_domain::audit::{Actor, AuditAction, ObjectRef};
+use seldinger_domain::audit::{Actor, AuditAction};
 use seldinger_domain::case::CaseStatus;
 use seldinger_domain::localtime::{from_local, parse_local_datetime, to_local};
 use seldinger_domain::rules::Rule;
-use seldinger_domain::{AdverseEventId, CaseId, FollowUpId, Invalid};
+use seldinger_domain::{AdverseEventId, CaseId, FollowUpId, Invalid, PatientId};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::audit::append;
-use crate::cases::{CaseSummary, corrupt, json, listed, lock_case, select_summaries, summaries};
+use crate::access::scope_condition;
+use crate::audit::{Entry, append};
+use crate::cases::{CaseSummary, lock_case, select_summaries, summaries};
 use crate::{Conflict, Store, StoreError, StoreResult, name};
+use crate::{corrupt, json};
 
 /// An adverse event as stored.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AdverseEventRecord {
     pub id: AdverseEventId,
     pub case_id: CaseId,
+    /// The case's patient.
+    pub patient_id: PatientId,
     pub event: Event,
     pub onset: OffsetDateTime,
     pub phase: Phase,
@@ -59,7 +63,17 @@ const COLUMNS: [(&str, &str); 10] = [
 fn select() -> SelectStatement {
     let mut q = Query::select();
     columns(&mut q);
-    q.from_as(name("adverse_events"), name("e"));
+    q.expr_as(
+        Expr::col((name("ec"), name("patient_id"))),
+        name("e_patient_id"),
+    )
+    .from_as(name("adverse_events"), name("e"))
+    .join_as(
+        JoinType::InnerJoin,
+        name("cases"),
+        name("ec"),
+        Expr::col((name("ec"), name("id"))).equals((name("e"), name("case_id"))),
+    );
     q
 }
 
@@ -76,6 +90,7 @@ fn row(r: &sea_orm::QueryResult) -> StoreResult<AdverseEventRecord> {
     Ok(AdverseEventRecord {
         id: AdverseEventId::from_uuid(r.try_get("", "e_id")?),
         case_id: CaseId::from_uuid(r.try_get("", "e_case_id")?),
+        patient_id: PatientId::from_uuid(r.try_get("", "e_patient_id")?),
         event: serde_json::from_str(&data).map_err(|e| corrupt("adverse event", e))?,
         onset: r.try_get("", "e_onset")?,
         phase: Phase::parse(&phase).map_err(|e| corrupt("phase", e))?,
@@ -85,6 +100,28 @@ fn row(r: &sea_orm::QueryResult) -> StoreResult<AdverseEventRecord> {
         version: r.try_get("", "e_version")?,
         created_at: r.try_get("", "e_created_at")?,
     })
+}
+
+/// A case's events by onset.
+pub(crate) async fn of_case<C: ConnectionTrait>(
+    db: &C,
+    case: CaseId,
+) -> StoreResult<Vec<AdverseEventRecord>> {
+    let q = select()
+        .and_where(Expr::col((name("e"), name("case_id"))).eq(case.as_uuid()))
+        .order_by((name("e"), name("onset")), Order::Asc)
+        .to_owned();
+    db.query_all(&q).await?.iter().map(row).collect()
+}
+
+async fn load_event<C: ConnectionTrait>(
+    db: &C,
+    id: AdverseEventId,
+) -> StoreResult<AdverseEventRecord> {
+    let q = select()
+        .and_where(Expr::col((name("e"), name("id"))).eq(id.as_uuid()))
+        .to_owned();
+    row(&db.query_one(&q).await?.ok_or(StoreError::NotFound)?)
 }
 
 async fn load_terms<C: ConnectionTrait>(db: &C) -> StoreResult<Vec<Term>> {
@@ -197,9 +234,7 @@ impl Store {
         append(
             &txn,
             actor,
-            AuditAction::AeTermUpdate,
-            None,
-            Some(&format!("term={}", term.code)),
+            Entry::new(AuditAction::AeTermUpdate).detail(format!("term={}", term.code)),
             now,
         )
         .await?;
@@ -235,7 +270,7 @@ impl Store {
             )));
         }
         if let Some(f) = follow_up {
-            let item = self.follow_up(f).await?;
+            let item = crate::followups::item(&txn, f).await?;
             if item.case_id != case_id {
                 return Err(StoreError::Invalid(Invalid::one(
                     "follow_up_id",
@@ -293,14 +328,16 @@ impl Store {
         append(
             &txn,
             actor,
-            AuditAction::AdverseEventCreate,
-            Some(&ObjectRef::new("case", case_id)),
-            Some(&format!("adverse_event/{id}")),
+            Entry::new(AuditAction::AdverseEventCreate)
+                .on("case", case_id)
+                .patient(case.patient_id)
+                .detail(format!("adverse_event/{id}")),
             now,
         )
         .await?;
+        let recorded = load_event(&txn, AdverseEventId::from_uuid(id)).await?;
         txn.commit().await?;
-        self.adverse_event(AdverseEventId::from_uuid(id)).await
+        Ok(recorded)
     }
 
     /// Parses an event against the department's terms and systems and places its onset.
@@ -357,7 +394,7 @@ impl Store {
         reporting_hours: u32,
         now: OffsetDateTime,
     ) -> StoreResult<AdverseEventRecord> {
-        let current = self.adverse_event(id).await?;
+        let current = load_event(&self.db, id).await?;
         let txn = self.db.begin().await?;
         lock_case(&txn, current.case_id, now).await?;
         let (event, onset, phase) = self
@@ -400,14 +437,16 @@ impl Store {
         append(
             &txn,
             actor,
-            AuditAction::AdverseEventUpdate,
-            Some(&ObjectRef::new("case", current.case_id)),
-            Some(&format!("adverse_event/{id}")),
+            Entry::new(AuditAction::AdverseEventUpdate)
+                .on("case", current.case_id)
+                .patient(current.patient_id)
+                .detail(format!("adverse_event/{id}")),
             now,
         )
         .await?;
+        let revised = load_event(&txn, id).await?;
         txn.commit().await?;
-        self.adverse_event(id).await
+        Ok(revised)
     }
 
     /// Marks a serious event as reported; it leaves the due list.
@@ -417,7 +456,7 @@ impl Store {
         id: AdverseEventId,
         now: OffsetDateTime,
     ) -> StoreResult<AdverseEventRecord> {
-        let current = self.adverse_event(id).await?;
+        let current = load_event(&self.db, id).await?;
         let txn = self.db.begin().await?;
         let update = Query::update()
             .table(name("adverse_events"))
@@ -438,31 +477,45 @@ impl Store {
         append(
             &txn,
             actor,
-            AuditAction::AdverseEventReported,
-            Some(&ObjectRef::new("case", current.case_id)),
-            Some(&format!("adverse_event/{id}")),
+            Entry::new(AuditAction::AdverseEventReported)
+                .on("case", current.case_id)
+                .patient(current.patient_id)
+                .detail(format!("adverse_event/{id}")),
             now,
         )
         .await?;
+        let reported = load_event(&txn, id).await?;
         txn.commit().await?;
-        self.adverse_event(id).await
+        Ok(reported)
     }
 
     /// One event, or `NotFound`.
-    pub async fn adverse_event(&self, id: AdverseEventId) -> StoreResult<AdverseEventRecord> {
-        let q = select()
-            .and_where(Expr::col((name("e"), name("id"))).eq(id.as_uuid()))
-            .to_owned();
-        row(&self.db.query_one(&q).await?.ok_or(StoreError::NotFound)?)
+    pub async fn adverse_event(
+        &self,
+        actor: &Actor,
+        id: AdverseEventId,
+        now: OffsetDateTime,
+    ) -> StoreResult<AdverseEventRecord> {
+        let found = load_event(&self.db, id).await?;
+        let entry = Entry::new(AuditAction::AdverseEventRead)
+            .on("case", found.case_id)
+            .patient(found.patient_id)
+            .detail(format!("adverse_event/{id}"));
+        self.disclose(actor, entry, now).await?;
+        Ok(found)
     }
 
-    /// A case's events by onset (read with the case).
-    pub async fn case_adverse_events(&self, case: CaseId) -> StoreResult<Vec<AdverseEventRecord>> {
-        let q = select()
-            .and_where(Expr::col((name("e"), name("case_id"))).eq(case.as_uuid()))
-            .order_by((name("e"), name("onset")), Order::Asc)
-            .to_owned();
-        self.db.query_all(&q).await?.iter().map(row).collect()
+    /// A case's events by onset.
+    pub async fn case_adverse_events(
+        &self,
+        actor: &Actor,
+        case: CaseId,
+        now: OffsetDateTime,
+    ) -> StoreResult<Vec<AdverseEventRecord>> {
+        let found = of_case(&self.db, case).await?;
+        self.disclose_case(actor, AuditAction::AdverseEventList, case, now)
+            .await?;
+        Ok(found)
     }
 
     /// Serious events not yet reported, the nearest deadline first, with their case.
@@ -474,7 +527,11 @@ impl Store {
     ) -> StoreResult<Vec<(AdverseEventRecord, CaseSummary)>> {
         let mut q = select_summaries();
         columns(&mut q);
-        q.join_as(
+        q.expr_as(
+            Expr::col((name("c"), name("patient_id"))),
+            name("e_patient_id"),
+        )
+        .join_as(
             JoinType::InnerJoin,
             name("adverse_events"),
             name("e"),
@@ -484,6 +541,9 @@ impl Store {
         .and_where(Expr::col((name("e"), name("reported_at"))).is_null())
         .order_by((name("e"), name("report_due_at")), Order::Asc)
         .limit(500);
+        if let Some(scope) = scope_condition(actor, (name("c"), name("patient_id")), now) {
+            q.cond_where(scope);
+        }
         let rows = self.db.query_all(&q).await?;
         let cases = summaries(&rows)?;
         let items = rows
@@ -491,18 +551,10 @@ impl Store {
             .zip(cases)
             .map(|(r, c)| Ok((row(r)?, c)))
             .collect::<StoreResult<Vec<_>>>()?;
-        self.audit
-            .append(
-                actor,
-                AuditAction::AdverseEventList,
-                None,
-                Some(&listed(
-                    "reports_due",
-                    items.iter().map(|(_, c)| format!("case/{}", c.id)),
-                )),
-                now,
-            )
-            .await?;
+        let entry = Entry::new(AuditAction::AdverseEventList)
+            .patients(items.iter().map(|(_, c)| c.patient_id))
+            .detail(format!("reports_due results={}", items.len()));
+        self.disclose(actor, entry, now).await?;
         Ok(items)
     }
 }

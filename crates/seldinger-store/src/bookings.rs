@@ -10,33 +10,36 @@
 
 use sea_orm::sea_query::{Expr, ExprTrait, JoinType, Order, Query, SelectStatement, UnionType};
 use sea_orm::{ConnectionTrait, FromQueryResult, TransactionTrait};
-use seldinger_domain::audit::{Actor, AuditAction, ObjectRef};
+use seldinger_domain::audit::{Actor, AuditAction};
 use seldinger_domain::case::{CaseEvent, CaseStatus};
 use seldinger_domain::catalog::ProcedureType;
 use seldinger_domain::localtime::{from_local, to_local};
 use seldinger_domain::patient::{Allergy, AllergyKind, Anticoagulant, AnticoagulantDrug};
 use seldinger_domain::rules::Rule;
 use seldinger_domain::{
-    BedUnitId, BookingId, CaseId, EquipmentId, ProcedureVersionId, Role, RoomId, UserId,
+    BedUnitId, BookingId, CaseId, EquipmentId, PatientId, ProcedureVersionId, Role, RoomId, UserId,
 };
 use seldinger_schedule::{Allocation, BedUnit, Booked, Context, Equipment, Person, Room, Slot};
 use time::{Date, Duration, OffsetDateTime, PrimitiveDateTime, Time};
 use uuid::Uuid;
 
-use crate::audit::append;
+use crate::access::scope_condition;
+use crate::audit::{Entry, append};
 use crate::cases::{
-    CaseRecord, CaseSummary, apply_event, corrupt, json, listed, lock_case, record_event,
-    select_summaries, summaries,
+    CaseRecord, CaseSummary, apply_event, lock_case, record_event, select_summaries, summaries,
 };
 use crate::catalog::procedure_version;
 use crate::resources::{load_bed_units, load_equipment, load_rooms, load_staff};
 use crate::{Conflict, Store, StoreError, StoreResult, name, utc};
+use crate::{corrupt, json};
 
 /// A booking as stored, with the names lists show.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BookingRecord {
     pub id: BookingId,
     pub case_id: CaseId,
+    /// The case's patient.
+    pub patient_id: PatientId,
     pub room_id: RoomId,
     pub room_name: String,
     pub starts_at: OffsetDateTime,
@@ -57,6 +60,7 @@ pub struct BookingRecord {
 struct BookingRow {
     id: Uuid,
     case_id: Uuid,
+    patient_id: Uuid,
     room_id: Uuid,
     room_name: String,
     starts_at: OffsetDateTime,
@@ -81,6 +85,7 @@ impl BookingRow {
         Ok(BookingRecord {
             id: BookingId::from_uuid(self.id),
             case_id: CaseId::from_uuid(self.case_id),
+            patient_id: PatientId::from_uuid(self.patient_id),
             room_id: RoomId::from_uuid(self.room_id),
             room_name: self.room_name,
             starts_at: self.starts_at,
@@ -129,7 +134,14 @@ fn select_bookings() -> SelectStatement {
             Expr::col((name("an"), name("full_name"))),
             name("anesthetist_name"),
         )
+        .column((name("bc"), name("patient_id")))
         .from_as(name("bookings"), name("b"))
+        .join_as(
+            JoinType::InnerJoin,
+            name("cases"),
+            name("bc"),
+            Expr::col((name("bc"), name("id"))).equals((name("b"), name("case_id"))),
+        )
         .join_as(
             JoinType::InnerJoin,
             name("rooms"),
@@ -149,6 +161,18 @@ fn select_bookings() -> SelectStatement {
             Expr::col((name("an"), name("id"))).equals((name("b"), name("anesthetist_id"))),
         );
     q
+}
+
+/// A case's bookings, newest first.
+pub(crate) async fn of_case<C: ConnectionTrait>(
+    db: &C,
+    case: CaseId,
+) -> StoreResult<Vec<BookingRecord>> {
+    let q = select_bookings()
+        .and_where(Expr::col((name("b"), name("case_id"))).eq(case.as_uuid()))
+        .order_by((name("b"), name("created_at")), Order::Desc)
+        .to_owned();
+    booking_rows(&db.query_all(&q).await?)
 }
 
 fn booking_rows(rows: &[sea_orm::QueryResult]) -> StoreResult<Vec<BookingRecord>> {
@@ -419,15 +443,11 @@ pub(crate) async fn cancel_active_bookings<C: ConnectionTrait>(
 ) -> StoreResult<()> {
     if let Some(active) = active_booking(db, case).await? {
         cancel_row(db, active.id, reason, now).await?;
-        append(
-            db,
-            actor,
-            AuditAction::BookingCancel,
-            Some(&ObjectRef::new("case", case)),
-            Some(&format!("booking/{} {reason}", active.id)),
-            now,
-        )
-        .await?;
+        let entry = Entry::new(AuditAction::BookingCancel)
+            .on("case", case)
+            .patient(active.patient_id)
+            .detail(format!("booking/{} {reason}", active.id));
+        append(db, actor, entry, now).await?;
     }
     Ok(())
 }
@@ -615,9 +635,10 @@ impl Store {
         append(
             &txn,
             actor,
-            AuditAction::BookingCreate,
-            Some(&ObjectRef::new("case", case_id)),
-            Some(&format!("booking/{id}")),
+            Entry::new(AuditAction::BookingCreate)
+                .on("case", case_id)
+                .patient(case.patient_id)
+                .detail(format!("booking/{id}")),
             now,
         )
         .await?;
@@ -733,9 +754,10 @@ impl Store {
         append(
             &txn,
             actor,
-            AuditAction::BookingMove,
-            Some(&ObjectRef::new("case", case.id)),
-            Some(&format!("booking/{id}")),
+            Entry::new(AuditAction::BookingMove)
+                .on("case", case.id)
+                .patient(case.patient_id)
+                .detail(format!("booking/{id}")),
             now,
         )
         .await?;
@@ -765,9 +787,10 @@ impl Store {
         append(
             &txn,
             actor,
-            AuditAction::BookingCancel,
-            Some(&ObjectRef::new("case", case.id)),
-            Some(&format!("booking/{id}")),
+            Entry::new(AuditAction::BookingCancel)
+                .on("case", case.id)
+                .patient(case.patient_id)
+                .detail(format!("booking/{id}")),
             now,
         )
         .await?;
@@ -776,18 +799,33 @@ impl Store {
         Ok(cancelled)
     }
 
-    /// One booking (read with its case).
-    pub async fn booking(&self, id: BookingId) -> StoreResult<BookingRecord> {
-        booking(&self.db, id).await
+    /// One booking.
+    pub async fn booking(
+        &self,
+        actor: &Actor,
+        id: BookingId,
+        now: OffsetDateTime,
+    ) -> StoreResult<BookingRecord> {
+        let found = booking(&self.db, id).await?;
+        let entry = Entry::new(AuditAction::BookingRead)
+            .on("case", found.case_id)
+            .patient(found.patient_id)
+            .detail(format!("booking/{id}"));
+        self.disclose(actor, entry, now).await?;
+        Ok(found)
     }
 
-    /// A case's bookings, newest first (read with the case).
-    pub async fn case_bookings(&self, case: CaseId) -> StoreResult<Vec<BookingRecord>> {
-        let q = select_bookings()
-            .and_where(Expr::col((name("b"), name("case_id"))).eq(case.as_uuid()))
-            .order_by((name("b"), name("created_at")), Order::Desc)
-            .to_owned();
-        booking_rows(&self.db.query_all(&q).await?)
+    /// A case's bookings, newest first.
+    pub async fn case_bookings(
+        &self,
+        actor: &Actor,
+        case: CaseId,
+        now: OffsetDateTime,
+    ) -> StoreResult<Vec<BookingRecord>> {
+        let found = of_case(&self.db, case).await?;
+        self.disclose_case(actor, AuditAction::BookingRead, case, now)
+            .await?;
+        Ok(found)
     }
 
     /// Active bookings starting in `[from, to)` with their cases, in time order (a room's
@@ -817,6 +855,9 @@ impl Store {
         }
         if filter.with_anesthetist {
             q.and_where(Expr::col((name("b"), name("anesthetist_id"))).is_not_null());
+        }
+        if let Some(scope) = scope_condition(actor, (name("bc"), name("patient_id")), now) {
+            q.cond_where(scope);
         }
         let bookings = booking_rows(&self.db.query_all(&q).await?)?;
         let mut out = Vec::with_capacity(bookings.len());
@@ -862,18 +903,10 @@ impl Store {
                 }
             }
         }
-        self.audit
-            .append(
-                actor,
-                AuditAction::CaseList,
-                None,
-                Some(&listed(
-                    "bookings",
-                    out.iter().map(|b| format!("case/{}", b.case.id)),
-                )),
-                now,
-            )
-            .await?;
+        let entry = Entry::new(AuditAction::BookingList)
+            .patients(out.iter().map(|b| b.case.patient_id))
+            .detail(format!("bookings results={}", out.len()));
+        self.disclose(actor, entry, now).await?;
         Ok(out)
     }
 

@@ -8,7 +8,7 @@
 
 use sea_orm::sea_query::{Expr, ExprTrait, JoinType, Order, Query, SelectStatement};
 use sea_orm::{ConnectionTrait, FromQueryResult, TransactionTrait};
-use seldinger_domain::audit::{Actor, AuditAction, ObjectRef};
+use seldinger_domain::audit::{Actor, AuditAction};
 use seldinger_domain::case::{CaseEvent, CaseStatus, NewReferral, Side, Urgency};
 use seldinger_domain::catalog::{Organ, ProcedureCode};
 use seldinger_domain::invalid::{FieldError, Problem};
@@ -17,9 +17,10 @@ use seldinger_domain::{CaseId, Invalid, PatientId, ProcedureTypeId, ProcedureVer
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
-use crate::audit::append;
+use crate::access::scope_condition;
+use crate::audit::{Entry, append};
 use crate::catalog::current_by_code;
-use crate::{Conflict, Store, StoreError, StoreResult, name};
+use crate::{Conflict, Store, StoreError, StoreResult, corrupt, json, name};
 
 /// A case as stored.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -100,10 +101,6 @@ struct CaseRow {
     updated_at: OffsetDateTime,
 }
 
-pub(crate) fn corrupt(what: &str, e: impl std::fmt::Display) -> StoreError {
-    StoreError::Other(format!("stored {what}: {e}"))
-}
-
 impl CaseRow {
     fn into_record(self) -> StoreResult<CaseRecord> {
         Ok(CaseRecord {
@@ -140,10 +137,6 @@ fn select_case() -> SelectStatement {
         .columns(CASE_COLUMNS[..21].iter().map(|c| name(c)))
         .from(name("cases"))
         .to_owned()
-}
-
-pub(crate) fn json(value: &impl serde::Serialize) -> StoreResult<String> {
-    serde_json::to_string(value).map_err(|e| StoreError::Other(e.to_string()))
 }
 
 /// Reads a case inside a transaction (or from the pool).
@@ -206,15 +199,11 @@ pub(crate) async fn apply_event<C: ConnectionTrait>(
         now,
     )
     .await?;
-    append(
-        db,
-        actor,
-        AuditAction::CaseTransition,
-        Some(&ObjectRef::new("case", case.id)),
-        Some(&format!("{} {}→{}", event.code(), case.status, next)),
-        now,
-    )
-    .await?;
+    let entry = Entry::new(AuditAction::CaseTransition)
+        .on("case", case.id)
+        .patient(case.patient_id)
+        .detail(format!("{} {}→{}", event.code(), case.status, next));
+    append(db, actor, entry, now).await?;
     Ok(next)
 }
 
@@ -451,10 +440,11 @@ pub(crate) fn summaries(rows: &[sea_orm::QueryResult]) -> StoreResult<Vec<CaseSu
         .collect()
 }
 
-/// `results=N case/… case/…`, the detail of a list's audit entry.
-pub(crate) fn listed(what: &str, ids: impl Iterator<Item = String>) -> String {
-    let ids: Vec<String> = ids.collect();
-    format!("{what} results={} {}", ids.len(), ids.join(" "))
+/// The audit entry of a list of cases: `what results=N`, naming each case's patient.
+pub(crate) fn list_entry(what: &str, cases: &[CaseSummary]) -> Entry {
+    Entry::new(AuditAction::CaseList)
+        .patients(cases.iter().map(|c| c.patient_id))
+        .detail(format!("{what} results={}", cases.len()))
 }
 
 impl Store {
@@ -479,6 +469,9 @@ impl Store {
         let mut missing = Vec::new();
         if self.db.query_one(&patient).await?.is_none() {
             missing.push(FieldError::new("patient_id", Problem::NoSuchRecord));
+        } else {
+            // A referring physician refers their own patients (or one opened to them).
+            crate::access::ensure_in_scope(&self.db, actor, &[referral.patient_id], now).await?;
         }
         let procedure = match resolve_procedure(
             &self.db,
@@ -541,15 +534,10 @@ impl Store {
             now,
         )
         .await?;
-        append(
-            &txn,
-            actor,
-            AuditAction::CaseCreate,
-            Some(&ObjectRef::new("case", id)),
-            Some(&format!("patient/{}", referral.patient_id)),
-            now,
-        )
-        .await?;
+        let entry = Entry::new(AuditAction::CaseCreate)
+            .on("case", id)
+            .patient(referral.patient_id);
+        append(&txn, actor, entry, now).await?;
         let case = load_case(&txn, case_id).await?;
         txn.commit().await?;
         Ok(case)
@@ -563,43 +551,121 @@ impl Store {
         now: OffsetDateTime,
     ) -> StoreResult<CaseRecord> {
         let case = load_case(&self.db, id).await?;
-        self.audit
-            .append(
-                actor,
-                AuditAction::CaseRead,
-                Some(&ObjectRef::new("case", id)),
-                None,
-                now,
-            )
-            .await?;
+        let entry = Entry::new(AuditAction::CaseRead)
+            .on("case", id)
+            .patient(case.patient_id);
+        self.disclose(actor, entry, now).await?;
         Ok(case)
     }
 
-    /// A case's history, oldest first (read with the case, whose read is audited).
-    pub async fn case_history(&self, id: CaseId) -> StoreResult<Vec<CaseEventRecord>> {
-        let q = Query::select()
-            .columns(
-                [
-                    "id",
-                    "at",
-                    "username",
-                    "event",
-                    "from_status",
-                    "to_status",
-                    "detail",
-                ]
-                .map(name),
-            )
-            .from(name("case_events"))
-            .and_where(Expr::col(name("case_id")).eq(id.as_uuid()))
-            .order_by(name("id"), Order::Asc)
-            .to_owned();
-        let rows = self.db.query_all(&q).await?;
-        rows.iter()
-            .map(|r| CaseEventRecord::from_query_result(r, "").map_err(StoreError::from))
-            .collect()
+    /// A case with its history, consultations, consents, MDT items and bookings: what
+    /// its page shows, read in one snapshot and audited as one read naming the patient.
+    pub async fn case_file(
+        &self,
+        actor: &Actor,
+        id: CaseId,
+        now: OffsetDateTime,
+    ) -> StoreResult<CaseFile> {
+        let txn = self.db.begin().await?;
+        let case = load_case(&txn, id).await?;
+        let patient = crate::patients::load_patient(&txn, case.patient_id).await?;
+        let file = CaseFile {
+            history: history(&txn, id).await?,
+            consultations: crate::consultations::of_case(&txn, id).await?,
+            consents: crate::consultations::consents_of_case(&txn, id).await?,
+            mdt_items: crate::mdt::items_of_case(&txn, id).await?,
+            bookings: crate::bookings::of_case(&txn, id).await?,
+            case,
+            patient,
+        };
+        txn.commit().await?;
+        let entry = Entry::new(AuditAction::CaseRead)
+            .on("case", id)
+            .patient(file.case.patient_id)
+            .detail("file");
+        self.disclose(actor, entry, now).await?;
+        Ok(file)
     }
 
+    /// A case's history, oldest first.
+    pub async fn case_history(
+        &self,
+        actor: &Actor,
+        id: CaseId,
+        now: OffsetDateTime,
+    ) -> StoreResult<Vec<CaseEventRecord>> {
+        let events = history(&self.db, id).await?;
+        self.disclose_case(actor, AuditAction::CaseHistoryRead, id, now)
+            .await?;
+        Ok(events)
+    }
+
+    /// Records the read of a part of a case (its history, report, bookings…): an entry
+    /// on the case naming its patient, after checking the actor may see that patient.
+    pub(crate) async fn disclose_case(
+        &self,
+        actor: &Actor,
+        action: AuditAction,
+        id: CaseId,
+        now: OffsetDateTime,
+    ) -> StoreResult<()> {
+        let patient = patient_of(&self.db, id).await?;
+        let entry = Entry::new(action).on("case", id).patient(patient);
+        self.disclose(actor, entry, now).await
+    }
+}
+
+/// The patient a case belongs to; `NotFound` for no such case.
+pub(crate) async fn patient_of<C: ConnectionTrait>(db: &C, case: CaseId) -> StoreResult<PatientId> {
+    let q = Query::select()
+        .column(name("patient_id"))
+        .from(name("cases"))
+        .and_where(Expr::col(name("id")).eq(case.as_uuid()))
+        .to_owned();
+    let row = db.query_one(&q).await?.ok_or(StoreError::NotFound)?;
+    Ok(PatientId::from_uuid(row.try_get("", "patient_id")?))
+}
+
+/// A case and what its page shows, see [`Store::case_file`].
+#[derive(Clone, Debug)]
+pub struct CaseFile {
+    pub case: CaseRecord,
+    pub patient: crate::Patient,
+    pub history: Vec<CaseEventRecord>,
+    pub consultations: Vec<crate::consultations::Consultation>,
+    pub consents: Vec<crate::consultations::Consent>,
+    pub mdt_items: Vec<crate::mdt::AgendaItem>,
+    pub bookings: Vec<crate::bookings::BookingRecord>,
+}
+
+pub(crate) async fn history<C: ConnectionTrait>(
+    db: &C,
+    id: CaseId,
+) -> StoreResult<Vec<CaseEventRecord>> {
+    let q = Query::select()
+        .columns(
+            [
+                "id",
+                "at",
+                "username",
+                "event",
+                "from_status",
+                "to_status",
+                "detail",
+            ]
+            .map(name),
+        )
+        .from(name("case_events"))
+        .and_where(Expr::col(name("case_id")).eq(id.as_uuid()))
+        .order_by(name("id"), Order::Asc)
+        .to_owned();
+    let rows = db.query_all(&q).await?;
+    rows.iter()
+        .map(|r| CaseEventRecord::from_query_result(r, "").map_err(StoreError::from))
+        .collect()
+}
+
+impl Store {
     /// Applies an event that needs nothing but the case: accept, decline, send to the
     /// MDT, cancel, close, reopen. Other events come with their own records (a
     /// consultation, a decision, a booking, a checklist) through their own methods, and
@@ -696,7 +762,7 @@ impl Store {
         now: OffsetDateTime,
     ) -> StoreResult<(Vec<CaseSummary>, u64)> {
         let status = list.status().code();
-        let q = select_summaries()
+        let mut q = select_summaries()
             .and_where(Expr::col((name("c"), name("status"))).eq(status))
             .order_by((name("c"), name("urgency_rank")), Order::Asc)
             .order_by((name("c"), name("referred_at")), Order::Asc)
@@ -705,29 +771,29 @@ impl Store {
             .limit(limit.clamp(1, 500))
             .offset(offset)
             .to_owned();
-        let rows = self.db.query_all(&q).await?;
-        let cases = summaries(&rows)?;
-        let count = Query::select()
+        let mut count = Query::select()
             .expr_as(Expr::col(name("id")).count(), name("n"))
             .from(name("cases"))
             .and_where(Expr::col(name("status")).eq(status))
             .to_owned();
+        if let Some(scope) = scope_condition(actor, (name("c"), name("patient_id")), now) {
+            q.cond_where(scope);
+        }
+        if let Some(scope) = scope_condition(actor, name("patient_id"), now) {
+            count.cond_where(scope);
+        }
+        let rows = self.db.query_all(&q).await?;
+        let cases = summaries(&rows)?;
         let total: i64 = match self.db.query_one(&count).await? {
             Some(row) => row.try_get("", "n")?,
             None => 0,
         };
-        self.audit
-            .append(
-                actor,
-                AuditAction::CaseList,
-                None,
-                Some(&listed(
-                    &format!("worklist={status}"),
-                    cases.iter().map(|c| format!("case/{}", c.id)),
-                )),
-                now,
-            )
-            .await?;
+        self.disclose(
+            actor,
+            list_entry(&format!("worklist={status}"), &cases),
+            now,
+        )
+        .await?;
         Ok((cases, u64::try_from(total).unwrap_or(0)))
     }
 
@@ -745,18 +811,10 @@ impl Store {
             .limit(200)
             .to_owned();
         let cases = summaries(&self.db.query_all(&q).await?)?;
-        self.audit
-            .append(
-                actor,
-                AuditAction::CaseList,
-                Some(&ObjectRef::new("patient", patient)),
-                Some(&listed(
-                    "patient cases",
-                    cases.iter().map(|c| format!("case/{}", c.id)),
-                )),
-                now,
-            )
-            .await?;
+        let entry = list_entry("patient cases", &cases)
+            .on("patient", patient)
+            .patient(patient);
+        self.disclose(actor, entry, now).await?;
         Ok(cases)
     }
 }

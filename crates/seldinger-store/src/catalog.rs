@@ -4,14 +4,14 @@
 
 use sea_orm::sea_query::{Expr, ExprTrait, JoinType, Order, Query};
 use sea_orm::{ConnectionTrait, FromQueryResult, TransactionTrait};
-use seldinger_domain::audit::{Actor, AuditAction, ObjectRef};
+use seldinger_domain::audit::{Actor, AuditAction};
 use seldinger_domain::catalog::{BleedingRisk, ProcedureCode, ProcedureType};
 use seldinger_domain::checklist::Thresholds;
 use seldinger_domain::{ProcedureTypeId, ProcedureVersionId};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::audit::append;
+use crate::audit::{Entry, append};
 use crate::{Conflict, Store, StoreError, StoreResult, name};
 
 /// A procedure type at its current version.
@@ -263,9 +263,9 @@ impl Store {
         append(
             &txn,
             actor,
-            AuditAction::CatalogUpdate,
-            Some(&ObjectRef::new("procedure_type", type_id)),
-            Some(&format!("create {} v1", def.code)),
+            Entry::new(AuditAction::CatalogUpdate)
+                .on("procedure_type", type_id)
+                .detail(format!("create {} v1", def.code)),
             now,
         )
         .await?;
@@ -332,13 +332,13 @@ impl Store {
         append(
             &txn,
             actor,
-            AuditAction::CatalogUpdate,
-            Some(&ObjectRef::new("procedure_type", id)),
-            Some(&format!(
-                "{} v{next}{}",
-                def.code,
-                if active { "" } else { " withdrawn" }
-            )),
+            Entry::new(AuditAction::CatalogUpdate)
+                .on("procedure_type", id)
+                .detail(format!(
+                    "{} v{next}{}",
+                    def.code,
+                    if active { "" } else { " withdrawn" }
+                )),
             now,
         )
         .await?;
@@ -417,9 +417,7 @@ impl Store {
         append(
             &txn,
             actor,
-            AuditAction::ThresholdUpdate,
-            Some(&ObjectRef::new("thresholds", risk)),
-            None,
+            Entry::new(AuditAction::ThresholdUpdate).on("thresholds", risk),
             now,
         )
         .await?;

@@ -8,7 +8,7 @@
 
 use sea_orm::sea_query::{Expr, ExprTrait, Order, Query};
 use sea_orm::{ConnectionTrait, TransactionTrait};
-use seldinger_domain::audit::{Actor, AuditAction, ObjectRef};
+use seldinger_domain::audit::{Actor, AuditAction};
 use seldinger_domain::case::{CaseEvent, CaseStatus};
 use seldinger_domain::checklist::{
     Checklist, ChecklistContext, ChecklistStatus, Thresholds, TimeOut, evaluate,
@@ -20,12 +20,13 @@ use seldinger_domain::{BookingId, CaseId};
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
-use crate::audit::append;
+use crate::audit::{Entry, append};
 use crate::bookings::active_booking;
-use crate::cases::{CaseRecord, apply_event, corrupt, json, load_case, lock_case};
+use crate::cases::{CaseRecord, apply_event, load_case, lock_case};
 use crate::catalog::{procedure_version, thresholds_for};
 use crate::consultations::{latest_consent, sheet_given};
 use crate::{Conflict, Store, StoreError, StoreResult, name};
+use crate::{corrupt, json};
 
 /// A case's checklist as saved (empty, version 0, until first saved), evaluated.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -162,15 +163,10 @@ impl Store {
     ) -> StoreResult<ChecklistView> {
         let case = load_case(&self.db, case_id).await?;
         let view = view(&self.db, &self.zone, &case, now).await?;
-        self.audit
-            .append(
-                actor,
-                AuditAction::CaseRead,
-                Some(&ObjectRef::new("case", case_id)),
-                Some("checklist"),
-                now,
-            )
-            .await?;
+        let entry = Entry::new(AuditAction::ChecklistRead)
+            .on("case", case_id)
+            .patient(case.patient_id);
+        self.disclose(actor, entry, now).await?;
         Ok(view)
     }
 
@@ -234,9 +230,9 @@ impl Store {
         append(
             &txn,
             actor,
-            AuditAction::ChecklistUpdate,
-            Some(&ObjectRef::new("case", case_id)),
-            None,
+            Entry::new(AuditAction::ChecklistUpdate)
+                .on("case", case_id)
+                .patient(case.patient_id),
             now,
         )
         .await?;
@@ -315,9 +311,10 @@ impl Store {
         append(
             &txn,
             actor,
-            AuditAction::TimeOutRecord,
-            Some(&ObjectRef::new("case", case_id)),
-            Some(&format!("booking/{}", booking.id)),
+            Entry::new(AuditAction::TimeOutRecord)
+                .on("case", case_id)
+                .patient(case.patient_id)
+                .detail(format!("booking/{}", booking.id)),
             now,
         )
         .await?;
@@ -330,27 +327,42 @@ impl Store {
         })
     }
 
-    /// A case's time-outs (read with the case).
-    pub async fn case_timeouts(&self, case: CaseId) -> StoreResult<Vec<TimeOutRecord>> {
-        let q = Query::select()
-            .columns(["booking_id", "data", "recorded_at", "recorded_by_name"].map(name))
-            .from(name("timeouts"))
-            .and_where(Expr::col(name("case_id")).eq(case.as_uuid()))
-            .order_by(name("recorded_at"), Order::Asc)
-            .to_owned();
-        self.db
-            .query_all(&q)
-            .await?
-            .iter()
-            .map(|row| {
-                let data: String = row.try_get("", "data")?;
-                Ok(TimeOutRecord {
-                    booking_id: BookingId::from_uuid(row.try_get::<Uuid>("", "booking_id")?),
-                    timeout: serde_json::from_str(&data).map_err(|e| corrupt("time-out", e))?,
-                    recorded_at: row.try_get("", "recorded_at")?,
-                    recorded_by: row.try_get("", "recorded_by_name")?,
-                })
-            })
-            .collect()
+    /// A case's time-outs.
+    pub async fn case_timeouts(
+        &self,
+        actor: &Actor,
+        case: CaseId,
+        now: OffsetDateTime,
+    ) -> StoreResult<Vec<TimeOutRecord>> {
+        let found = timeouts_of_case(&self.db, case).await?;
+        self.disclose_case(actor, AuditAction::ChecklistRead, case, now)
+            .await?;
+        Ok(found)
     }
+}
+
+/// A case's time-outs, oldest first.
+pub(crate) async fn timeouts_of_case<C: ConnectionTrait>(
+    db: &C,
+    case: CaseId,
+) -> StoreResult<Vec<TimeOutRecord>> {
+    let q = Query::select()
+        .columns(["booking_id", "data", "recorded_at", "recorded_by_name"].map(name))
+        .from(name("timeouts"))
+        .and_where(Expr::col(name("case_id")).eq(case.as_uuid()))
+        .order_by(name("recorded_at"), Order::Asc)
+        .to_owned();
+    db.query_all(&q)
+        .await?
+        .iter()
+        .map(|row| {
+            let data: String = row.try_get("", "data")?;
+            Ok(TimeOutRecord {
+                booking_id: BookingId::from_uuid(row.try_get::<Uuid>("", "booking_id")?),
+                timeout: serde_json::from_str(&data).map_err(|e| corrupt("time-out", e))?,
+                recorded_at: row.try_get("", "recorded_at")?,
+                recorded_by: row.try_get("", "recorded_by_name")?,
+            })
+        })
+        .collect()
 }

@@ -3,19 +3,21 @@
 
 use sea_orm::sea_query::{Expr, ExprTrait, JoinType, Order, Query, SelectStatement};
 use sea_orm::{ConnectionTrait, FromQueryResult, TransactionTrait};
-use seldinger_domain::audit::{Actor, AuditAction, ObjectRef};
+use seldinger_domain::audit::{Actor, AuditAction};
 use seldinger_domain::case::CaseEvent;
 use seldinger_domain::consultation::{
     ConsentDecision, ConsultationKind, ConsultationRecord, ConsultationStatus,
 };
 use seldinger_domain::invalid::Problem;
 use seldinger_domain::rules::Rule;
-use seldinger_domain::{CaseId, ConsultationId, Invalid, Lang, Role, UserId};
+use seldinger_domain::{CaseId, ConsultationId, Invalid, Lang, PatientId, Role, UserId};
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
-use crate::audit::append;
-use crate::cases::{apply_event, corrupt, listed, lock_case};
+use crate::access::scope_condition;
+use crate::audit::{Entry, append};
+use crate::cases::{CaseRecord, apply_event, lock_case};
+use crate::corrupt;
 use crate::{Conflict, Store, StoreError, StoreResult, name, utc};
 
 /// A consultation as stored.
@@ -23,6 +25,8 @@ use crate::{Conflict, Store, StoreError, StoreResult, name, utc};
 pub struct Consultation {
     pub id: ConsultationId,
     pub case_id: CaseId,
+    /// The case's patient.
+    pub patient_id: PatientId,
     pub kind: ConsultationKind,
     pub status: ConsultationStatus,
     pub clinician_id: UserId,
@@ -43,6 +47,7 @@ pub struct Consultation {
 struct ConsultationRow {
     id: Uuid,
     case_id: Uuid,
+    patient_id: Uuid,
     kind: String,
     status: String,
     clinician_id: Uuid,
@@ -63,6 +68,7 @@ impl ConsultationRow {
         Ok(Consultation {
             id: ConsultationId::from_uuid(self.id),
             case_id: CaseId::from_uuid(self.case_id),
+            patient_id: PatientId::from_uuid(self.patient_id),
             kind: ConsultationKind::parse(&self.kind).map_err(|e| corrupt("kind", e))?,
             status: ConsultationStatus::parse(&self.status).map_err(|e| corrupt("status", e))?,
             clinician_id: UserId::from_uuid(self.clinician_id),
@@ -104,12 +110,19 @@ fn select_consultations() -> SelectStatement {
         Expr::col((name("u"), name("full_name"))),
         name("clinician_name"),
     )
+    .column((name("c"), name("patient_id")))
     .from_as(name("consultations"), name("k"))
     .join_as(
         JoinType::InnerJoin,
         name("users"),
         name("u"),
         Expr::col((name("u"), name("id"))).equals((name("k"), name("clinician_id"))),
+    )
+    .join_as(
+        JoinType::InnerJoin,
+        name("cases"),
+        name("c"),
+        Expr::col((name("c"), name("id"))).equals((name("k"), name("case_id"))),
     );
     q
 }
@@ -174,7 +187,7 @@ pub(crate) async fn staff_member<C: ConnectionTrait>(
 pub(crate) async fn insert_consent<C: ConnectionTrait>(
     db: &C,
     actor: &Actor,
-    case: CaseId,
+    case: &CaseRecord,
     decision: ConsentDecision,
     decided_on: Date,
     consultation: Option<ConsultationId>,
@@ -197,7 +210,7 @@ pub(crate) async fn insert_consent<C: ConnectionTrait>(
             .map(name),
         )
         .values_panic([
-            case.as_uuid().into(),
+            case.id.as_uuid().into(),
             decision.code().into(),
             decided_on.into(),
             now.into(),
@@ -208,15 +221,11 @@ pub(crate) async fn insert_consent<C: ConnectionTrait>(
         ])
         .to_owned();
     db.execute(&insert).await?;
-    append(
-        db,
-        actor,
-        AuditAction::ConsentRecord,
-        Some(&ObjectRef::new("case", case)),
-        Some(decision.code()),
-        now,
-    )
-    .await
+    let entry = Entry::new(AuditAction::ConsentRecord)
+        .on("case", case.id)
+        .patient(case.patient_id)
+        .detail(decision.code());
+    append(db, actor, entry, now).await
 }
 
 /// The latest consent decision of a case.
@@ -334,9 +343,10 @@ impl Store {
         append(
             &txn,
             actor,
-            AuditAction::ConsultationBook,
-            Some(&ObjectRef::new("case", case_id)),
-            Some(&format!("consultation/{id} {}", slot.kind)),
+            Entry::new(AuditAction::ConsultationBook)
+                .on("case", case_id)
+                .patient(case.patient_id)
+                .detail(format!("consultation/{id} {}", slot.kind)),
             now,
         )
         .await?;
@@ -406,14 +416,15 @@ impl Store {
             apply_event(&txn, actor, &case, &CaseEvent::RecordConsultation, now).await?;
         }
         if let Some((decision, on)) = record.consent {
-            insert_consent(&txn, actor, case.id, decision, on, Some(id), None, now).await?;
+            insert_consent(&txn, actor, &case, decision, on, Some(id), None, now).await?;
         }
         append(
             &txn,
             actor,
-            AuditAction::ConsultationRecord,
-            Some(&ObjectRef::new("case", case.id)),
-            Some(&format!("consultation/{id} {}", record.outcome)),
+            Entry::new(AuditAction::ConsultationRecord)
+                .on("case", case.id)
+                .patient(case.patient_id)
+                .detail(format!("consultation/{id} {}", record.outcome)),
             now,
         )
         .await?;
@@ -450,9 +461,10 @@ impl Store {
         append(
             &txn,
             actor,
-            AuditAction::ConsultationCancel,
-            Some(&ObjectRef::new("case", current.case_id)),
-            Some(&format!("consultation/{id}")),
+            Entry::new(AuditAction::ConsultationCancel)
+                .on("case", current.case_id)
+                .patient(current.patient_id)
+                .detail(format!("consultation/{id}")),
             now,
         )
         .await?;
@@ -475,62 +487,52 @@ impl Store {
         if !case.status.is_open() {
             return Err(StoreError::Conflict(Conflict::Locked));
         }
-        insert_consent(&txn, actor, case_id, decision, decided_on, None, note, now).await?;
+        insert_consent(&txn, actor, &case, decision, decided_on, None, note, now).await?;
         crate::checklists::refresh_readiness(&txn, &self.zone, actor, case_id, now).await?;
         txn.commit().await?;
         Ok(())
     }
 
-    /// A case's consultations, in time order (read with the case).
-    pub async fn case_consultations(&self, case: CaseId) -> StoreResult<Vec<Consultation>> {
-        let q = select_consultations()
-            .and_where(Expr::col((name("k"), name("case_id"))).eq(case.as_uuid()))
-            .order_by((name("k"), name("starts_at")), Order::Asc)
-            .to_owned();
-        rows(&self.db.query_all(&q).await?)
+    /// A case's consultations, in time order.
+    pub async fn case_consultations(
+        &self,
+        actor: &Actor,
+        case: CaseId,
+        now: OffsetDateTime,
+    ) -> StoreResult<Vec<Consultation>> {
+        let found = of_case(&self.db, case).await?;
+        self.disclose_case(actor, AuditAction::ConsultationList, case, now)
+            .await?;
+        Ok(found)
     }
 
-    /// A case's consent history, oldest first (read with the case).
-    pub async fn case_consents(&self, case: CaseId) -> StoreResult<Vec<Consent>> {
-        let q = Query::select()
-            .columns(
-                [
-                    "decision",
-                    "decided_on",
-                    "recorded_at",
-                    "recorded_by_name",
-                    "consultation_id",
-                    "note",
-                ]
-                .map(name),
-            )
-            .from(name("consents"))
-            .and_where(Expr::col(name("case_id")).eq(case.as_uuid()))
-            .order_by(name("id"), Order::Asc)
-            .to_owned();
-        self.db
-            .query_all(&q)
-            .await?
-            .iter()
-            .map(|row| {
-                let decision: String = row.try_get("", "decision")?;
-                let consultation: Option<Uuid> = row.try_get("", "consultation_id")?;
-                Ok(Consent {
-                    decision: ConsentDecision::parse(&decision)
-                        .map_err(|e| corrupt("consent", e))?,
-                    decided_on: row.try_get("", "decided_on")?,
-                    recorded_at: row.try_get("", "recorded_at")?,
-                    recorded_by: row.try_get("", "recorded_by_name")?,
-                    consultation_id: consultation.map(ConsultationId::from_uuid),
-                    note: row.try_get("", "note")?,
-                })
-            })
-            .collect()
+    /// A case's consent history, oldest first.
+    pub async fn case_consents(
+        &self,
+        actor: &Actor,
+        case: CaseId,
+        now: OffsetDateTime,
+    ) -> StoreResult<Vec<Consent>> {
+        let found = consents_of_case(&self.db, case).await?;
+        self.disclose_case(actor, AuditAction::ConsentRead, case, now)
+            .await?;
+        Ok(found)
     }
 
     /// One consultation.
-    pub async fn consultation(&self, id: ConsultationId) -> StoreResult<Consultation> {
-        consultation(&self.db, id).await
+    pub async fn consultation(
+        &self,
+        actor: &Actor,
+        id: ConsultationId,
+        now: OffsetDateTime,
+    ) -> StoreResult<Consultation> {
+        let found = consultation(&self.db, id).await?;
+        let entry = Entry::new(AuditAction::ConsultationRead)
+            .on("case", found.case_id)
+            .patient(found.patient_id)
+            .detail(format!("consultation/{id}"));
+        self.disclose(actor, entry, now).await?;
+        Ok(found)
     }
 
     /// Consultations starting in `[from, to)`, for the clinic list (of one clinician when
@@ -553,21 +555,67 @@ impl Store {
         if let Some(clinician) = clinician {
             q.and_where(Expr::col((name("k"), name("clinician_id"))).eq(clinician.as_uuid()));
         }
+        if let Some(scope) = scope_condition(actor, (name("c"), name("patient_id")), now) {
+            q.cond_where(scope);
+        }
         let found = rows(&self.db.query_all(&q).await?)?;
-        self.audit
-            .append(
-                actor,
-                AuditAction::CaseList,
-                None,
-                Some(&listed(
-                    "consultations",
-                    found.iter().map(|c| format!("case/{}", c.case_id)),
-                )),
-                now,
-            )
-            .await?;
+        let entry = Entry::new(AuditAction::ConsultationList)
+            .patients(found.iter().map(|c| c.patient_id))
+            .detail(format!("clinic results={}", found.len()));
+        self.disclose(actor, entry, now).await?;
         Ok(found)
     }
+}
+
+/// A case's consultations, in time order.
+pub(crate) async fn of_case<C: ConnectionTrait>(
+    db: &C,
+    case: CaseId,
+) -> StoreResult<Vec<Consultation>> {
+    let q = select_consultations()
+        .and_where(Expr::col((name("k"), name("case_id"))).eq(case.as_uuid()))
+        .order_by((name("k"), name("starts_at")), Order::Asc)
+        .to_owned();
+    rows(&db.query_all(&q).await?)
+}
+
+/// A case's consent history, oldest first.
+pub(crate) async fn consents_of_case<C: ConnectionTrait>(
+    db: &C,
+    case: CaseId,
+) -> StoreResult<Vec<Consent>> {
+    let q = Query::select()
+        .columns(
+            [
+                "decision",
+                "decided_on",
+                "recorded_at",
+                "recorded_by_name",
+                "consultation_id",
+                "note",
+            ]
+            .map(name),
+        )
+        .from(name("consents"))
+        .and_where(Expr::col(name("case_id")).eq(case.as_uuid()))
+        .order_by(name("id"), Order::Asc)
+        .to_owned();
+    db.query_all(&q)
+        .await?
+        .iter()
+        .map(|row| {
+            let decision: String = row.try_get("", "decision")?;
+            let consultation: Option<Uuid> = row.try_get("", "consultation_id")?;
+            Ok(Consent {
+                decision: ConsentDecision::parse(&decision).map_err(|e| corrupt("consent", e))?,
+                decided_on: row.try_get("", "decided_on")?,
+                recorded_at: row.try_get("", "recorded_at")?,
+                recorded_by: row.try_get("", "recorded_by_name")?,
+                consultation_id: consultation.map(ConsultationId::from_uuid),
+                note: row.try_get("", "note")?,
+            })
+        })
+        .collect()
 }
 
 async fn consultation<C: ConnectionTrait>(db: &C, id: ConsultationId) -> StoreResult<Consultation> {

@@ -3,7 +3,7 @@
 
 use sea_orm::sea_query::{Expr, ExprTrait, Order, Query, SelectStatement, SimpleExpr};
 use sea_orm::{ConnectionTrait, TransactionTrait};
-use seldinger_domain::audit::{Actor, AuditAction, ObjectRef};
+use seldinger_domain::audit::{Actor, AuditAction};
 use seldinger_domain::catalog::ProcedureType;
 use seldinger_domain::followup::{self, Contact, ContactInput, Kind, Status};
 use seldinger_domain::localtime::to_local;
@@ -12,8 +12,10 @@ use seldinger_domain::{CaseId, FollowUpId};
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
-use crate::audit::append;
-use crate::cases::{CaseSummary, corrupt, listed, lock_case, select_summaries, summaries};
+use crate::access::scope_condition;
+use crate::audit::{Entry, append};
+use crate::cases::{CaseSummary, lock_case, select_summaries, summaries};
+use crate::corrupt;
 use crate::{Conflict, Store, StoreError, StoreResult, name};
 
 /// One follow-up item as stored.
@@ -136,7 +138,10 @@ pub(crate) async fn plan<C: ConnectionTrait>(
     Ok(())
 }
 
-async fn case_items<C: ConnectionTrait>(db: &C, case: CaseId) -> StoreResult<Vec<FollowUpRecord>> {
+pub(crate) async fn case_items<C: ConnectionTrait>(
+    db: &C,
+    case: CaseId,
+) -> StoreResult<Vec<FollowUpRecord>> {
     let q = select()
         .and_where(Expr::col((name("f"), name("case_id"))).eq(case.as_uuid()))
         .order_by((name("f"), name("due_on")), Order::Asc)
@@ -210,18 +215,46 @@ pub struct WaitingCounts {
     pub serious_events: u64,
 }
 
+/// One follow-up item, or `NotFound`.
+pub(crate) async fn item<C: ConnectionTrait>(
+    db: &C,
+    id: FollowUpId,
+) -> StoreResult<FollowUpRecord> {
+    let q = select()
+        .and_where(Expr::col((name("f"), name("id"))).eq(id.as_uuid()))
+        .to_owned();
+    row(&db.query_one(&q).await?.ok_or(StoreError::NotFound)?)
+}
+
 impl Store {
-    /// A case's follow-up items, by due date (read with the case).
-    pub async fn follow_ups(&self, case: CaseId) -> StoreResult<Vec<FollowUpRecord>> {
-        case_items(&self.db, case).await
+    /// A case's follow-up items, by due date.
+    pub async fn follow_ups(
+        &self,
+        actor: &Actor,
+        case: CaseId,
+        now: OffsetDateTime,
+    ) -> StoreResult<Vec<FollowUpRecord>> {
+        let found = case_items(&self.db, case).await?;
+        self.disclose_case(actor, AuditAction::FollowUpRead, case, now)
+            .await?;
+        Ok(found)
     }
 
     /// One follow-up item, or `NotFound`.
-    pub async fn follow_up(&self, id: FollowUpId) -> StoreResult<FollowUpRecord> {
-        let q = select()
-            .and_where(Expr::col((name("f"), name("id"))).eq(id.as_uuid()))
-            .to_owned();
-        row(&self.db.query_one(&q).await?.ok_or(StoreError::NotFound)?)
+    pub async fn follow_up(
+        &self,
+        actor: &Actor,
+        id: FollowUpId,
+        now: OffsetDateTime,
+    ) -> StoreResult<FollowUpRecord> {
+        let found = item(&self.db, id).await?;
+        let patient = crate::cases::patient_of(&self.db, found.case_id).await?;
+        let entry = Entry::new(AuditAction::FollowUpRead)
+            .on("case", found.case_id)
+            .patient(patient)
+            .detail(format!("follow_up/{id}"));
+        self.disclose(actor, entry, now).await?;
+        Ok(found)
     }
 
     /// The due or overdue follow-up, oldest first, each with its case; at most `limit`
@@ -240,7 +273,17 @@ impl Store {
         offset: u64,
         now: OffsetDateTime,
     ) -> StoreResult<(Vec<(FollowUpRecord, CaseSummary)>, u64)> {
-        let (filter, order) = list_filter(list, to_local(now, &self.zone).date());
+        let (mut filter, order) = list_filter(list, to_local(now, &self.zone).date());
+        if let Some(scope) = scope_condition(actor, (name("sc"), name("patient_id")), now) {
+            // A referring physician's own patients only (the index still drives the
+            // page; the cases are looked up by id).
+            let theirs = Query::select()
+                .column((name("sc"), name("id")))
+                .from_as(name("cases"), name("sc"))
+                .cond_where(scope)
+                .to_owned();
+            filter = filter.and(Expr::col((name("f"), name("case_id"))).in_subquery(theirs));
+        }
         let mut q = select();
         q.and_where(filter.clone());
         for column in order {
@@ -277,18 +320,10 @@ impl Store {
                 Ok((f, case))
             })
             .collect::<StoreResult<Vec<_>>>()?;
-        self.audit
-            .append(
-                actor,
-                AuditAction::FollowUpList,
-                None,
-                Some(&listed(
-                    list.code(),
-                    items.iter().map(|(_, c)| format!("case/{}", c.id)),
-                )),
-                now,
-            )
-            .await?;
+        let entry = Entry::new(AuditAction::FollowUpList)
+            .patients(items.iter().map(|(_, c)| c.patient_id))
+            .detail(format!("{} results={}", list.code(), items.len()));
+        self.disclose(actor, entry, now).await?;
         Ok((items, total))
     }
 
@@ -335,7 +370,7 @@ impl Store {
         input: &ContactInput,
         now: OffsetDateTime,
     ) -> StoreResult<FollowUpRecord> {
-        let item = self.follow_up(id).await?;
+        let item = item(&self.db, id).await?;
         if item.status != Status::Planned {
             return Err(StoreError::Conflict(Conflict::Rule(
                 Rule::FollowUpAlreadyRecorded,
@@ -345,7 +380,7 @@ impl Store {
         let today = to_local(now, &self.zone).date();
         let contact = Contact::parse(input, performed, today).map_err(StoreError::Invalid)?;
         let txn = self.db.begin().await?;
-        lock_case(&txn, item.case_id, now).await?;
+        let case = lock_case(&txn, item.case_id, now).await?;
         let update = Query::update()
             .table(name("follow_ups"))
             .values([
@@ -371,14 +406,16 @@ impl Store {
         append(
             &txn,
             actor,
-            AuditAction::FollowUpRecord,
-            Some(&ObjectRef::new("case", item.case_id)),
-            Some(&format!("follow_up/{id} {}", contact.status.code())),
+            Entry::new(AuditAction::FollowUpRecord)
+                .on("case", item.case_id)
+                .patient(case.patient_id)
+                .detail(format!("follow_up/{id} {}", contact.status.code())),
             now,
         )
         .await?;
+        let recorded = self::item(&txn, id).await?;
         txn.commit().await?;
-        self.follow_up(id).await
+        Ok(recorded)
     }
 
     /// The local day a case's procedure ended (from its report), or `NotFound`.

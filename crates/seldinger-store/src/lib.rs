@@ -24,6 +24,7 @@
 //!   moving and cancelling, calendars, the day's lists, feasible slots.
 //! - [`checklists`]: the pre-procedure checklist, readiness, the time-out.
 
+pub mod access;
 pub mod accounts;
 pub mod adverse;
 pub mod audit;
@@ -31,6 +32,7 @@ pub mod bookings;
 pub mod cases;
 pub mod catalog;
 pub mod checklists;
+mod codec;
 pub mod consultations;
 pub mod followups;
 pub mod mdt;
@@ -44,16 +46,18 @@ pub mod timeline;
 
 use std::time::Duration;
 
-use sea_orm::sea_query::{Alias, Expr, Query};
+use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
     ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr, RuntimeErr,
     SqlErr,
 };
 use sea_orm_migration::MigratorTrait;
 
+pub use access::EmergencyAccess;
 pub use accounts::NewUser;
 pub use accounts::{Session, User};
-pub use audit::{AuditFilter, AuditRecord};
+pub use audit::{AuditFilter, AuditRecord, SignIn};
+pub(crate) use codec::{corrupt, json, name, utc};
 pub use patients::{Patient, PatientSummary};
 
 /// What can go wrong when storing or loading, kept apart so the web layer can answer
@@ -62,6 +66,10 @@ pub use patients::{Patient, PatientSummary};
 pub enum StoreError {
     #[error("not found")]
     NotFound,
+    /// The actor may not see this patient's data: a referring physician outside their
+    /// own patients (see [`access`]). The refusal is audited.
+    #[error("forbidden")]
+    Forbidden,
     #[error("conflict: {0}")]
     Conflict(Conflict),
     /// The database cannot be reached or did not answer in time.
@@ -267,8 +275,8 @@ impl Store {
     /// Whether the database holds no user yet (the demo fills only an empty database).
     pub async fn is_empty(&self) -> StoreResult<bool> {
         let q = Query::select()
-            .expr(Expr::col(Alias::new("id")))
-            .from(Alias::new("users"))
+            .expr(Expr::col(name("id")))
+            .from(name("users"))
             .limit(1)
             .to_owned();
         Ok(self.db.query_one(&q).await?.is_none())
@@ -279,16 +287,4 @@ impl Store {
 pub enum Engine {
     Sqlite,
     Postgres,
-}
-
-/// An instant on the UTC clock. Instants given by callers (a booking's start, a list's
-/// window) are stored and compared in UTC: SQLite keeps them as RFC 3339 text and
-/// compares that text, so `10:15+01:00` would otherwise sort after `09:30Z`.
-pub(crate) fn utc(at: time::OffsetDateTime) -> time::OffsetDateTime {
-    at.to_offset(time::UtcOffset::UTC)
-}
-
-/// Table and column names, once.
-pub(crate) fn name(s: &'static str) -> Alias {
-    Alias::new(s)
 }

@@ -4,7 +4,7 @@
 
 use sea_orm::sea_query::{Expr, ExprTrait, Func, JoinType, Order, Query};
 use sea_orm::{ConnectionTrait, FromQueryResult, TransactionTrait};
-use seldinger_domain::audit::{Actor, AuditAction, ObjectRef};
+use seldinger_domain::audit::{Actor, AuditAction};
 use seldinger_domain::case::{CaseEvent, CaseStatus, MdtDecision};
 use seldinger_domain::localtime::from_local;
 use seldinger_domain::mdt::{Attendee, Decision, MeetingKind, NewMeeting};
@@ -13,12 +13,13 @@ use seldinger_domain::{CaseId, MeetingId, ProcedureVersionId};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::audit::append;
+use crate::audit::{Entry, append};
 use crate::cases::{
-    CaseSummary, apply_event, corrupt, json, listed, lock_case, resolve_procedure,
-    select_summaries, set_planned_version, summaries,
+    CaseSummary, apply_event, lock_case, resolve_procedure, select_summaries, set_planned_version,
+    summaries,
 };
 use crate::{Conflict, Store, StoreError, StoreResult, name, utc};
+use crate::{corrupt, json};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Meeting {
@@ -119,6 +120,14 @@ async fn meeting<C: ConnectionTrait>(db: &C, id: MeetingId) -> StoreResult<Meeti
         .to_owned();
     let row = db.query_one(&q).await?.ok_or(StoreError::NotFound)?;
     MeetingRow::from_query_result(&row, "")?.into_meeting()
+}
+
+/// The meetings a case was put before, with their decisions.
+pub(crate) async fn items_of_case<C: ConnectionTrait>(
+    db: &C,
+    case: CaseId,
+) -> StoreResult<Vec<AgendaItem>> {
+    agenda(db, None, Some(case)).await
 }
 
 async fn agenda<C: ConnectionTrait>(
@@ -231,9 +240,7 @@ impl Store {
         append(
             &txn,
             actor,
-            AuditAction::MeetingCreate,
-            Some(&ObjectRef::new("mdt", id)),
-            None,
+            Entry::new(AuditAction::MeetingCreate).on("mdt", id),
             now,
         )
         .await?;
@@ -277,9 +284,7 @@ impl Store {
         append(
             &txn,
             actor,
-            AuditAction::MeetingUpdate,
-            Some(&ObjectRef::new("mdt", id)),
-            None,
+            Entry::new(AuditAction::MeetingUpdate).on("mdt", id),
             now,
         )
         .await?;
@@ -318,25 +323,37 @@ impl Store {
         now: OffsetDateTime,
     ) -> StoreResult<(Meeting, Vec<AgendaItem>)> {
         let found = meeting(&self.db, id).await?;
-        let items = agenda(&self.db, Some(id), None).await?;
-        self.audit
-            .append(
+        let mut items = agenda(&self.db, Some(id), None).await?;
+        if actor.is_scoped() {
+            // A referring physician sees their own patients on the agenda.
+            let mine = crate::access::in_scope(
+                &self.db,
                 actor,
-                AuditAction::MeetingRead,
-                Some(&ObjectRef::new("mdt", id)),
-                Some(&listed(
-                    "agenda",
-                    items.iter().map(|i| format!("case/{}", i.case.id)),
-                )),
+                items.iter().map(|i| i.case.patient_id),
                 now,
             )
             .await?;
+            items.retain(|i| mine.contains(&i.case.patient_id));
+        }
+        let entry = Entry::new(AuditAction::MeetingRead)
+            .on("mdt", id)
+            .patients(items.iter().map(|i| i.case.patient_id))
+            .detail(format!("agenda results={}", items.len()));
+        self.disclose(actor, entry, now).await?;
         Ok((found, items))
     }
 
-    /// The meetings a case was put before, with their decisions (read with the case).
-    pub async fn case_mdt_items(&self, case: CaseId) -> StoreResult<Vec<AgendaItem>> {
-        agenda(&self.db, None, Some(case)).await
+    /// The meetings a case was put before, with their decisions.
+    pub async fn case_mdt_items(
+        &self,
+        actor: &Actor,
+        case: CaseId,
+        now: OffsetDateTime,
+    ) -> StoreResult<Vec<AgendaItem>> {
+        let items = items_of_case(&self.db, case).await?;
+        self.disclose_case(actor, AuditAction::MeetingRead, case, now)
+            .await?;
+        Ok(items)
     }
 
     /// Puts a case awaiting the MDT on a meeting's agenda, last.
@@ -397,9 +414,10 @@ impl Store {
         append(
             &txn,
             actor,
-            AuditAction::MeetingUpdate,
-            Some(&ObjectRef::new("mdt", meeting_id)),
-            Some(&format!("add case/{case_id}")),
+            Entry::new(AuditAction::MeetingUpdate)
+                .on("mdt", meeting_id)
+                .patient(case.patient_id)
+                .detail(format!("add case/{case_id}")),
             now,
         )
         .await?;
@@ -436,12 +454,14 @@ impl Store {
             };
             return Err(StoreError::Conflict(Conflict::Rule(rule)));
         }
+        let patient = crate::cases::patient_of(&txn, case_id).await?;
         append(
             &txn,
             actor,
-            AuditAction::MeetingUpdate,
-            Some(&ObjectRef::new("mdt", meeting_id)),
-            Some(&format!("remove case/{case_id}")),
+            Entry::new(AuditAction::MeetingUpdate)
+                .on("mdt", meeting_id)
+                .patient(patient)
+                .detail(format!("remove case/{case_id}")),
             now,
         )
         .await?;
@@ -520,9 +540,10 @@ impl Store {
         append(
             &txn,
             actor,
-            AuditAction::MdtDecide,
-            Some(&ObjectRef::new("case", case_id)),
-            Some(&format!("mdt/{meeting_id} {}", decision.decision)),
+            Entry::new(AuditAction::MdtDecide)
+                .on("case", case_id)
+                .patient(case.patient_id)
+                .detail(format!("mdt/{meeting_id} {}", decision.decision)),
             now,
         )
         .await?;

@@ -15,6 +15,7 @@ use sea_orm_migration::prelude::*;
 
 mod m0002_pathway;
 mod m0003_outcomes;
+mod m0005_audit;
 pub mod seed;
 
 pub struct Migrator;
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(M0001Foundation),
             Box::new(m0002_pathway::M0002Pathway),
             Box::new(m0003_outcomes::M0003Outcomes),
+            Box::new(m0005_audit::M0005Audit),
         ]
     }
 }

@@ -7,14 +7,14 @@ use sea_orm::sea_query::{
 };
 use sea_orm::{ConnectionTrait, FromQueryResult, TransactionTrait};
 use seldinger_domain::PatientId;
-use seldinger_domain::audit::{Actor, AuditAction, ObjectRef};
+use seldinger_domain::audit::{Actor, AuditAction};
 use seldinger_domain::patient::{Allergy, Anticoagulant, NewPatient, PatientQuery, Sex};
 use seldinger_domain::text::{fold, prefix_upper_bound};
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
-use crate::audit::append;
-use crate::{Conflict, Store, StoreError, StoreResult, name};
+use crate::audit::{Entry, append};
+use crate::{Conflict, Store, StoreError, StoreResult, json, name};
 
 /// A patient record as stored.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -93,10 +93,6 @@ fn rows_to_patients(rows: Vec<sea_orm::QueryResult>) -> StoreResult<Vec<Patient>
         .collect()
 }
 
-fn json(value: &impl serde::Serialize) -> StoreResult<String> {
-    serde_json::to_string(value).map_err(|e| StoreError::Other(e.to_string()))
-}
-
 fn select() -> SelectStatement {
     Query::select()
         .columns(COLUMNS.map(name))
@@ -108,9 +104,24 @@ fn not_deleted() -> SimpleExpr {
     Expr::col(name("deleted_at")).is_null()
 }
 
-fn ids_detail(patients: &[Patient]) -> String {
-    let ids: Vec<String> = patients.iter().map(|p| p.id.to_string()).collect();
-    format!("results={} {}", patients.len(), ids.join(" "))
+/// A live patient (not withdrawn), or `NotFound`.
+pub(crate) async fn load_patient<C: ConnectionTrait>(
+    db: &C,
+    id: PatientId,
+) -> StoreResult<Patient> {
+    let q = select()
+        .and_where(Expr::col(name("id")).eq(id.as_uuid()))
+        .and_where(not_deleted())
+        .to_owned();
+    let row = db.query_one(&q).await?.ok_or(StoreError::NotFound)?;
+    PatientRow::from_query_result(&row, "")?.into_patient()
+}
+
+/// A search's audit entry: the patients it showed, and how many.
+fn search_entry(patients: &[Patient]) -> Entry {
+    Entry::new(AuditAction::PatientSearch)
+        .patients(patients.iter().map(|p| p.id))
+        .detail(format!("results={}", patients.len()))
 }
 
 /// The values of one patient row, in [`WRITE_COLUMNS`] order.
@@ -253,15 +264,10 @@ impl Store {
             .await
             .map_err(|e| StoreError::from_db(e, "mrn"))?;
         insert_tokens(&txn, &[(id, patient)]).await?;
-        append(
-            &txn,
-            actor,
-            AuditAction::PatientCreate,
-            Some(&ObjectRef::new("patient", id)),
-            None,
-            now,
-        )
-        .await?;
+        let entry = Entry::new(AuditAction::PatientCreate)
+            .on("patient", id)
+            .patient(PatientId::from_uuid(id));
+        append(&txn, actor, entry, now).await?;
         txn.commit().await?;
         Ok(created(id, patient, now))
     }
@@ -293,18 +299,15 @@ impl Store {
                 .await
                 .map_err(|e| StoreError::from_db(e, "mrn"))?;
             insert_tokens(&txn, &tokens).await?;
-            let objects: Vec<ObjectRef> = tokens
+            let entries: Vec<Entry> = tokens
                 .iter()
-                .map(|(id, _)| ObjectRef::new("patient", id))
+                .map(|(id, _)| {
+                    Entry::new(AuditAction::PatientCreate)
+                        .on("patient", id)
+                        .patient(PatientId::from_uuid(*id))
+                })
                 .collect();
-            let rows = objects.iter().map(|object| crate::audit::Row {
-                actor,
-                action: AuditAction::PatientCreate,
-                object: Some(object),
-                detail: None,
-                at: now,
-            });
-            txn.execute(&crate::audit::insert(rows)).await?;
+            crate::audit::write(&txn, actor, &entries, now).await?;
         }
         txn.commit().await?;
         Ok(ids)
@@ -317,21 +320,15 @@ impl Store {
         id: PatientId,
         now: OffsetDateTime,
     ) -> StoreResult<Patient> {
-        let q = select()
-            .and_where(Expr::col(name("id")).eq(id.as_uuid()))
-            .and_where(not_deleted())
-            .to_owned();
-        let row = self.db.query_one(&q).await?.ok_or(StoreError::NotFound)?;
-        let patient = PatientRow::from_query_result(&row, "")?.into_patient()?;
-        self.audit
-            .append(
-                actor,
-                AuditAction::PatientRead,
-                Some(&ObjectRef::new("patient", id)),
-                None,
-                now,
-            )
-            .await?;
+        let patient = load_patient(&self.db, id).await?;
+        self.disclose(
+            actor,
+            Entry::new(AuditAction::PatientRead)
+                .on("patient", id)
+                .patient(id),
+            now,
+        )
+        .await?;
         Ok(patient)
     }
 
@@ -346,6 +343,7 @@ impl Store {
     ) -> StoreResult<Patient> {
         let by = actor.user_id.map(|u| u.as_uuid());
         let txn = self.db.begin().await?;
+        crate::access::ensure_in_scope(&txn, actor, &[id], now).await?;
         let update = Query::update()
             .table(name("patients"))
             .values([
@@ -381,9 +379,9 @@ impl Store {
         append(
             &txn,
             actor,
-            AuditAction::PatientUpdate,
-            Some(&ObjectRef::new("patient", id)),
-            None,
+            Entry::new(AuditAction::PatientUpdate)
+                .on("patient", id)
+                .patient(id),
             now,
         )
         .await?;
@@ -408,6 +406,7 @@ impl Store {
     ) -> StoreResult<()> {
         let by = actor.user_id.map(|u| u.as_uuid());
         let txn = self.db.begin().await?;
+        crate::access::ensure_in_scope(&txn, actor, &[id], now).await?;
         let update = Query::update()
             .table(name("patients"))
             .value(name("deleted_at"), now)
@@ -425,9 +424,10 @@ impl Store {
         append(
             &txn,
             actor,
-            AuditAction::PatientDelete,
-            Some(&ObjectRef::new("patient", id)),
-            Some(reason),
+            Entry::new(AuditAction::PatientDelete)
+                .on("patient", id)
+                .detail(reason)
+                .patient(id),
             now,
         )
         .await?;
@@ -449,16 +449,26 @@ impl Store {
         now: OffsetDateTime,
     ) -> StoreResult<Vec<Patient>> {
         let limit = limit.clamp(1, 200);
+        // A referring physician searches among their own patients only.
+        let scope = crate::access::scope_condition(actor, name("id"), now);
+        let in_scope = |mut q: SelectStatement| {
+            if let Some(scope) = scope.clone() {
+                q.cond_where(scope);
+            }
+            q
+        };
         let mut found = Vec::new();
         if let Some(mrn) = &query.mrn {
             let q = select()
                 .and_where(Expr::col(name("mrn")).eq(mrn.clone()))
                 .and_where(not_deleted())
                 .to_owned();
-            found = rows_to_patients(self.db.query_all(&q).await?)?;
+            found = rows_to_patients(self.db.query_all(&in_scope(q)).await?)?;
         }
         if !query.name_prefixes.is_empty() {
-            let mut by_name = self.patients_by_name(query, limit).await?;
+            let token_scope =
+                crate::access::scope_condition(actor, (name("t"), name("patient_id")), now);
+            let mut by_name = self.patients_by_name(query, token_scope, limit).await?;
             by_name.retain(|p| !found.iter().any(|f| f.id == p.id));
             found.extend(by_name);
         } else if let Some(date) = query.birth_date {
@@ -469,25 +479,17 @@ impl Store {
                 .order_by(name("given_folded"), Order::Asc)
                 .limit(limit)
                 .to_owned();
-            found = rows_to_patients(self.db.query_all(&q).await?)?;
+            found = rows_to_patients(self.db.query_all(&in_scope(q)).await?)?;
         } else if query.is_empty() {
             let q = select()
                 .and_where(not_deleted())
                 .order_by(name("updated_at"), Order::Desc)
                 .limit(limit)
                 .to_owned();
-            found = rows_to_patients(self.db.query_all(&q).await?)?;
+            found = rows_to_patients(self.db.query_all(&in_scope(q)).await?)?;
         }
         found.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
-        self.audit
-            .append(
-                actor,
-                AuditAction::PatientSearch,
-                None,
-                Some(&ids_detail(&found)),
-                now,
-            )
-            .await?;
+        self.disclose(actor, search_entry(&found), now).await?;
         Ok(found)
     }
 
@@ -498,6 +500,7 @@ impl Store {
     async fn patients_by_name(
         &self,
         query: &PatientQuery,
+        scope: Option<Cond>,
         limit: u64,
     ) -> StoreResult<Vec<Patient>> {
         let mut prefixes: Vec<&String> = query.name_prefixes.iter().collect();
@@ -535,6 +538,9 @@ impl Store {
         }
         if let Some(date) = query.birth_date {
             tokens.and_where(Expr::col((name("t"), name("birth_date"))).eq(date));
+        }
+        if let Some(scope) = scope {
+            tokens.cond_where(scope);
         }
         tokens
             .order_by((name("t"), name("token")), Order::Asc)
@@ -593,20 +599,15 @@ impl Store {
             .and_where(not_deleted())
             .limit(20)
             .to_owned();
+        if let Some(scope) = crate::access::scope_condition(actor, name("id"), now) {
+            q.cond_where(scope);
+        }
         if let Some(except) = except {
             q.and_where(Expr::col(name("id")).ne(except.as_uuid()));
         }
         let patients = rows_to_patients(self.db.query_all(&q).await?)?;
         if !patients.is_empty() {
-            self.audit
-                .append(
-                    actor,
-                    AuditAction::PatientSearch,
-                    None,
-                    Some(&ids_detail(&patients)),
-                    now,
-                )
-                .await?;
+            self.disclose(actor, search_entry(&patients), now).await?;
         }
         Ok(patients)
     }

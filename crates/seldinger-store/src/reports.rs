@@ -9,7 +9,7 @@
 
 use sea_orm::sea_query::{Expr, ExprTrait, JoinType, Order, Query};
 use sea_orm::{ConnectionTrait, TransactionTrait};
-use seldinger_domain::audit::{Actor, AuditAction, ObjectRef};
+use seldinger_domain::audit::{Actor, AuditAction};
 use seldinger_domain::case::{CaseEvent, CaseStatus};
 use seldinger_domain::catalog::ProcedureType;
 use seldinger_domain::localtime::to_local;
@@ -20,15 +20,16 @@ use seldinger_domain::{CaseId, Invalid, ReportId, Role, SpecimenId};
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
-use crate::audit::append;
+use crate::access::scope_condition;
+use crate::audit::{Entry, append};
 use crate::bookings::active_booking;
 use crate::cases::{
-    CaseRecord, CaseSummary, apply_event, corrupt, json, listed, load_case, lock_case,
-    select_summaries, summaries,
+    CaseRecord, CaseSummary, apply_event, load_case, lock_case, select_summaries, summaries,
 };
 use crate::catalog::procedure_version;
 use crate::consultations::staff_member;
 use crate::{Conflict, Store, StoreError, StoreResult, name};
+use crate::{corrupt, json};
 
 /// A report as stored.
 #[derive(Clone, Debug, PartialEq)]
@@ -188,6 +189,14 @@ fn specimen_row(row: &sea_orm::QueryResult) -> StoreResult<SpecimenRecord> {
     })
 }
 
+async fn load_specimen<C: ConnectionTrait>(db: &C, id: SpecimenId) -> StoreResult<SpecimenRecord> {
+    let q = select_specimens()
+        .and_where(Expr::col((name("s"), name("id"))).eq(id.as_uuid()))
+        .to_owned();
+    let row = db.query_one(&q).await?.ok_or(StoreError::NotFound)?;
+    specimen_row(&row)
+}
+
 fn select_specimens() -> sea_orm::sea_query::SelectStatement {
     let mut q = Query::select();
     specimen_columns(&mut q);
@@ -200,7 +209,7 @@ fn select_specimens() -> sea_orm::sea_query::SelectStatement {
     q
 }
 
-async fn case_specimens<C: ConnectionTrait>(
+pub(crate) async fn case_specimens<C: ConnectionTrait>(
     db: &C,
     case: CaseId,
 ) -> StoreResult<Vec<SpecimenRecord>> {
@@ -227,33 +236,39 @@ async fn planned<C: ConnectionTrait>(db: &C, case: &CaseRecord) -> StoreResult<P
 }
 
 impl Store {
-    /// A case's report, if one was started, with its addenda. Audited.
+    /// A case's report, if one was started, with its addenda.
     pub async fn report(
         &self,
         actor: &Actor,
         case: CaseId,
         now: OffsetDateTime,
     ) -> StoreResult<Option<ReportRecord>> {
-        load_case(&self.db, case).await?;
+        let record = load_case(&self.db, case).await?;
         let report = load_report(&self.db, case).await?;
-        if report.is_some() {
-            self.audit
-                .append(
-                    actor,
-                    AuditAction::ReportRead,
-                    Some(&ObjectRef::new("case", case)),
-                    None,
-                    now,
-                )
-                .await?;
+        let mut entry = Entry::new(AuditAction::ReportRead)
+            .on("case", case)
+            .patient(record.patient_id);
+        if report.is_none() {
+            entry = entry.detail("none yet");
         }
+        self.disclose(actor, entry, now).await?;
         Ok(report)
     }
 
     /// The form of a new report: the booked slot and operator, the catalog's guidance and
     /// anesthesia. Also says the procedure's family (which technique fields apply).
-    pub async fn report_template(&self, case: CaseId) -> StoreResult<(ProcedureType, ReportInput)> {
+    pub async fn report_template(
+        &self,
+        actor: &Actor,
+        case: CaseId,
+        now: OffsetDateTime,
+    ) -> StoreResult<(ProcedureType, ReportInput)> {
         let record = load_case(&self.db, case).await?;
+        let entry = Entry::new(AuditAction::ReportRead)
+            .on("case", case)
+            .patient(record.patient_id)
+            .detail("template");
+        self.disclose(actor, entry, now).await?;
         let procedure = planned(&self.db, &record).await?;
         let input = match active_booking(&self.db, case).await? {
             Some(b) => {
@@ -374,9 +389,9 @@ impl Store {
         append(
             &txn,
             actor,
-            AuditAction::ReportSave,
-            Some(&ObjectRef::new("case", case_id)),
-            None,
+            Entry::new(AuditAction::ReportSave)
+                .on("case", case_id)
+                .patient(case.patient_id),
             now,
         )
         .await?;
@@ -463,9 +478,10 @@ impl Store {
         append(
             &txn,
             actor,
-            AuditAction::ReportSign,
-            Some(&ObjectRef::new("case", case_id)),
-            Some(&format!("specimens={}", report.specimens.len())),
+            Entry::new(AuditAction::ReportSign)
+                .on("case", case_id)
+                .patient(case.patient_id)
+                .detail(format!("specimens={}", report.specimens.len())),
             now,
         )
         .await?;
@@ -485,7 +501,7 @@ impl Store {
         now: OffsetDateTime,
     ) -> StoreResult<ReportRecord> {
         let txn = self.db.begin().await?;
-        lock_case(&txn, case_id, now).await?;
+        let case = lock_case(&txn, case_id, now).await?;
         let report = load_report(&txn, case_id)
             .await?
             .ok_or(StoreError::NotFound)?;
@@ -516,9 +532,9 @@ impl Store {
         append(
             &txn,
             actor,
-            AuditAction::AddendumSign,
-            Some(&ObjectRef::new("case", case_id)),
-            None,
+            Entry::new(AuditAction::AddendumSign)
+                .on("case", case_id)
+                .patient(case.patient_id),
             now,
         )
         .await?;
@@ -529,18 +545,34 @@ impl Store {
         Ok(updated)
     }
 
-    /// A case's specimens with their results (read with the case's report).
-    pub async fn specimens(&self, case: CaseId) -> StoreResult<Vec<SpecimenRecord>> {
-        case_specimens(&self.db, case).await
+    /// A case's specimens with their results.
+    pub async fn specimens(
+        &self,
+        actor: &Actor,
+        case: CaseId,
+        now: OffsetDateTime,
+    ) -> StoreResult<Vec<SpecimenRecord>> {
+        let found = case_specimens(&self.db, case).await?;
+        self.disclose_case(actor, AuditAction::SpecimenList, case, now)
+            .await?;
+        Ok(found)
     }
 
     /// One specimen, or `NotFound`.
-    pub async fn specimen(&self, id: SpecimenId) -> StoreResult<SpecimenRecord> {
-        let q = select_specimens()
-            .and_where(Expr::col((name("s"), name("id"))).eq(id.as_uuid()))
-            .to_owned();
-        let row = self.db.query_one(&q).await?.ok_or(StoreError::NotFound)?;
-        specimen_row(&row)
+    pub async fn specimen(
+        &self,
+        actor: &Actor,
+        id: SpecimenId,
+        now: OffsetDateTime,
+    ) -> StoreResult<SpecimenRecord> {
+        let found = load_specimen(&self.db, id).await?;
+        let patient = crate::cases::patient_of(&self.db, found.case_id).await?;
+        let entry = Entry::new(AuditAction::SpecimenRead)
+            .on("case", found.case_id)
+            .patient(patient)
+            .detail(format!("specimen/{id}"));
+        self.disclose(actor, entry, now).await?;
+        Ok(found)
     }
 
     /// Specimens waiting for their result, oldest first, with their case; the total.
@@ -571,6 +603,22 @@ impl Store {
         .order_by((name("s"), name("id")), Order::Asc)
         .limit(limit.clamp(1, 500))
         .offset(offset);
+        let mut count = Query::select()
+            .expr_as(Expr::col((name("s"), name("id"))).count(), name("n"))
+            .from_as(name("specimens"), name("s"))
+            .and_where(Expr::col((name("s"), name("has_result"))).eq(false))
+            .to_owned();
+        if let Some(scope) = scope_condition(actor, (name("c"), name("patient_id")), now) {
+            q.cond_where(scope.clone());
+            count
+                .join_as(
+                    JoinType::InnerJoin,
+                    name("cases"),
+                    name("c"),
+                    Expr::col((name("c"), name("id"))).equals((name("s"), name("case_id"))),
+                )
+                .cond_where(scope);
+        }
         let rows = self.db.query_all(&q).await?;
         let cases = summaries(&rows)?;
         let mut items = Vec::with_capacity(rows.len());
@@ -580,27 +628,14 @@ impl Store {
                 case,
             });
         }
-        let count = Query::select()
-            .expr_as(Expr::col(name("id")).count(), name("n"))
-            .from(name("specimens"))
-            .and_where(Expr::col(name("has_result")).eq(false))
-            .to_owned();
         let total: i64 = match self.db.query_one(&count).await? {
             Some(row) => row.try_get("", "n")?,
             None => 0,
         };
-        self.audit
-            .append(
-                actor,
-                AuditAction::SpecimenList,
-                None,
-                Some(&listed(
-                    "pending",
-                    items.iter().map(|i| format!("case/{}", i.case.id)),
-                )),
-                now,
-            )
-            .await?;
+        let entry = Entry::new(AuditAction::SpecimenList)
+            .patients(items.iter().map(|i| i.case.patient_id))
+            .detail(format!("pending results={}", items.len()));
+        self.disclose(actor, entry, now).await?;
         Ok((items, u64::try_from(total).unwrap_or(0)))
     }
 
@@ -613,7 +648,7 @@ impl Store {
         input: &ResultInput,
         now: OffsetDateTime,
     ) -> StoreResult<SpecimenRecord> {
-        let specimen = self.specimen(id).await?;
+        let specimen = load_specimen(&self.db, id).await?;
         if specimen.result.is_some() {
             return Err(StoreError::Conflict(Conflict::Rule(
                 Rule::PathologyAlreadyRecorded,
@@ -623,7 +658,7 @@ impl Store {
         let result = PathologyResult::parse(input, specimen.collected_on, today)
             .map_err(StoreError::Invalid)?;
         let txn = self.db.begin().await?;
-        lock_case(&txn, specimen.case_id, now).await?;
+        let case = lock_case(&txn, specimen.case_id, now).await?;
         // Taken first, so that two results for one specimen cannot both pass.
         let claim = Query::update()
             .table(name("specimens"))
@@ -669,13 +704,15 @@ impl Store {
         append(
             &txn,
             actor,
-            AuditAction::PathologyRecord,
-            Some(&ObjectRef::new("case", specimen.case_id)),
-            Some(&format!("specimen/{id}")),
+            Entry::new(AuditAction::PathologyRecord)
+                .on("case", specimen.case_id)
+                .patient(case.patient_id)
+                .detail(format!("specimen/{id}")),
             now,
         )
         .await?;
+        let recorded = load_specimen(&txn, id).await?;
         txn.commit().await?;
-        self.specimen(id).await
+        Ok(recorded)
     }
 }

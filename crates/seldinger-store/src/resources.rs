@@ -4,7 +4,7 @@
 
 use sea_orm::sea_query::{Expr, ExprTrait, Order, Query};
 use sea_orm::{ConnectionTrait, FromQueryResult, TransactionTrait};
-use seldinger_domain::audit::{Actor, AuditAction, ObjectRef};
+use seldinger_domain::audit::{Actor, AuditAction};
 use seldinger_domain::catalog::{EquipmentKind, RoomType};
 use seldinger_domain::invalid::{FieldError, Problem};
 use seldinger_domain::resources::{
@@ -16,9 +16,10 @@ use seldinger_schedule::{BedUnit, Equipment, Person, Room};
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
-use crate::audit::append;
-use crate::cases::{corrupt, json};
+use crate::audit::{Entry, append};
+
 use crate::{Conflict, Store, StoreError, StoreResult, name};
+use crate::{corrupt, json};
 
 /// A room with the version its edits build on.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -362,15 +363,11 @@ impl Store {
                 expected + 1
             }
         };
-        append(
-            &txn,
-            actor,
-            AuditAction::ResourceUpdate,
-            Some(&ObjectRef::new(object, id)),
-            expected_version.is_none().then_some("create"),
-            now,
-        )
-        .await?;
+        let mut entry = Entry::new(AuditAction::ResourceUpdate).on(object, id);
+        if expected_version.is_none() {
+            entry = entry.detail("create");
+        }
+        append(&txn, actor, entry, now).await?;
         txn.commit().await?;
         Ok(version)
     }
@@ -666,9 +663,7 @@ impl Store {
         append(
             &txn,
             actor,
-            AuditAction::ResourceUpdate,
-            Some(&ObjectRef::new("availability", user)),
-            None,
+            Entry::new(AuditAction::ResourceUpdate).on("availability", user),
             now,
         )
         .await?;
@@ -719,9 +714,9 @@ impl Store {
         append(
             &txn,
             actor,
-            AuditAction::ResourceUpdate,
-            Some(&ObjectRef::new("availability", user)),
-            Some(&format!("exception {}", exception.date)),
+            Entry::new(AuditAction::ResourceUpdate)
+                .on("availability", user)
+                .detail(format!("exception {}", exception.date)),
             now,
         )
         .await?;
@@ -749,9 +744,9 @@ impl Store {
         append(
             &txn,
             actor,
-            AuditAction::ResourceUpdate,
-            Some(&ObjectRef::new("availability", user)),
-            Some(&format!("remove exception {date}")),
+            Entry::new(AuditAction::ResourceUpdate)
+                .on("availability", user)
+                .detail(format!("remove exception {date}")),
             now,
         )
         .await?;

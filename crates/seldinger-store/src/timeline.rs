@@ -4,7 +4,7 @@
 //! adverse events and follow-up. One audited read.
 
 use seldinger_domain::adverse::Phase;
-use seldinger_domain::audit::{Actor, AuditAction, ObjectRef};
+use seldinger_domain::audit::{Actor, AuditAction};
 use seldinger_domain::consultation::{ConsultationKind, ConsultationStatus};
 use seldinger_domain::followup::Status;
 use seldinger_domain::localtime::from_local;
@@ -13,8 +13,12 @@ use seldinger_domain::{AdverseEventId, CaseId, ConsultationId, FollowUpId, Patie
 use time::OffsetDateTime;
 use time::macros::time;
 
-use crate::cases::CaseSummary;
-use crate::{Store, StoreResult};
+use sea_orm::ConnectionTrait;
+use sea_orm::sea_query::{Expr, ExprTrait, Order};
+
+use crate::audit::Entry;
+use crate::cases::{CaseSummary, select_summaries, summaries};
+use crate::{Store, StoreResult, name};
 
 /// What happened.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -71,7 +75,13 @@ impl Store {
         patient: PatientId,
         now: OffsetDateTime,
     ) -> StoreResult<(Vec<CaseSummary>, Vec<TimelineEntry>)> {
-        let cases = self.patient_cases(actor, patient, now).await?;
+        let q = select_summaries()
+            .and_where(Expr::col((name("c"), name("patient_id"))).eq(patient.as_uuid()))
+            .order_by((name("c"), name("referred_at")), Order::Desc)
+            .order_by((name("c"), name("id")), Order::Desc)
+            .limit(200)
+            .to_owned();
+        let cases = summaries(&self.db.query_all(&q).await?)?;
         let mut entries = Vec::new();
         for case in &cases {
             let mut push = |at: OffsetDateTime, item: TimelineItem| {
@@ -82,7 +92,7 @@ impl Store {
                     item,
                 });
             };
-            for e in self.case_history(case.id).await? {
+            for e in crate::cases::history(&self.db, case.id).await? {
                 push(
                     e.at,
                     TimelineItem::CaseEvent {
@@ -92,7 +102,7 @@ impl Store {
                     },
                 );
             }
-            for c in self.case_consultations(case.id).await? {
+            for c in crate::consultations::of_case(&self.db, case.id).await? {
                 push(
                     c.starts_at,
                     TimelineItem::Consultation {
@@ -108,7 +118,7 @@ impl Store {
                     push(a.signed_at, TimelineItem::Addendum { by: a.signed_by });
                 }
             }
-            for s in self.specimens(case.id).await? {
+            for s in crate::reports::case_specimens(&self.db, case.id).await? {
                 if let Some(r) = s.result {
                     push(
                         r.recorded_at,
@@ -120,7 +130,7 @@ impl Store {
                     );
                 }
             }
-            for e in self.case_adverse_events(case.id).await? {
+            for e in crate::adverse::of_case(&self.db, case.id).await? {
                 push(
                     e.onset,
                     TimelineItem::AdverseEvent {
@@ -136,7 +146,7 @@ impl Store {
                     },
                 );
             }
-            for f in self.follow_ups(case.id).await? {
+            for f in crate::followups::case_items(&self.db, case.id).await? {
                 let at = f
                     .recorded_at
                     .unwrap_or_else(|| from_local(f.due_on.with_time(time!(12:00)), &self.zone));
@@ -151,15 +161,10 @@ impl Store {
             }
         }
         entries.sort_by_key(|e| e.at);
-        self.audit
-            .append(
-                actor,
-                AuditAction::TimelineRead,
-                Some(&ObjectRef::new("patient", patient)),
-                None,
-                now,
-            )
-            .await?;
+        let entry = Entry::new(AuditAction::TimelineRead)
+            .on("patient", patient)
+            .patient(patient);
+        self.disclose(actor, entry, now).await?;
         Ok((cases, entries))
     }
 }

@@ -2,6 +2,8 @@
 //! unset); CI runs this binary on both.
 //!
 //! - `patients`: patients, accounts, sessions, the audit log.
+//! - `audit`: every read and write of patient data names the patient; a referring
+//!   physician's scope and emergency access.
 //! - `pathway`: steps 1–6 of the pathway, referral to time-out: catalog, resources,
 //!   cases, consultations, MDT, bookings, checklists.
 //! - `outcomes`: steps 7–11: report, specimens and pathology, adverse events,
@@ -12,6 +14,7 @@
     reason = "setup helpers outside #[test] functions: a failed setup should panic"
 )]
 
+mod audit;
 mod outcomes;
 mod pathway;
 mod patients;

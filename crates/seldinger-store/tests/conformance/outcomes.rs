@@ -20,7 +20,7 @@ use crate::pathway::{Dept, assert_refused, assert_rule, complete_checklist, mond
 use crate::support::NOW;
 
 /// When the report is written: the procedure (09:00–09:45) is over.
-fn after() -> OffsetDateTime {
+pub(crate) fn after() -> OffsetDateTime {
     monday(10, 0)
 }
 
@@ -54,7 +54,7 @@ async fn ready(d: &Dept) -> CaseId {
 }
 
 /// A ready case, reported and signed at [`after`].
-async fn signed(d: &Dept) -> CaseId {
+pub(crate) async fn signed(d: &Dept) -> CaseId {
     let case = ready(d).await;
     d.store
         .save_report(&d.ir(), case, 0, &report(), after())
@@ -151,7 +151,7 @@ async fn a_report_is_drafted_signed_and_then_never_changes() {
         Some("clemaire")
     );
     assert_eq!(d.status(case).await, CaseStatus::FollowUp);
-    let specimens = d.store.specimens(case).await.unwrap();
+    let specimens = d.store.specimens(&d.ir(), case, NOW).await.unwrap();
     assert_eq!(
         specimens
             .iter()
@@ -161,7 +161,7 @@ async fn a_report_is_drafted_signed_and_then_never_changes() {
     );
     let planned: Vec<String> = d
         .store
-        .follow_ups(case)
+        .follow_ups(&d.ir(), case, NOW)
         .await
         .unwrap()
         .into_iter()

@@ -6,7 +6,7 @@ use seldinger_domain::patient::{NewPatient, PatientQuery};
 use seldinger_domain::user::Username;
 use seldinger_domain::{Lang, Role};
 use seldinger_store::testing::TestDatabase;
-use seldinger_store::{AuditFilter, Conflict, NewUser, Store, StoreError};
+use seldinger_store::{AuditFilter, Conflict, NewUser, SignIn, Store, StoreError};
 use time::Duration;
 
 use crate::support::{NOW, patient, user};
@@ -113,20 +113,46 @@ async fn a_patient_read_and_write_are_audited_with_who_and_from_where() {
 async fn the_audit_log_refuses_updates_and_deletes_in_the_database_itself() {
     let (_db, store, actor) = setup().await;
     store
-        .audit(&actor, AuditAction::Logout, None, None, NOW)
+        .record_sign_in(&actor, SignIn::SignedOut, NOW)
+        .await
+        .unwrap();
+    // An entry naming a patient, and an emergency access: their tables too.
+    let created = store
+        .create_patient(&actor, &patient("IP42", "Roux", "Anne", "1950-05-05"), NOW)
         .await
         .unwrap();
     let db = store.raw_connection();
-    assert!(
-        db.execute_unprepared("UPDATE audit_log SET username = 'someone-else'")
-            .await
-            .is_err()
-    );
-    assert!(
-        db.execute_unprepared("DELETE FROM audit_log")
-            .await
-            .is_err()
-    );
+    db.execute_unprepared(
+        "INSERT INTO access_grants (id, user_id, patient_id, reason, granted_at, expires_at, username) \
+         SELECT patient_id, patient_id, patient_id, 'test', '2026-01-01', '2026-01-02', 'x' \
+         FROM audit_patients LIMIT 1",
+    )
+    .await
+    .unwrap();
+    for statement in [
+        "UPDATE audit_log SET username = 'someone-else'",
+        "DELETE FROM audit_log",
+        "UPDATE audit_patients SET entry_id = entry_id + 1",
+        "DELETE FROM audit_patients",
+        "UPDATE access_grants SET reason = 'other'",
+        "DELETE FROM access_grants",
+    ] {
+        assert!(
+            db.execute_unprepared(statement).await.is_err(),
+            "{statement} was allowed"
+        );
+    }
+    let links = db
+        .query_one_raw(sea_orm::Statement::from_string(
+            db.get_database_backend(),
+            "SELECT COUNT(*) AS n FROM audit_patients",
+        ))
+        .await
+        .unwrap()
+        .unwrap()
+        .try_get::<i64>("", "n")
+        .unwrap();
+    assert!(links >= 1, "the patient's creation names it: {created:?}");
     let all = store
         .list_audit(
             &actor,

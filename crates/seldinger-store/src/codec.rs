@@ -1,0 +1,29 @@
+//! How values cross the database boundary, for every area of the store: table and column
+//! names, instants in UTC, JSON columns, and the error for a stored value that no longer
+//! parses. A leaf: it knows no area.
+
+use sea_orm::sea_query::Alias;
+
+use crate::{StoreError, StoreResult};
+
+/// Table and column names, once.
+pub(crate) fn name(s: &'static str) -> Alias {
+    Alias::new(s)
+}
+
+/// An instant on the UTC clock. Instants given by callers (a booking's start, a list's
+/// window) are stored and compared in UTC: SQLite keeps them as RFC 3339 text and
+/// compares that text, so `10:15+01:00` would otherwise sort after `09:30Z`.
+pub(crate) fn utc(at: time::OffsetDateTime) -> time::OffsetDateTime {
+    at.to_offset(time::UtcOffset::UTC)
+}
+
+/// A value kept as JSON text (lists of allergies, a report's content…).
+pub(crate) fn json(value: &impl serde::Serialize) -> StoreResult<String> {
+    serde_json::to_string(value).map_err(|e| StoreError::Other(e.to_string()))
+}
+
+/// A stored value that does not parse: a bug or a damaged database, answered 500.
+pub(crate) fn corrupt(what: &str, e: impl std::fmt::Display) -> StoreError {
+    StoreError::Other(format!("stored {what}: {e}"))
+}
