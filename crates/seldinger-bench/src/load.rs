@@ -36,6 +36,7 @@ pub fn client(token: &str, connections: usize) -> anyhow::Result<reqwest::Client
 }
 
 /// What one run gave.
+#[derive(Clone)]
 pub struct LoadResult {
     pub requests: usize,
     pub concurrency: usize,

@@ -74,6 +74,11 @@ struct Cli {
     /// PostgreSQL server (on this machine) where a scratch database is created and dropped.
     #[arg(long, default_value = "postgres://postgres@127.0.0.1:5432/test")]
     postgres_url: String,
+    /// Patient search: also measure this other `seldinger` binary (an earlier commit's
+    /// release build), in the same run, each engine the baseline first, and print the
+    /// ratios: a change is judged beside what it replaces, on the same machine and load.
+    #[arg(long)]
+    baseline: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -183,6 +188,9 @@ async fn run(cli: Cli) -> anyhow::Result<bool> {
         settings.seldinger.display()
     );
 
+    if let Some(baseline) = &cli.baseline {
+        return compare(&settings, baseline, &cli).await;
+    }
     let mut outcomes = Vec::new();
     if matches!(cli.engine, EngineChoice::Sqlite | EngineChoice::Both) {
         let result = engine::bench_sqlite(&settings).await;
@@ -197,6 +205,92 @@ async fn run(cli: Cli) -> anyhow::Result<bool> {
         outcomes.push(report::Outcome::new("postgres", result));
     }
     finish(&settings, &outcomes)
+}
+
+/// Patient search with `baseline` and then the current binary on each engine, in one run.
+async fn compare(
+    settings: &Settings,
+    baseline: &std::path::Path,
+    cli: &Cli,
+) -> anyhow::Result<bool> {
+    if !baseline.is_file() {
+        bail!("--baseline {}: no such binary", baseline.display());
+    }
+    println!(
+        "seldinger-bench: patient search, baseline {} against {}; {} patients, {} requests at concurrency {}, {} CPU(s), load average {}",
+        baseline.display(),
+        settings.seldinger.display(),
+        settings.patients,
+        settings.requests,
+        settings.concurrency,
+        std::thread::available_parallelism().map_or(0, usize::from),
+        load_average(),
+    );
+    let base = Settings {
+        seldinger: baseline.to_path_buf(),
+        out_dir: settings.out_dir.clone(),
+        ..*settings
+    };
+    let mut outcomes = Vec::new();
+    let mut pairs = Vec::new();
+    let engines: &[&'static str] = match cli.engine {
+        EngineChoice::Sqlite => &["sqlite"],
+        EngineChoice::Postgres => &["postgres"],
+        EngineChoice::Both => &["sqlite", "postgres"],
+    };
+    for engine in engines {
+        let mut measured = Vec::new();
+        for (label, which) in [("baseline", &base), ("current", settings)] {
+            let result = if *engine == "sqlite" {
+                engine::bench_sqlite(which).await
+            } else {
+                engine::bench_postgres(which, &cli.postgres_url).await
+            };
+            if let Ok(report) = &result {
+                measured.push((
+                    label,
+                    report.loaded.throughput(),
+                    report.loaded.clone(),
+                    report.single.clone(),
+                ));
+            }
+            let interrupted = is_interrupted(&result);
+            let name = match (*engine, label) {
+                ("sqlite", "baseline") => "sqlite (baseline)",
+                ("sqlite", _) => "sqlite (current)",
+                (_, "baseline") => "postgres (baseline)",
+                _ => "postgres (current)",
+            };
+            outcomes.push(report::Outcome::new(name, result));
+            if interrupted {
+                return finish(settings, &outcomes);
+            }
+        }
+        pairs.push((*engine, measured));
+    }
+    let done = finish(settings, &outcomes)?;
+    println!("\nbaseline against current (same run, baseline measured first on each engine):");
+    for (engine, measured) in &pairs {
+        for (label, throughput, loaded, single) in measured {
+            println!(
+                "  {engine:<8} {label:<8} {throughput:>7.0} searches/s, p50 {:>6.2} ms, p99 {:>6.2} ms at {}; one connection p50 {:>5.2} ms, p99 {:>5.2} ms",
+                load::percentile(&loaded.latencies_ms, 50.0),
+                load::percentile(&loaded.latencies_ms, 99.0),
+                settings.concurrency,
+                load::percentile(&single.latencies_ms, 50.0),
+                load::percentile(&single.latencies_ms, 99.0),
+            );
+        }
+        if let [(_, base_tp, base_loaded, _), (_, cur_tp, cur_loaded, _)] = measured.as_slice() {
+            println!(
+                "  {engine:<8} current/baseline: throughput ×{:.2}, p99 ×{:.2}",
+                cur_tp / base_tp,
+                load::percentile(&cur_loaded.latencies_ms, 99.0)
+                    / load::percentile(&base_loaded.latencies_ms, 99.0),
+            );
+        }
+    }
+    Ok(done)
 }
 
 /// The 1-minute load average: other work on the machine skews every figure.

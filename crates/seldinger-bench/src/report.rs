@@ -108,7 +108,7 @@ fn machine(run: &LoadResult) -> String {
 }
 
 fn rows(engine: &str, r: &EngineReport) -> Vec<Row> {
-    let sqlite = engine == "sqlite";
+    let sqlite = engine.starts_with("sqlite");
     let search_target = |target: &str, met: bool| {
         if sqlite {
             (target.to_string(), Status::check(met))
@@ -279,11 +279,16 @@ fn rows(engine: &str, r: &EngineReport) -> Vec<Row> {
 }
 
 pub fn print(outcome: &Outcome, settings: &Settings) {
-    let title = match outcome.engine {
-        "sqlite" => "SQLite",
-        _ => "PostgreSQL",
+    let title = if outcome.engine.starts_with("sqlite") {
+        "SQLite"
+    } else {
+        "PostgreSQL"
     };
-    println!("\n=== {title}: patient search over HTTP ===");
+    let which = outcome
+        .engine
+        .split_once(' ')
+        .map_or(String::new(), |(_, which)| format!("{which} "));
+    println!("\n=== {title}: patient search over HTTP {which}===");
     let report = match &outcome.result {
         Ok(report) => report,
         Err(e) => {
