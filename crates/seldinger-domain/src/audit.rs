@@ -19,6 +19,7 @@ string_enum!(
         Logout = "logout",
         UserCreate = "user.create",
         UserDisable = "user.disable",
+        UserEnable = "user.enable",
         TokenCreate = "token.create",
         AuditRead = "audit.read",
         CaseCreate = "case.create",

@@ -20,7 +20,8 @@
 //! - [`mdt`]: multidisciplinary meetings and their decisions.
 //! - [`resources`]: rooms, equipment, bed units, staff availability.
 //! - [`checklist`]: the pre-procedure checklist and its lab thresholds; the time-out.
-//! - [`rules`]: pathway rules checked against stored state, with their messages.
+//! - [`rules`]: rules checked against stored state (the pathway, accounts), with their
+//!   messages.
 //! - [`report`]: the procedure report (dose, technique by family), signature, addenda.
 //! - [`pathology`]: specimen results and their turnaround.
 //! - [`adverse`]: adverse events, their terms, versioned grading systems (CIRSE 2017,

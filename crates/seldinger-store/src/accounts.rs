@@ -2,17 +2,24 @@
 //!
 //! Passwords arrive here already hashed (argon2, by the web layer); tokens and session
 //! ids arrive as SHA-256 digests, so a copy of the database opens no door.
+//!
+//! Once there is an active administrator there always is one: nobody disables their own
+//! account (`own_account`) nor the last active administrator (`last_admin`). The check and
+//! the write are one transaction that starts by taking the one-row `account_lock`, so
+//! two administrators disabling each other at once serialise on both engines and the
+//! second is refused.
 
 use sea_orm::sea_query::{Expr, ExprTrait, JoinType, Order, Query};
 use sea_orm::{ConnectionTrait, FromQueryResult, TransactionTrait};
 use seldinger_domain::audit::{Actor, AuditAction, ObjectRef};
+use seldinger_domain::rules::Rule;
 use seldinger_domain::user::Username;
 use seldinger_domain::{Lang, Role, UserId};
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
 use crate::audit::append;
-use crate::{Store, StoreError, StoreResult, name};
+use crate::{Conflict, Store, StoreError, StoreResult, name, take_lock};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct User {
@@ -107,21 +114,93 @@ pub struct Session {
 /// Sessions are touched at most this often, so reading pages does not write on every request.
 const TOUCH_EVERY: Duration = Duration::seconds(60);
 
+async fn one_user<C: ConnectionTrait>(
+    db: &C,
+    column: &'static str,
+    value: sea_orm::Value,
+) -> StoreResult<Option<(User, String)>> {
+    let q = Query::select()
+        .columns(USER_COLUMNS.map(|c| (name("u"), name(c))))
+        .from_as(name("users"), name("u"))
+        .and_where(Expr::col((name("u"), name(column))).eq(value))
+        .to_owned();
+    match db.query_one(&q).await? {
+        Some(row) => Ok(Some(UserRow::from_query_result(&row, "")?.into_user()?)),
+        None => Ok(None),
+    }
+}
+
+/// Takes the accounts lock — the first statement of every transaction that can change
+/// who is an active administrator — then reads the account.
+async fn locked_account<C: ConnectionTrait>(db: &C, username: &str) -> StoreResult<User> {
+    take_lock(db, "account_lock").await?;
+    Ok(one_user(db, "username", username.into())
+        .await?
+        .ok_or(StoreError::NotFound)?
+        .0)
+}
+
+async fn set_disabled_at<C: ConnectionTrait>(
+    db: &C,
+    user: UserId,
+    at: Option<OffsetDateTime>,
+) -> StoreResult<()> {
+    let update = Query::update()
+        .table(name("users"))
+        .value(name("disabled_at"), at)
+        .value(name("version"), Expr::col(name("version")).add(1))
+        .and_where(Expr::col(name("id")).eq(user.as_uuid()))
+        .to_owned();
+    db.execute(&update).await?;
+    Ok(())
+}
+
+/// Whether an active administrator other than `except` exists.
+async fn another_active_admin<C: ConnectionTrait>(db: &C, except: UserId) -> StoreResult<bool> {
+    let q = Query::select()
+        .column(name("id"))
+        .from(name("users"))
+        .and_where(Expr::col(name("role")).eq(Role::Admin.code()))
+        .and_where(Expr::col(name("disabled_at")).is_null())
+        .and_where(Expr::col(name("id")).ne(except.as_uuid()))
+        .limit(1)
+        .to_owned();
+    Ok(db.query_one(&q).await?.is_some())
+}
+
+/// Ends every session of a user and revokes every live token: whoever held them must
+/// sign in again, if they still may.
+async fn end_access<C: ConnectionTrait>(
+    db: &C,
+    user: Uuid,
+    now: OffsetDateTime,
+) -> StoreResult<()> {
+    let sessions = Query::delete()
+        .from_table(name("sessions"))
+        .and_where(Expr::col(name("user_id")).eq(user))
+        .to_owned();
+    db.execute(&sessions).await?;
+    let tokens = Query::update()
+        .table(name("api_tokens"))
+        .value(name("revoked_at"), now)
+        .and_where(Expr::col(name("user_id")).eq(user))
+        .and_where(Expr::col(name("revoked_at")).is_null())
+        .to_owned();
+    db.execute(&tokens).await?;
+    Ok(())
+}
+
+fn refused(rule: Rule) -> StoreError {
+    StoreError::Conflict(Conflict::Rule(rule))
+}
+
 impl Store {
     async fn one_user(
         &self,
         column: &'static str,
         value: sea_orm::Value,
     ) -> StoreResult<Option<(User, String)>> {
-        let q = Query::select()
-            .columns(USER_COLUMNS.map(|c| (name("u"), name(c))))
-            .from_as(name("users"), name("u"))
-            .and_where(Expr::col((name("u"), name(column))).eq(value))
-            .to_owned();
-        match self.db.query_one(&q).await? {
-            Some(row) => Ok(Some(UserRow::from_query_result(&row, "")?.into_user()?)),
-            None => Ok(None),
-        }
+        one_user(&self.db, column, value).await
     }
 
     pub async fn create_user(
@@ -210,40 +289,29 @@ impl Store {
         self.one_user("username", username.into()).await
     }
 
-    /// Disables an account: it can no longer sign in, its sessions end and its tokens stop working.
+    /// Disables an account: it can no longer sign in, its sessions end and its tokens stop
+    /// working. Refused (rule `own_account`) for the actor's own account and (rule
+    /// `last_admin`) for the last active administrator; checked and written under the
+    /// accounts lock. Disabling a disabled account ends its access again.
     pub async fn disable_user(
         &self,
         actor: &Actor,
         username: &str,
         now: OffsetDateTime,
     ) -> StoreResult<User> {
-        let (user, _) = self
-            .one_user("username", username.into())
-            .await?
-            .ok_or(StoreError::NotFound)?;
-        let id = user.id.as_uuid();
         let txn = self.db.begin().await?;
-        if user.disabled_at.is_none() {
-            let update = Query::update()
-                .table(name("users"))
-                .value(name("disabled_at"), now)
-                .value(name("version"), Expr::col(name("version")).add(1))
-                .and_where(Expr::col(name("id")).eq(id))
-                .to_owned();
-            txn.execute(&update).await?;
+        let user = locked_account(&txn, username).await?;
+        if actor.user_id == Some(user.id) {
+            return Err(refused(Rule::OwnAccount));
         }
-        let sessions = Query::delete()
-            .from_table(name("sessions"))
-            .and_where(Expr::col(name("user_id")).eq(id))
-            .to_owned();
-        txn.execute(&sessions).await?;
-        let tokens = Query::update()
-            .table(name("api_tokens"))
-            .value(name("revoked_at"), now)
-            .and_where(Expr::col(name("user_id")).eq(id))
-            .and_where(Expr::col(name("revoked_at")).is_null())
-            .to_owned();
-        txn.execute(&tokens).await?;
+        if user.is_active() {
+            if user.role == Role::Admin && !another_active_admin(&txn, user.id).await? {
+                return Err(refused(Rule::LastAdmin));
+            }
+            set_disabled_at(&txn, user.id, Some(now)).await?;
+        }
+        let id = user.id.as_uuid();
+        end_access(&txn, id, now).await?;
         append(
             &txn,
             actor,
@@ -256,6 +324,37 @@ impl Store {
         txn.commit().await?;
         Ok(User {
             disabled_at: Some(user.disabled_at.unwrap_or(now)),
+            ..user
+        })
+    }
+
+    /// Enables a disabled account (audited `user.enable`): it can sign in again with its
+    /// password. Its former sessions and tokens stay ended. An active account is
+    /// returned as it is, and nothing is recorded.
+    pub async fn enable_user(
+        &self,
+        actor: &Actor,
+        username: &str,
+        now: OffsetDateTime,
+    ) -> StoreResult<User> {
+        let txn = self.db.begin().await?;
+        let user = locked_account(&txn, username).await?;
+        if user.is_active() {
+            return Ok(user);
+        }
+        set_disabled_at(&txn, user.id, None).await?;
+        append(
+            &txn,
+            actor,
+            AuditAction::UserEnable,
+            Some(&ObjectRef::new("user", user.id)),
+            None,
+            now,
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(User {
+            disabled_at: None,
             ..user
         })
     }
@@ -280,7 +379,7 @@ impl Store {
     ) -> StoreResult<()> {
         let target = self.get_user(user).await?;
         if !target.is_active() {
-            return Err(StoreError::Conflict(crate::Conflict::Locked));
+            return Err(StoreError::Conflict(Conflict::Locked));
         }
         let id = Uuid::now_v7();
         let txn = self.db.begin().await?;

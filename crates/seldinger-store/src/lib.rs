@@ -44,7 +44,7 @@ pub mod timeline;
 
 use std::time::Duration;
 
-use sea_orm::sea_query::{Alias, Expr, Query};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
 use sea_orm::{
     ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr, RuntimeErr,
     SqlErr,
@@ -286,6 +286,20 @@ pub enum Engine {
 /// compares that text, so `10:15+01:00` would otherwise sort after `09:30Z`.
 pub(crate) fn utc(at: time::OffsetDateTime) -> time::OffsetDateTime {
     at.to_offset(time::UtcOffset::UTC)
+}
+
+/// Takes a one-row lock (`booking_lock`, `account_lock`): the first statement of the
+/// transactions it serialises. PostgreSQL holds the row lock until commit; SQLite takes
+/// its write lock before any read, so the busy timeout applies instead of a stale
+/// snapshot.
+pub(crate) async fn take_lock<C: ConnectionTrait>(db: &C, table: &'static str) -> StoreResult<()> {
+    let update = Query::update()
+        .table(name(table))
+        .value(name("counter"), Expr::col(name("counter")).add(1))
+        .and_where(Expr::col(name("id")).eq(1))
+        .to_owned();
+    db.execute(&update).await?;
+    Ok(())
 }
 
 /// Table and column names, once.

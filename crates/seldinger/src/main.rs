@@ -138,7 +138,10 @@ enum UserCommand {
     /// List accounts.
     List,
     /// Disable an account: it can no longer sign in, its sessions and tokens stop working.
+    /// The last active administrator cannot be disabled.
     Disable { username: String },
+    /// Enable a disabled account: it can sign in again with its password.
+    Enable { username: String },
 }
 
 #[derive(Subcommand)]
@@ -349,16 +352,30 @@ async fn user(db: &DbArgs, command: UserCommand) -> anyhow::Result<()> {
             store
                 .disable_user(&actor, &username, now)
                 .await
-                .map_err(|e| match e {
-                    seldinger_store::StoreError::NotFound => {
-                        anyhow::anyhow!("no user named {username}")
-                    }
-                    other => other.into(),
-                })?;
+                .map_err(|e| account_error(e, "disable", &username))?;
             println!("disabled {username}");
+        }
+        UserCommand::Enable { username } => {
+            store
+                .enable_user(&actor, &username, now)
+                .await
+                .map_err(|e| account_error(e, "enable", &username))?;
+            println!("enabled {username}");
         }
     }
     Ok(())
+}
+
+/// A store's refusal about an account, as the operator should read it.
+fn account_error(error: seldinger_store::StoreError, doing: &str, username: &str) -> anyhow::Error {
+    use seldinger_store::{Conflict, StoreError};
+    match error {
+        StoreError::NotFound => anyhow::anyhow!("no user named {username}"),
+        StoreError::Conflict(Conflict::Rule(rule)) => {
+            anyhow::anyhow!("cannot {doing} {username}: {rule}")
+        }
+        other => other.into(),
+    }
 }
 
 async fn serve(db: &DbArgs, args: ServeArgs) -> anyhow::Result<()> {

@@ -2,6 +2,7 @@
 //! unset); CI runs this binary on both.
 //!
 //! - `patients`: patients, accounts, sessions, the audit log.
+//! - `accounts`: an active administrator always remains, enabling.
 //! - `pathway`: steps 1–6 of the pathway, referral to time-out: catalog, resources,
 //!   cases, consultations, MDT, bookings, checklists.
 //! - `outcomes`: steps 7–11: report, specimens and pathology, adverse events,
@@ -12,6 +13,7 @@
     reason = "setup helpers outside #[test] functions: a failed setup should panic"
 )]
 
+mod accounts;
 mod outcomes;
 mod pathway;
 mod patients;

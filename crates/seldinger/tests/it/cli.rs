@@ -1,5 +1,6 @@
-//! The command line of the real binary: `serve`, `migrate`, `user`, `token`, options
-//! from flags or `SELDINGER_*` variables, demo data, bad input, graceful shutdown.
+//! The command line of the real binary: `serve`, `migrate`, `user` (enable, disable —
+//! never the last active admin), `token`, options from flags or `SELDINGER_*` variables,
+//! demo data, bad input, graceful shutdown.
 
 use std::process::Command;
 
@@ -202,10 +203,70 @@ async fn users_and_tokens_are_managed_from_the_command_line() {
     assert!(!refused.status.success(), "no token for a disabled user");
 }
 
+/// Signs in through the API; answers the status.
+async fn sign_in(url: &str, username: &str, password: &str) -> StatusCode {
+    reqwest::Client::new()
+        .post(url)
+        .json(&json!({ "username": username, "password": password }))
+        .send()
+        .await
+        .expect("sign in")
+        .status()
+}
+
+#[tokio::test]
+async fn user_enable_lets_a_disabled_account_sign_in_again() {
+    let instance = Instance::new().await;
+    instance.add_user("nbenali", "anesthetist", "Dr Nadia Benali", PASSWORD);
+    let server = instance.serve(&[]);
+    let session = server.url("/api/v1/session");
+    instance.run_ok(&["user", "disable", "nbenali"], "");
+    assert_eq!(
+        sign_in(&session, "nbenali", PASSWORD).await,
+        StatusCode::UNAUTHORIZED
+    );
+
+    assert_eq!(
+        instance.run_ok(&["user", "enable", "nbenali"], "").trim(),
+        "enabled nbenali"
+    );
+    assert!(
+        instance
+            .run_ok(&["user", "list"], "")
+            .contains("nbenali\tanesthetist\tfr\tactive")
+    );
+    assert_eq!(sign_in(&session, "nbenali", PASSWORD).await, StatusCode::OK);
+    // Enabling an active account is harmless.
+    instance.run_ok(&["user", "enable", "nbenali"], "");
+}
+
+#[tokio::test]
+async fn disabling_the_last_active_admin_from_the_command_line_is_refused() {
+    let instance = Instance::new().await;
+    instance.add_user("root", "admin", "Root", PASSWORD);
+    let refused = instance.run(&["user", "disable", "root"], "");
+    assert!(!refused.status.success());
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        stderr.contains("cannot disable root: this is the last active administrator"),
+        "{stderr}"
+    );
+    assert!(
+        instance
+            .run_ok(&["user", "list"], "")
+            .contains("root\tadmin\tfr\tactive")
+    );
+
+    instance.add_user("second", "admin", "Second", PASSWORD);
+    instance.run_ok(&["user", "disable", "root"], "");
+    let refused = instance.run(&["user", "disable", "second"], "");
+    assert!(!refused.status.success(), "second is now the last one");
+}
+
 #[tokio::test]
 async fn bad_command_line_input_gets_a_clear_error_and_changes_nothing() {
     let instance = Instance::new().await;
-    let cases: [(&[&str], &str, &str); 5] = [
+    let cases: [(&[&str], &str, &str); 6] = [
         (
             &[
                 "user",
@@ -236,6 +297,7 @@ async fn bad_command_line_input_gets_a_clear_error_and_changes_nothing() {
             "username contains",
         ),
         (&["user", "disable", "nobody"], "", "no user named nobody"),
+        (&["user", "enable", "nobody"], "", "no user named nobody"),
         (&["token", "create", "nobody"], "", "no user named nobody"),
     ];
     for (args, stdin, message) in cases {
