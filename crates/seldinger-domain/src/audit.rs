@@ -20,6 +20,8 @@ string_enum!(
         UserCreate = "user.create",
         UserDisable = "user.disable",
         UserEnable = "user.enable",
+        PasswordChange = "user.password_change",
+        PasswordReset = "user.password_reset",
         TokenCreate = "token.create",
         AuditRead = "audit.read",
         CaseCreate = "case.create",

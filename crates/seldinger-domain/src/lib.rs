@@ -10,7 +10,7 @@
 //! - [`text`]: accent- and case-folding for search, person-name rules.
 //! - [`invalid`]: field-level validation errors, in French and English.
 //! - [`patient`]: patients, allergies, anticoagulants, search queries.
-//! - [`user`]: usernames, roles, languages.
+//! - [`user`]: usernames, passwords (temporary ones too), roles, languages.
 //! - [`access`]: the permission matrix (role → permissions).
 //! - [`audit`]: what the audit log records.
 //! - [`case`]: the pathway of one case, referral to closure, as a state machine; the

@@ -7,7 +7,8 @@
 //! account (`own_account`) nor the last active administrator (`last_admin`). The check and
 //! the write are one transaction that starts by taking the one-row `account_lock`, so
 //! two administrators disabling each other at once serialise on both engines and the
-//! second is refused.
+//! second is refused. A password change or reset ends every session of the user and
+//! revokes every token in the same transaction.
 
 use sea_orm::sea_query::{Expr, ExprTrait, JoinType, Order, Query};
 use sea_orm::{ConnectionTrait, FromQueryResult, TransactionTrait};
@@ -30,6 +31,9 @@ pub struct User {
     pub language: Lang,
     pub created_at: OffsetDateTime,
     pub disabled_at: Option<OffsetDateTime>,
+    /// The password is a temporary one an administrator set: the user must choose their
+    /// own at the next sign-in.
+    pub must_change_password: bool,
 }
 
 impl User {
@@ -56,6 +60,7 @@ struct UserRow {
     language: String,
     created_at: OffsetDateTime,
     disabled_at: Option<OffsetDateTime>,
+    must_change_password: bool,
     password_hash: String,
 }
 
@@ -76,13 +81,14 @@ impl UserRow {
                 language,
                 created_at: self.created_at,
                 disabled_at: self.disabled_at,
+                must_change_password: self.must_change_password,
             },
             self.password_hash,
         ))
     }
 }
 
-const USER_COLUMNS: [&str; 8] = [
+const USER_COLUMNS: [&str; 9] = [
     "id",
     "username",
     "full_name",
@@ -90,6 +96,7 @@ const USER_COLUMNS: [&str; 8] = [
     "language",
     "created_at",
     "disabled_at",
+    "must_change_password",
     "password_hash",
 ];
 
@@ -169,7 +176,7 @@ async fn another_active_admin<C: ConnectionTrait>(db: &C, except: UserId) -> Sto
 }
 
 /// Ends every session of a user and revokes every live token: whoever held them must
-/// sign in again, if they still may.
+/// sign in again (with the new password, or not at all).
 async fn end_access<C: ConnectionTrait>(
     db: &C,
     user: Uuid,
@@ -220,6 +227,7 @@ impl Store {
                     "full_name",
                     "role",
                     "password_hash",
+                    "must_change_password",
                     "language",
                     "created_at",
                     "version",
@@ -232,6 +240,7 @@ impl Store {
                 new.full_name.clone().into(),
                 new.role.code().into(),
                 new.password_hash.into(),
+                false.into(),
                 new.language.code().into(),
                 now.into(),
                 1i64.into(),
@@ -258,6 +267,7 @@ impl Store {
             language: new.language,
             created_at: now,
             disabled_at: None,
+            must_change_password: false,
         })
     }
 
@@ -357,6 +367,99 @@ impl Store {
             disabled_at: None,
             ..user
         })
+    }
+
+    /// A user replaces their password (audited `user.password_change`). The web layer
+    /// has checked the current password against `verified_hash`, the hash it read; if the
+    /// stored hash is no longer that one (an administrator reset it meanwhile) nothing
+    /// changes and the answer is `StaleVersion`. Clears `must_change_password`, ends every
+    /// session of the user (the web layer opens a new one) and revokes every token, in one
+    /// transaction. A disabled account is `Locked`.
+    pub async fn change_password(
+        &self,
+        actor: &Actor,
+        user: UserId,
+        verified_hash: &str,
+        new_hash: &str,
+        now: OffsetDateTime,
+    ) -> StoreResult<()> {
+        let id = user.as_uuid();
+        let txn = self.db.begin().await?;
+        let update = Query::update()
+            .table(name("users"))
+            .value(name("password_hash"), new_hash)
+            .value(name("must_change_password"), false)
+            .value(name("version"), Expr::col(name("version")).add(1))
+            .and_where(Expr::col(name("id")).eq(id))
+            .and_where(Expr::col(name("password_hash")).eq(verified_hash))
+            .and_where(Expr::col(name("disabled_at")).is_null())
+            .to_owned();
+        if txn.execute(&update).await?.rows_affected() == 0 {
+            let state = Query::select()
+                .columns(["disabled_at", "version"].map(name))
+                .from(name("users"))
+                .and_where(Expr::col(name("id")).eq(id))
+                .to_owned();
+            let row = txn.query_one(&state).await?.ok_or(StoreError::NotFound)?;
+            let disabled_at: Option<OffsetDateTime> = row.try_get("", "disabled_at")?;
+            if disabled_at.is_some() {
+                return Err(StoreError::Conflict(Conflict::Locked));
+            }
+            let current: i64 = row.try_get("", "version")?;
+            return Err(StoreError::Conflict(Conflict::StaleVersion { current }));
+        }
+        end_access(&txn, id, now).await?;
+        append(
+            &txn,
+            actor,
+            AuditAction::PasswordChange,
+            Some(&ObjectRef::new("user", id)),
+            None,
+            now,
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
+    /// An administrator (or the host, `seldinger user reset-password`) sets a temporary
+    /// password (audited `user.password_reset`): `must_change_password` is set, every
+    /// session of the user ends and every token is revoked, in one transaction. A
+    /// disabled account may be reset too (it still cannot sign in until enabled).
+    pub async fn reset_password(
+        &self,
+        actor: &Actor,
+        username: &str,
+        temporary_hash: &str,
+        now: OffsetDateTime,
+    ) -> StoreResult<User> {
+        let txn = self.db.begin().await?;
+        let update = Query::update()
+            .table(name("users"))
+            .value(name("password_hash"), temporary_hash)
+            .value(name("must_change_password"), true)
+            .value(name("version"), Expr::col(name("version")).add(1))
+            .and_where(Expr::col(name("username")).eq(username))
+            .to_owned();
+        if txn.execute(&update).await?.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        let (user, _) = one_user(&txn, "username", username.into())
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let id = user.id.as_uuid();
+        end_access(&txn, id, now).await?;
+        append(
+            &txn,
+            actor,
+            AuditAction::PasswordReset,
+            Some(&ObjectRef::new("user", id)),
+            None,
+            now,
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(user)
     }
 
     pub async fn set_language(&self, user: UserId, language: Lang) -> StoreResult<()> {

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
 use seldinger_domain::audit::Actor;
-use seldinger_domain::user::{NewPassword, Username, full_name};
+use seldinger_domain::user::{NewPassword, Username, full_name, temporary_password};
 use seldinger_domain::{Lang, Role};
 use seldinger_store::{NewUser, Store, StoreOptions};
 use seldinger_web::{AppState, SystemClock, WebConfig};
@@ -142,6 +142,9 @@ enum UserCommand {
     Disable { username: String },
     /// Enable a disabled account: it can sign in again with its password.
     Enable { username: String },
+    /// Give an account a temporary password, printed once, to be replaced at the next
+    /// sign-in; its sessions and tokens end (for a locked-out administrator, too).
+    ResetPassword { username: String },
 }
 
 #[derive(Subcommand)]
@@ -361,6 +364,19 @@ async fn user(db: &DbArgs, command: UserCommand) -> anyhow::Result<()> {
                 .await
                 .map_err(|e| account_error(e, "enable", &username))?;
             println!("enabled {username}");
+        }
+        UserCommand::ResetPassword { username } => {
+            let password = temporary_password(&mut rand::rng());
+            let hash = seldinger_web::auth::hash_password(password.expose())
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            store
+                .reset_password(&actor, &username, &hash, now)
+                .await
+                .map_err(|e| account_error(e, "reset the password of", &username))?;
+            eprintln!(
+                "temporary password for {username}, shown once (their sessions and tokens have ended):"
+            );
+            println!("{}", password.expose());
         }
     }
     Ok(())

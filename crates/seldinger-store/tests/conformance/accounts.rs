@@ -1,4 +1,5 @@
-//! Accounts: an active administrator always remains, enabling.
+//! Accounts: an active administrator always remains, enabling, password change and
+//! reset.
 
 use seldinger_domain::audit::{Actor, AuditAction, ObjectRef};
 use seldinger_domain::rules::Rule;
@@ -54,6 +55,30 @@ async fn active_admins(store: &Store) -> Vec<String> {
 
 async fn reload(store: &Store, user: &User) -> User {
     store.get_user(user.id).await.unwrap()
+}
+
+/// The user sets "chosen-hash", having typed the password whose hash is `verified`.
+async fn choose_password(store: &Store, user: &User, verified: &str) -> Result<(), StoreError> {
+    store
+        .change_password(&user.actor(None), user.id, verified, "chosen-hash", NOW)
+        .await
+}
+
+/// Signs the user in as `session` and makes them a token whose digest is `token`.
+async fn open_access(store: &Store, user: UserId, session: &str, token: &str) {
+    store
+        .create_session(session, user, "csrf", NOW)
+        .await
+        .unwrap();
+    store.create_token(&host(), user, token, NOW).await.unwrap();
+}
+
+/// Whether the session and the token still let anyone in.
+async fn access(store: &Store, session: &str, token: &str) -> (bool, bool) {
+    (
+        store.session(session, NOW, IDLE).await.unwrap().is_some(),
+        store.user_for_token(token).await.unwrap().is_some(),
+    )
 }
 
 #[tokio::test]
@@ -153,14 +178,7 @@ async fn enabling_an_account_lets_it_sign_in_again_without_its_old_sessions_and_
     let store = db.store().await;
     let admin = user(&store, "alice", "Alice Admin", Role::Admin).await;
     let nurse = user(&store, "nina", "Nina Nurse", Role::Nurse).await;
-    store
-        .create_session("old-session", nurse.id, "csrf", NOW)
-        .await
-        .unwrap();
-    store
-        .create_token(&host(), nurse.id, "old-token", NOW)
-        .await
-        .unwrap();
+    open_access(&store, nurse.id, "old-session", "old-token").await;
     store
         .disable_user(&admin.actor(None), "nina", NOW)
         .await
@@ -175,16 +193,10 @@ async fn enabling_an_account_lets_it_sign_in_again_without_its_old_sessions_and_
     assert!(reload(&store, &nurse).await.is_active());
     let (signed_in, _) = store.user_with_password("nina").await.unwrap().unwrap();
     assert!(signed_in.is_active(), "the account can sign in again");
-    assert!(
-        store.user_for_token("old-token").await.unwrap().is_none(),
-        "a token revoked by the disabling stays revoked"
-    );
-    assert!(
-        store
-            .session("old-session", later, IDLE)
-            .await
-            .unwrap()
-            .is_none()
+    assert_eq!(
+        access(&store, "old-session", "old-token").await,
+        (false, false),
+        "what the disabling ended stays ended"
     );
     let audited = entries(&store, AuditAction::UserEnable, nurse.id).await;
     assert_eq!(audited.len(), 1);
@@ -203,7 +215,7 @@ async fn enabling_an_account_lets_it_sign_in_again_without_its_old_sessions_and_
 }
 
 #[tokio::test]
-async fn enabling_or_disabling_nobody_is_not_found() {
+async fn enabling_disabling_or_resetting_nobody_is_not_found() {
     let db = TestDatabase::new().await;
     let store = db.store().await;
     assert!(matches!(
@@ -212,6 +224,138 @@ async fn enabling_or_disabling_nobody_is_not_found() {
     ));
     assert!(matches!(
         store.disable_user(&host(), "nobody", NOW).await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(matches!(
+        store
+            .reset_password(&host(), "nobody", "temporary-hash", NOW)
+            .await,
+        Err(StoreError::NotFound)
+    ));
+}
+
+#[tokio::test]
+async fn an_admin_reset_sets_a_temporary_password_the_user_must_replace() {
+    let db = TestDatabase::new().await;
+    let store = db.store().await;
+    let admin = user(&store, "alice", "Alice Admin", Role::Admin).await;
+    let nurse = user(&store, "nina", "Nina Nurse", Role::Nurse).await;
+    assert!(!nurse.must_change_password);
+    open_access(&store, nurse.id, "session", "token").await;
+
+    let reset = store
+        .reset_password(&admin.actor(None), "nina", "temporary-hash", NOW)
+        .await
+        .unwrap();
+    assert!(reset.must_change_password);
+    let (stored, hash) = store.user_with_password("nina").await.unwrap().unwrap();
+    assert_eq!(hash, "temporary-hash");
+    assert!(
+        stored.must_change_password,
+        "the sign-in can force a change"
+    );
+    assert_eq!(
+        access(&store, "session", "token").await,
+        (false, false),
+        "every session ends and every token is revoked"
+    );
+    // A session opened with the temporary password carries the flag.
+    store
+        .create_session("new-session", nurse.id, "csrf", NOW)
+        .await
+        .unwrap();
+    let (in_session, _) = store
+        .session("new-session", NOW, IDLE)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(in_session.must_change_password);
+    let audited = entries(&store, AuditAction::PasswordReset, nurse.id).await;
+    assert_eq!(audited.len(), 1);
+    assert_eq!(audited[0].username, "alice");
+}
+
+#[tokio::test]
+async fn a_password_change_ends_every_session_and_token_and_clears_the_temporary_flag() {
+    let db = TestDatabase::new().await;
+    let store = db.store().await;
+    let nurse = user(&store, "nina", "Nina Nurse", Role::Nurse).await;
+    store
+        .reset_password(&host(), "nina", "temporary-hash", NOW)
+        .await
+        .unwrap();
+    open_access(&store, nurse.id, "session", "token").await;
+
+    store
+        .change_password(
+            &nurse.actor(Some("10.0.0.7".into())),
+            nurse.id,
+            "temporary-hash",
+            "chosen-hash",
+            NOW,
+        )
+        .await
+        .unwrap();
+    let (changed, hash) = store.user_with_password("nina").await.unwrap().unwrap();
+    assert_eq!(hash, "chosen-hash");
+    assert!(!changed.must_change_password);
+    assert_eq!(access(&store, "session", "token").await, (false, false));
+    let audited = entries(&store, AuditAction::PasswordChange, nurse.id).await;
+    assert_eq!(audited.len(), 1);
+    assert_eq!(audited[0].username, "nina");
+    assert_eq!(audited[0].client_addr.as_deref(), Some("10.0.0.7"));
+}
+
+#[tokio::test]
+async fn a_password_change_checked_against_a_hash_replaced_meanwhile_changes_nothing() {
+    let db = TestDatabase::new().await;
+    let store = db.store().await;
+    let nurse = user(&store, "nina", "Nina Nurse", Role::Nurse).await;
+    // The web layer checked the current password against "not-a-real-hash"; an
+    // administrator reset it before the change was written.
+    store
+        .reset_password(&host(), "nina", "temporary-hash", NOW)
+        .await
+        .unwrap();
+    let stale = choose_password(&store, &nurse, "not-a-real-hash").await;
+    assert!(
+        matches!(
+            stale,
+            Err(StoreError::Conflict(Conflict::StaleVersion { .. }))
+        ),
+        "{stale:?}"
+    );
+    let (still, hash) = store.user_with_password("nina").await.unwrap().unwrap();
+    assert_eq!(hash, "temporary-hash");
+    assert!(still.must_change_password);
+    assert!(
+        entries(&store, AuditAction::PasswordChange, nurse.id)
+            .await
+            .is_empty()
+    );
+}
+
+#[tokio::test]
+async fn a_disabled_account_cannot_change_its_password_nor_can_a_missing_one() {
+    let db = TestDatabase::new().await;
+    let store = db.store().await;
+    let nurse = user(&store, "nina", "Nina Nurse", Role::Nurse).await;
+    store.disable_user(&host(), "nina", NOW).await.unwrap();
+    let locked = choose_password(&store, &nurse, "not-a-real-hash").await;
+    assert!(
+        matches!(locked, Err(StoreError::Conflict(Conflict::Locked))),
+        "{locked:?}"
+    );
+    assert!(matches!(
+        store
+            .change_password(
+                &nurse.actor(None),
+                UserId::from_uuid(uuid::Uuid::now_v7()),
+                "not-a-real-hash",
+                "chosen-hash",
+                NOW,
+            )
+            .await,
         Err(StoreError::NotFound)
     ));
 }

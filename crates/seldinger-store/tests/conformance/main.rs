@@ -2,7 +2,8 @@
 //! unset); CI runs this binary on both.
 //!
 //! - `patients`: patients, accounts, sessions, the audit log.
-//! - `accounts`: an active administrator always remains, enabling.
+//! - `accounts`: an active administrator always remains, enabling, password change and
+//!   reset.
 //! - `pathway`: steps 1–6 of the pathway, referral to time-out: catalog, resources,
 //!   cases, consultations, MDT, bookings, checklists.
 //! - `outcomes`: steps 7–11: report, specimens and pathology, adverse events,

@@ -1,6 +1,6 @@
 //! The command line of the real binary: `serve`, `migrate`, `user` (enable, disable —
-//! never the last active admin), `token`, options from flags or `SELDINGER_*` variables,
-//! demo data, bad input, graceful shutdown.
+//! never the last active admin —, reset-password), `token`, options from flags or
+//! `SELDINGER_*` variables, demo data, bad input, graceful shutdown.
 
 use std::process::Command;
 
@@ -264,9 +264,47 @@ async fn disabling_the_last_active_admin_from_the_command_line_is_refused() {
 }
 
 #[tokio::test]
+async fn reset_password_prints_a_temporary_password_that_replaces_the_old_one() {
+    let instance = Instance::new().await;
+    instance.add_user("root", "admin", "Root", PASSWORD);
+    let token = instance
+        .run_ok(&["token", "create", "root"], "")
+        .trim()
+        .to_string();
+    let server = instance.serve(&[]);
+    let session = server.url("/api/v1/session");
+    assert_eq!(sign_in(&session, "root", PASSWORD).await, StatusCode::OK);
+
+    let output = instance.run(&["user", "reset-password", "root"], "");
+    assert!(output.status.success());
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let temporary = stdout.trim();
+    assert_eq!(stdout.lines().count(), 1, "only the password: {stdout}");
+    let groups: Vec<&str> = temporary.split('-').collect();
+    assert!(
+        groups.len() == 4 && groups.iter().all(|g| g.len() == 4),
+        "four groups of four: {temporary}"
+    );
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("temporary password for root"),
+        "the operator is told what it is"
+    );
+
+    assert_eq!(
+        sign_in(&session, "root", PASSWORD).await,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(sign_in(&session, "root", temporary).await, StatusCode::OK);
+    let (status, _) = get(&server.url("/api/v1/me"), &token).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "the old token is revoked");
+    let again = instance.run_ok(&["user", "reset-password", "root"], "");
+    assert_ne!(again.trim(), temporary, "a new one each time");
+}
+
+#[tokio::test]
 async fn bad_command_line_input_gets_a_clear_error_and_changes_nothing() {
     let instance = Instance::new().await;
-    let cases: [(&[&str], &str, &str); 6] = [
+    let cases: [(&[&str], &str, &str); 7] = [
         (
             &[
                 "user",
@@ -298,6 +336,11 @@ async fn bad_command_line_input_gets_a_clear_error_and_changes_nothing() {
         ),
         (&["user", "disable", "nobody"], "", "no user named nobody"),
         (&["user", "enable", "nobody"], "", "no user named nobody"),
+        (
+            &["user", "reset-password", "nobody"],
+            "",
+            "no user named nobody",
+        ),
         (&["token", "create", "nobody"], "", "no user named nobody"),
     ];
     for (args, stdin, message) in cases {
