@@ -23,6 +23,7 @@ string_enum!(
         PasswordChange = "user.password_change",
         PasswordReset = "user.password_reset",
         TokenCreate = "token.create",
+        TokenRevoke = "token.revoke",
         AuditRead = "audit.read",
         CaseCreate = "case.create",
         CaseRead = "case.read",

@@ -58,7 +58,7 @@ pub use clock::Clock;
 pub use ids::{
     AdverseEventId, BedUnitId, BookingId, CaseId, ConsultationId, EquipmentId, FollowUpId,
     MeetingId, PatientId, ProcedureTypeId, ProcedureVersionId, ReportId, RoomId, SpecimenId,
-    UserId,
+    TokenId, UserId,
 };
 pub use invalid::{FieldError, Invalid, Problem};
 pub use user::{Lang, Role};

@@ -107,6 +107,34 @@ impl fmt::Debug for NewPassword {
     }
 }
 
+/// What an API token's owner calls it ("reporting script"): 1–100 characters on one line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TokenLabel(String);
+
+impl TokenLabel {
+    pub const MAX: usize = 100;
+
+    /// An empty label is no label.
+    pub fn parse(raw: &str) -> Result<Option<Self>, FieldError> {
+        let Some(value) = crate::text::free_text("label", raw, Self::MAX)? else {
+            return Ok(None);
+        };
+        if let Some(c) = value.chars().find(|c| matches!(c, '\n' | '\r' | '\t')) {
+            return Err(FieldError::new(
+                "label",
+                Problem::ForbiddenCharacters {
+                    found: format!("U+{:04X}", u32::from(c)),
+                },
+            ));
+        }
+        Ok(Some(Self(value)))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 /// The symbols of a temporary password: Crockford's base 32, lower case — digits and
 /// letters without `i`, `l`, `o` and `u`, so that nothing read aloud or copied from a
 /// screen is mistaken for something else. 32 symbols: 5 bits each.
@@ -325,6 +353,23 @@ mod tests {
             );
         }
         assert!(serde_json::from_str::<AnticoagulantDrug>("\"heparin\"").is_err());
+    }
+
+    #[test]
+    fn a_token_label_is_one_line_of_at_most_100_characters() {
+        assert_eq!(TokenLabel::parse("  "), Ok(None));
+        assert_eq!(
+            TokenLabel::parse(" reporting script ").map(|l| l.map(|l| l.0)),
+            Ok(Some("reporting script".into()))
+        );
+        assert!(matches!(
+            TokenLabel::parse("two\nlines").unwrap_err().problem,
+            Problem::ForbiddenCharacters { .. }
+        ));
+        assert_eq!(
+            TokenLabel::parse(&"x".repeat(101)).unwrap_err().problem,
+            Problem::TooLong { max: 100 }
+        );
     }
 
     #[test]

@@ -14,8 +14,8 @@ use sea_orm::sea_query::{Expr, ExprTrait, JoinType, Order, Query};
 use sea_orm::{ConnectionTrait, FromQueryResult, TransactionTrait};
 use seldinger_domain::audit::{Actor, AuditAction, ObjectRef};
 use seldinger_domain::rules::Rule;
-use seldinger_domain::user::Username;
-use seldinger_domain::{Lang, Role, UserId};
+use seldinger_domain::user::{TokenLabel, Username};
+use seldinger_domain::{Lang, Permission, Role, TokenId, UserId};
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
@@ -120,6 +120,46 @@ pub struct Session {
 
 /// Sessions are touched at most this often, so reading pages does not write on every request.
 const TOUCH_EVERY: Duration = Duration::seconds(60);
+
+/// An API token as its owner and administrators see it: never its secret nor its digest.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ApiToken {
+    pub id: TokenId,
+    pub user_id: UserId,
+    /// What its owner calls it; tokens made before labels existed have none.
+    pub label: Option<String>,
+    pub created_at: OffsetDateTime,
+    pub revoked_at: Option<OffsetDateTime>,
+}
+
+impl ApiToken {
+    pub fn is_live(&self) -> bool {
+        self.revoked_at.is_none()
+    }
+}
+
+#[derive(FromQueryResult)]
+struct TokenRow {
+    id: Uuid,
+    user_id: Uuid,
+    label: Option<String>,
+    created_at: OffsetDateTime,
+    revoked_at: Option<OffsetDateTime>,
+}
+
+impl From<TokenRow> for ApiToken {
+    fn from(row: TokenRow) -> Self {
+        Self {
+            id: TokenId::from_uuid(row.id),
+            user_id: UserId::from_uuid(row.user_id),
+            label: row.label,
+            created_at: row.created_at,
+            revoked_at: row.revoked_at,
+        }
+    }
+}
+
+const TOKEN_COLUMNS: [&str; 5] = ["id", "user_id", "label", "created_at", "revoked_at"];
 
 async fn one_user<C: ConnectionTrait>(
     db: &C,
@@ -472,7 +512,9 @@ impl Store {
         Ok(())
     }
 
-    /// Stores a new API token's digest for an active user.
+    /// Stores a new API token's digest for an active user (`Locked` if disabled), without
+    /// a label. Whom a token may be made for is the caller's rule: its owner (the web
+    /// layer) or the host (`seldinger token create`).
     pub async fn create_token(
         &self,
         actor: &Actor,
@@ -480,19 +522,36 @@ impl Store {
         token_hash: &str,
         now: OffsetDateTime,
     ) -> StoreResult<()> {
+        self.create_labelled_token(actor, user, token_hash, None, now)
+            .await
+            .map(|_| ())
+    }
+
+    /// Stores a new API token's digest for an active user (`Locked` if disabled), with
+    /// the label its owner gave it; audited `token.create`.
+    pub async fn create_labelled_token(
+        &self,
+        actor: &Actor,
+        user: UserId,
+        token_hash: &str,
+        label: Option<&TokenLabel>,
+        now: OffsetDateTime,
+    ) -> StoreResult<ApiToken> {
         let target = self.get_user(user).await?;
         if !target.is_active() {
             return Err(StoreError::Conflict(Conflict::Locked));
         }
         let id = Uuid::now_v7();
+        let label = label.map(|l| l.as_str().to_string());
         let txn = self.db.begin().await?;
         let insert = Query::insert()
             .into_table(name("api_tokens"))
-            .columns(["id", "user_id", "token_hash", "created_at"].map(name))
+            .columns(["id", "user_id", "token_hash", "label", "created_at"].map(name))
             .values_panic([
                 id.into(),
                 user.as_uuid().into(),
                 token_hash.into(),
+                label.clone().into(),
                 now.into(),
             ])
             .to_owned();
@@ -502,12 +561,88 @@ impl Store {
             actor,
             AuditAction::TokenCreate,
             Some(&ObjectRef::new("user", user)),
-            None,
+            Some(&id.to_string()),
             now,
         )
         .await?;
         txn.commit().await?;
-        Ok(())
+        Ok(ApiToken {
+            id: TokenId::from_uuid(id),
+            user_id: user,
+            label,
+            created_at: now,
+            revoked_at: None,
+        })
+    }
+
+    /// A user's API tokens, live and revoked, newest first; no secret nor digest.
+    pub async fn list_tokens(&self, user: UserId) -> StoreResult<Vec<ApiToken>> {
+        let q = Query::select()
+            .columns(TOKEN_COLUMNS.map(name))
+            .from(name("api_tokens"))
+            .and_where(Expr::col(name("user_id")).eq(user.as_uuid()))
+            .order_by(name("created_at"), Order::Desc)
+            .order_by(name("id"), Order::Desc)
+            .to_owned();
+        self.db
+            .query_all(&q)
+            .await?
+            .iter()
+            .map(|r| Ok(TokenRow::from_query_result(r, "")?.into()))
+            .collect()
+    }
+
+    /// Revokes an API token (audited `token.revoke`, naming its owner and the token). Its
+    /// owner may revoke it, and so may whoever administers accounts; for anyone else the
+    /// token is `NotFound`, as is one that does not exist. Revoking a revoked token
+    /// changes nothing and records nothing.
+    pub async fn revoke_token(
+        &self,
+        actor: &Actor,
+        token: TokenId,
+        now: OffsetDateTime,
+    ) -> StoreResult<ApiToken> {
+        let administers = actor.role.is_some_and(|r| r.can(Permission::UserAdmin));
+        let id = token.as_uuid();
+        let txn = self.db.begin().await?;
+        let mut revoke = Query::update();
+        revoke
+            .table(name("api_tokens"))
+            .value(name("revoked_at"), now)
+            .and_where(Expr::col(name("id")).eq(id))
+            .and_where(Expr::col(name("revoked_at")).is_null());
+        if !administers {
+            let Some(owner) = actor.user_id else {
+                return Err(StoreError::NotFound);
+            };
+            revoke.and_where(Expr::col(name("user_id")).eq(owner.as_uuid()));
+        }
+        let revoked = txn.execute(&revoke).await?.rows_affected() > 0;
+        let q = Query::select()
+            .columns(TOKEN_COLUMNS.map(name))
+            .from(name("api_tokens"))
+            .and_where(Expr::col(name("id")).eq(id))
+            .to_owned();
+        let found: ApiToken = match txn.query_one(&q).await? {
+            Some(row) => TokenRow::from_query_result(&row, "")?.into(),
+            None => return Err(StoreError::NotFound),
+        };
+        if !administers && actor.user_id != Some(found.user_id) {
+            return Err(StoreError::NotFound);
+        }
+        if revoked {
+            append(
+                &txn,
+                actor,
+                AuditAction::TokenRevoke,
+                Some(&ObjectRef::new("user", found.user_id)),
+                Some(&id.to_string()),
+                now,
+            )
+            .await?;
+        }
+        txn.commit().await?;
+        Ok(found)
     }
 
     /// The active user a token digest belongs to, if the token is live.

@@ -52,7 +52,7 @@ use sea_orm::{
 use sea_orm_migration::MigratorTrait;
 
 pub use accounts::NewUser;
-pub use accounts::{Session, User};
+pub use accounts::{ApiToken, Session, User};
 pub use audit::{AuditFilter, AuditRecord};
 pub use patients::{Patient, PatientSummary};
 

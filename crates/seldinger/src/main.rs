@@ -13,7 +13,7 @@ use std::sync::Arc;
 use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
 use seldinger_domain::audit::Actor;
-use seldinger_domain::user::{NewPassword, Username, full_name, temporary_password};
+use seldinger_domain::user::{NewPassword, TokenLabel, Username, full_name, temporary_password};
 use seldinger_domain::{Lang, Role};
 use seldinger_store::{NewUser, Store, StoreOptions};
 use seldinger_web::{AppState, SystemClock, WebConfig};
@@ -150,7 +150,12 @@ enum UserCommand {
 #[derive(Subcommand)]
 enum TokenCommand {
     /// Create an API token for USERNAME and print it (once: only its digest is kept).
-    Create { username: String },
+    Create {
+        username: String,
+        /// What the token is for, as its owner will see it in the list of their tokens.
+        #[arg(long)]
+        label: Option<String>,
+    },
 }
 
 fn main() -> std::process::ExitCode {
@@ -251,7 +256,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::User(command) => user(&cli.db, command).await,
-        Command::Token(TokenCommand::Create { username }) => {
+        Command::Token(TokenCommand::Create { username, label }) => {
+            let label = TokenLabel::parse(label.as_deref().unwrap_or(""))
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
             let store = cli.db.open().await?;
             let user = store
                 .user_with_password(&username)
@@ -261,10 +268,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let token = seldinger_web::auth::new_secret("sld_");
             let now = time::OffsetDateTime::now_utc();
             store
-                .create_token(
+                .create_labelled_token(
                     &Actor::system("cli"),
                     user.id,
                     &seldinger_web::auth::digest(&token),
+                    label.as_ref(),
                     now,
                 )
                 .await

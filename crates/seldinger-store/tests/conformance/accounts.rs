@@ -1,9 +1,10 @@
 //! Accounts: an active administrator always remains, enabling, password change and
-//! reset.
+//! reset, a user's API tokens.
 
 use seldinger_domain::audit::{Actor, AuditAction, ObjectRef};
 use seldinger_domain::rules::Rule;
-use seldinger_domain::{Role, UserId};
+use seldinger_domain::user::TokenLabel;
+use seldinger_domain::{Role, TokenId, UserId};
 use seldinger_store::testing::TestDatabase;
 use seldinger_store::{AuditFilter, AuditRecord, Conflict, Store, StoreError, User};
 use time::Duration;
@@ -354,6 +355,165 @@ async fn a_disabled_account_cannot_change_its_password_nor_can_a_missing_one() {
                 "not-a-real-hash",
                 "chosen-hash",
                 NOW,
+            )
+            .await,
+        Err(StoreError::NotFound)
+    ));
+}
+
+#[tokio::test]
+async fn a_users_tokens_are_listed_newest_first_with_their_labels_and_no_secret() {
+    let db = TestDatabase::new().await;
+    let store = db.store().await;
+    let nurse = user(&store, "nina", "Nina Nurse", Role::Nurse).await;
+    let other = user(&store, "omar", "Omar Other", Role::Nurse).await;
+    store
+        .create_token(&host(), nurse.id, "first-digest", NOW)
+        .await
+        .unwrap();
+    let label = TokenLabel::parse("reporting script").unwrap();
+    let labelled = store
+        .create_labelled_token(
+            &nurse.actor(None),
+            nurse.id,
+            "second-digest",
+            label.as_ref(),
+            NOW + Duration::minutes(1),
+        )
+        .await
+        .unwrap();
+    store
+        .create_token(&host(), other.id, "other-digest", NOW)
+        .await
+        .unwrap();
+
+    let listed = store.list_tokens(nurse.id).await.unwrap();
+    assert_eq!(listed.len(), 2, "{listed:?}");
+    assert_eq!(listed[0], labelled);
+    assert_eq!(listed[0].label.as_deref(), Some("reporting script"));
+    assert_eq!(listed[1].label, None);
+    assert_eq!(listed[1].created_at, NOW);
+    assert!(listed.iter().all(|t| t.user_id == nurse.id && t.is_live()));
+    let shown = format!("{listed:?}");
+    assert!(
+        !shown.contains("digest"),
+        "no digest leaves the store: {shown}"
+    );
+    assert!(
+        store
+            .list_tokens(UserId::from_uuid(uuid::Uuid::now_v7()))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[tokio::test]
+async fn a_token_is_revoked_by_its_owner_or_an_admin_and_by_nobody_else() {
+    let db = TestDatabase::new().await;
+    let store = db.store().await;
+    let admin = user(&store, "alice", "Alice Admin", Role::Admin).await;
+    let nurse = user(&store, "nina", "Nina Nurse", Role::Nurse).await;
+    let other = user(
+        &store,
+        "omar",
+        "Omar Radiologist",
+        Role::InterventionalRadiologist,
+    )
+    .await;
+    let first = store
+        .create_labelled_token(&host(), nurse.id, "first-digest", None, NOW)
+        .await
+        .unwrap();
+    let second = store
+        .create_labelled_token(&host(), nurse.id, "second-digest", None, NOW)
+        .await
+        .unwrap();
+
+    // Someone else's token is not found, and stays live.
+    assert!(matches!(
+        store.revoke_token(&other.actor(None), first.id, NOW).await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(matches!(
+        store.revoke_token(&host(), first.id, NOW).await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(
+        store
+            .user_for_token("first-digest")
+            .await
+            .unwrap()
+            .is_some()
+    );
+
+    // Its owner revokes it.
+    let later = NOW + Duration::minutes(5);
+    let revoked = store
+        .revoke_token(&nurse.actor(None), first.id, later)
+        .await
+        .unwrap();
+    assert_eq!(revoked.revoked_at, Some(later));
+    assert!(
+        store
+            .user_for_token("first-digest")
+            .await
+            .unwrap()
+            .is_none()
+    );
+
+    // An admin revokes anyone's.
+    store
+        .revoke_token(&admin.actor(None), second.id, later)
+        .await
+        .unwrap();
+    assert!(
+        store
+            .user_for_token("second-digest")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        store
+            .list_tokens(nurse.id)
+            .await
+            .unwrap()
+            .iter()
+            .all(|t| !t.is_live())
+    );
+
+    let audited = entries(&store, AuditAction::TokenRevoke, nurse.id).await;
+    let who: Vec<(&str, Option<String>)> = audited
+        .iter()
+        .map(|e| (e.username.as_str(), e.detail.clone()))
+        .collect();
+    assert_eq!(
+        who,
+        [
+            ("nina", Some(first.id.to_string())),
+            ("alice", Some(second.id.to_string())),
+        ]
+    );
+
+    // Revoking again changes and records nothing; an unknown token is not found.
+    let again = store
+        .revoke_token(&nurse.actor(None), first.id, later + Duration::hours(1))
+        .await
+        .unwrap();
+    assert_eq!(again.revoked_at, Some(later));
+    assert_eq!(
+        entries(&store, AuditAction::TokenRevoke, nurse.id)
+            .await
+            .len(),
+        2
+    );
+    assert!(matches!(
+        store
+            .revoke_token(
+                &admin.actor(None),
+                TokenId::from_uuid(uuid::Uuid::now_v7()),
+                NOW
             )
             .await,
         Err(StoreError::NotFound)

@@ -3,7 +3,7 @@
 //!
 //! - `patients`: patients, accounts, sessions, the audit log.
 //! - `accounts`: an active administrator always remains, enabling, password change and
-//!   reset.
+//!   reset, a user's API tokens.
 //! - `pathway`: steps 1–6 of the pathway, referral to time-out: catalog, resources,
 //!   cases, consultations, MDT, bookings, checklists.
 //! - `outcomes`: steps 7–11: report, specimens and pathology, adverse events,

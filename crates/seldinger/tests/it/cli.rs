@@ -203,6 +203,40 @@ async fn users_and_tokens_are_managed_from_the_command_line() {
     assert!(!refused.status.success(), "no token for a disabled user");
 }
 
+#[tokio::test]
+async fn a_token_made_on_the_host_carries_its_label() {
+    let instance = Instance::new().await;
+    instance.add_user("nbenali", "anesthetist", "Dr Nadia Benali", PASSWORD);
+    instance.run_ok(
+        &[
+            "token",
+            "create",
+            "nbenali",
+            "--label",
+            " reporting script ",
+        ],
+        "",
+    );
+    let bad = instance.run(&["token", "create", "nbenali", "--label", "two\nlines"], "");
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("label contains"));
+
+    let store = seldinger_store::Store::connect(&seldinger_store::StoreOptions::new(
+        instance.database_url(),
+    ))
+    .await
+    .expect("open the instance's database");
+    let (user, _) = store
+        .user_with_password("nbenali")
+        .await
+        .expect("read")
+        .expect("the user");
+    let tokens = store.list_tokens(user.id).await.expect("list");
+    let labels: Vec<Option<&str>> = tokens.iter().map(|t| t.label.as_deref()).collect();
+    assert_eq!(labels, [Some("reporting script")]);
+    store.close().await;
+}
+
 /// Signs in through the API; answers the status.
 async fn sign_in(url: &str, username: &str, password: &str) -> StatusCode {
     reqwest::Client::new()
