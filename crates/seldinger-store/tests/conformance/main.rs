@@ -8,6 +8,8 @@
 //!   cases, consultations, MDT, bookings, checklists.
 //! - `outcomes`: steps 7–11: report, specimens and pathology, adverse events,
 //!   follow-up, closure.
+//! - `availability`: the database gone (PostgreSQL behind a relay): `Unavailable` within
+//!   a second, and back by itself; the statement timeout.
 //! - `support`: the clock and helpers every story uses.
 #![expect(
     clippy::unwrap_used,
@@ -15,6 +17,7 @@
 )]
 
 mod accounts;
+mod availability;
 mod outcomes;
 mod pathway;
 mod patients;
