@@ -43,6 +43,10 @@ id_type!(
     PatientId
 );
 id_type!(
+    /// An API token (its secret is never stored, only its digest).
+    TokenId
+);
+id_type!(
     /// A member of staff who signs in.
     UserId
 );

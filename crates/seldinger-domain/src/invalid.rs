@@ -37,6 +37,8 @@ pub enum Problem {
     BadFormat {
         expected: &'static str,
     },
+    /// An identifier that must hold at least one digit (an MRN) holds none.
+    DigitRequired,
     /// The value is already used by another record (an MRN, a username).
     AlreadyUsed,
     UnknownField,
@@ -93,6 +95,8 @@ impl Problem {
                 format!("is not well formed: {expected}")
             }
             (Problem::BadFormat { expected }, Lang::Fr) => format!("est mal formé : {expected}"),
+            (Problem::DigitRequired, Lang::En) => "must contain at least one digit".into(),
+            (Problem::DigitRequired, Lang::Fr) => "doit contenir au moins un chiffre".into(),
             (Problem::AlreadyUsed, Lang::En) => "is already used by another record".into(),
             (Problem::AlreadyUsed, Lang::Fr) => "est déjà utilisé par un autre dossier".into(),
             (Problem::UnknownField, Lang::En) => "is not a known field".into(),
@@ -116,6 +120,7 @@ impl Problem {
             Problem::DateTooOld { .. } => "date_too_old",
             Problem::NotOneOf { .. } | Problem::NotListed { .. } => "not_one_of",
             Problem::BadFormat { .. } => "bad_format",
+            Problem::DigitRequired => "digit_required",
             Problem::AlreadyUsed => "already_used",
             Problem::UnknownField => "unknown_field",
             Problem::NoSuchRecord => "no_such_record",

@@ -10,7 +10,7 @@
 //! - [`text`]: accent- and case-folding for search, person-name rules.
 //! - [`invalid`]: field-level validation errors, in French and English.
 //! - [`patient`]: patients, allergies, anticoagulants, search queries.
-//! - [`user`]: usernames, roles, languages.
+//! - [`user`]: usernames, passwords (temporary ones too), roles, languages.
 //! - [`access`]: the permission matrix (role → permissions).
 //! - [`audit`]: what the audit log records.
 //! - [`case`]: the pathway of one case, referral to closure, as a state machine; the
@@ -20,7 +20,8 @@
 //! - [`mdt`]: multidisciplinary meetings and their decisions.
 //! - [`resources`]: rooms, equipment, bed units, staff availability.
 //! - [`checklist`]: the pre-procedure checklist and its lab thresholds; the time-out.
-//! - [`rules`]: pathway rules checked against stored state, with their messages.
+//! - [`rules`]: rules checked against stored state (the pathway, accounts), with their
+//!   messages.
 //! - [`report`]: the procedure report (dose, technique by family), signature, addenda.
 //! - [`pathology`]: specimen results and their turnaround.
 //! - [`adverse`]: adverse events, their terms, versioned grading systems (CIRSE 2017,
@@ -57,7 +58,7 @@ pub use clock::Clock;
 pub use ids::{
     AdverseEventId, BedUnitId, BookingId, CaseId, ConsultationId, EquipmentId, FollowUpId,
     MeetingId, PatientId, ProcedureTypeId, ProcedureVersionId, ReportId, RoomId, SpecimenId,
-    UserId,
+    TokenId, UserId,
 };
 pub use invalid::{FieldError, Invalid, Problem};
 pub use user::{Lang, Role};

@@ -12,7 +12,9 @@ pub const NOTE_MAX: usize = 500;
 pub const LIST_MAX: usize = 20;
 
 /// A medical record number, as issued by the hospital: 1–32 characters, letters, digits,
-/// `-`, `_`, `/` and `.`; stored upper-case; unique.
+/// `-`, `_`, `/` and `.`, with at least one digit (a hospital's IPP always has some, and
+/// the search box tries a query as an MRN only when it holds one); stored upper-case;
+/// unique.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(transparent)]
 pub struct Mrn(String);
@@ -38,6 +40,9 @@ impl Mrn {
                     found: bad.into_iter().take(8).collect(),
                 },
             ));
+        }
+        if !value.chars().any(|c| c.is_ascii_digit()) {
+            return Err(FieldError::new("mrn", Problem::DigitRequired));
         }
         Ok(Self(value))
     }
@@ -308,7 +313,8 @@ impl NewPatient {
 
 /// What a search box query asks for. Words that are dates select the birth date; the
 /// other words are name prefixes that must all match (in any order, on family or given
-/// names); the whole query, when it holds a digit, is also tried as an exact MRN.
+/// names); the whole query, when it is a valid MRN, is also tried as an exact one — so
+/// every MRN [`Mrn::parse`] accepts is found by searching for it.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct PatientQuery {
     pub name_prefixes: Vec<String>,
@@ -326,12 +332,8 @@ impl PatientQuery {
                 Problem::TooLong { max: Self::MAX_LEN },
             ));
         }
-        // MRNs carry digits; a query without any is not looked up as one.
-        let mrn = raw
-            .chars()
-            .any(|c| c.is_ascii_digit())
-            .then(|| Mrn::parse(raw).ok())
-            .flatten();
+        // Every MRN holds a digit (`Mrn::parse`), so a query without any is not one.
+        let mrn = Mrn::parse(raw).ok();
         let mut query = PatientQuery {
             mrn: mrn.map(|m| m.0),
             ..Self::default()
@@ -340,8 +342,15 @@ impl PatientQuery {
             if word.chars().next().is_some_and(|c| c.is_ascii_digit())
                 && (word.contains('-') || word.contains('/'))
             {
-                query.birth_date = Some(parse_date("q", word)?);
-                continue;
+                match parse_date("q", word) {
+                    Ok(date) => {
+                        query.birth_date = Some(date);
+                        continue;
+                    }
+                    // `2024-0001` is no date but may well be an MRN: look it up as one.
+                    Err(_) if query.mrn.is_some() => {}
+                    Err(e) => return Err(e),
+                }
             }
             for token in text::name_tokens(word) {
                 if !query.name_prefixes.contains(&token) {
@@ -449,6 +458,91 @@ mod tests {
         assert_eq!(q.mrn, None);
         let q = PatientQuery::parse("ip-000123").unwrap();
         assert_eq!(q.mrn.as_deref(), Some("IP-000123"));
-        assert!(PatientQuery::parse("1956-02-30").is_err());
+        assert!(PatientQuery::parse("dupont 1956-02-30").is_err());
+    }
+
+    #[test]
+    fn an_mrn_without_a_digit_is_refused_saying_so() {
+        for raw in ["IPP", "dupont", "A-B_C"] {
+            assert_eq!(
+                Mrn::parse(raw).unwrap_err(),
+                FieldError::new("mrn", Problem::DigitRequired),
+                "{raw}"
+            );
+        }
+        assert_eq!(
+            Problem::DigitRequired.message(crate::Lang::Fr),
+            "doit contenir au moins un chiffre"
+        );
+        assert_eq!(
+            Problem::DigitRequired.message(crate::Lang::En),
+            "must contain at least one digit"
+        );
+        assert_eq!(Mrn::parse("7").map(|m| m.0), Ok("7".to_string()));
+    }
+
+    #[test]
+    fn an_mrn_that_looks_like_a_date_but_is_none_is_searched_as_an_mrn() {
+        let q = PatientQuery::parse("2024-0001").unwrap();
+        assert_eq!(q.mrn.as_deref(), Some("2024-0001"));
+        assert_eq!(q.birth_date, None);
+        let q = PatientQuery::parse("12/03/1956").unwrap();
+        assert_eq!(q.mrn.as_deref(), Some("12/03/1956"));
+        assert_eq!(q.birth_date, Some(date!(1956 - 03 - 12)));
+        // Alone, a date that does not exist is a well-formed MRN: it is looked up as one.
+        let q = PatientQuery::parse("1956-02-30").unwrap();
+        assert_eq!(q.mrn.as_deref(), Some("1956-02-30"));
+        assert_eq!(q.birth_date, None);
+        assert!(
+            PatientQuery::parse("dupont 2024-0001").is_err(),
+            "not an MRN (a space), and no date"
+        );
+    }
+
+    /// The characters an MRN may hold, in either case.
+    const MRN_ALPHABET: &str = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_/.";
+
+    fn any_mrn() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let chars: Vec<char> = MRN_ALPHABET.chars().collect();
+        (
+            proptest::collection::vec(proptest::sample::select(chars), 0..32),
+            0..10u32,
+            any::<proptest::sample::Index>(),
+            "[ \t]{0,2}",
+            "[ \t]{0,2}",
+        )
+            .prop_map(|(mut body, digit, at, before, after)| {
+                // At least one digit somewhere, at most 32 characters in all.
+                let digit = char::from_digit(digit, 10).unwrap_or('0');
+                body.insert(at.index(body.len() + 1), digit);
+                format!("{before}{}{after}", body.into_iter().collect::<String>())
+            })
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+
+        #[test]
+        fn every_mrn_that_parses_is_what_a_search_for_it_looks_up(raw in any_mrn()) {
+            let mrn = Mrn::parse(&raw);
+            proptest::prop_assert!(mrn.is_ok(), "{raw:?}: {mrn:?}");
+            let query = PatientQuery::parse(&raw);
+            proptest::prop_assert_eq!(
+                query.map(|q| q.mrn),
+                Ok(mrn.ok().map(|m| m.0)),
+                "{:?}", raw
+            );
+        }
+
+        #[test]
+        fn any_string_that_parses_as_an_mrn_is_looked_up_as_that_mrn(raw in "[ 0-9A-Za-z_./-]{0,34}") {
+            if let Ok(mrn) = Mrn::parse(&raw) {
+                proptest::prop_assert_eq!(
+                    PatientQuery::parse(&raw).map(|q| q.mrn),
+                    Ok(Some(mrn.0))
+                );
+            }
+        }
     }
 }

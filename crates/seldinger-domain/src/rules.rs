@@ -1,7 +1,8 @@
-//! Rules of the pathway that are checked against stored state (inside the store's
-//! transaction) rather than against one input: a consultation recorded twice, a case
-//! put twice on an agenda, a time-out on the wrong day… Each says what is wrong in both
-//! languages and has a stable code for API clients; the HTTP layer answers 409.
+//! Rules that are checked against stored state (inside the store's transaction) rather
+//! than against one input: a consultation recorded twice, a case put twice on an agenda,
+//! a time-out on the wrong day, the last active administrator disabled… Each says what
+//! is wrong in both languages and has a stable code for API clients; the HTTP layer
+//! answers 409.
 
 use crate::user::Lang;
 
@@ -55,6 +56,10 @@ pub enum Rule {
     EventNeedsProcedure,
     #[error("this event is not serious, or is already marked as reported")]
     NothingToReport,
+    #[error("you cannot disable your own account")]
+    OwnAccount,
+    #[error("this is the last active administrator: enable or create another one first")]
+    LastAdmin,
 }
 
 impl Rule {
@@ -84,6 +89,8 @@ impl Rule {
             Rule::FollowUpIncomplete => "follow_up_incomplete",
             Rule::EventNeedsProcedure => "event_needs_procedure",
             Rule::NothingToReport => "nothing_to_report",
+            Rule::OwnAccount => "own_account",
+            Rule::LastAdmin => "last_admin",
         }
     }
 
@@ -140,6 +147,10 @@ impl Rule {
                 }
                 Rule::NothingToReport => {
                     "cet événement n'est pas grave, ou sa déclaration est déjà enregistrée"
+                }
+                Rule::OwnAccount => "vous ne pouvez pas désactiver votre propre compte",
+                Rule::LastAdmin => {
+                    "c'est le dernier administrateur actif : activez ou créez-en un autre d'abord"
                 }
             }
             .to_string(),

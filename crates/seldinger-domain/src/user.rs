@@ -1,4 +1,5 @@
-//! Staff who sign in: usernames, roles and the language each one works in.
+//! Staff who sign in: usernames, passwords (as typed, and the temporary ones an
+//! administrator hands out), roles and the language each one works in.
 
 use std::fmt;
 use std::str::FromStr;
@@ -104,6 +105,64 @@ impl fmt::Debug for NewPassword {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("NewPassword(***)")
     }
+}
+
+/// What an API token's owner calls it ("reporting script"): 1–100 characters on one line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TokenLabel(String);
+
+impl TokenLabel {
+    pub const MAX: usize = 100;
+
+    /// An empty label is no label.
+    pub fn parse(raw: &str) -> Result<Option<Self>, FieldError> {
+        let Some(value) = crate::text::free_text("label", raw, Self::MAX)? else {
+            return Ok(None);
+        };
+        if let Some(c) = value.chars().find(|c| matches!(c, '\n' | '\r' | '\t')) {
+            return Err(FieldError::new(
+                "label",
+                Problem::ForbiddenCharacters {
+                    found: format!("U+{:04X}", u32::from(c)),
+                },
+            ));
+        }
+        Ok(Some(Self(value)))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// The symbols of a temporary password: Crockford's base 32, lower case — digits and
+/// letters without `i`, `l`, `o` and `u`, so that nothing read aloud or copied from a
+/// screen is mistaken for something else. 32 symbols: 5 bits each.
+pub const TEMPORARY_ALPHABET: &[u8; 32] = b"0123456789abcdefghjkmnpqrstvwxyz";
+/// Groups of four symbols, joined by `-`: `7k2m-q9xa-03hd-wz5p`.
+pub const TEMPORARY_GROUPS: usize = 4;
+pub const TEMPORARY_GROUP_LEN: usize = 4;
+/// 16 symbols of 5 bits: 80 bits, beyond any online or offline guessing of an argon2id
+/// hash during the little time a temporary password lives.
+pub const TEMPORARY_BITS: u32 = (TEMPORARY_GROUPS * TEMPORARY_GROUP_LEN) as u32 * 5;
+const _: () = assert!(TEMPORARY_BITS >= 80, "a temporary password carries 80 bits");
+
+/// A one-time password an administrator hands to a locked-out user, to be replaced at
+/// the next sign-in. Drawn uniformly from [`TEMPORARY_ALPHABET`] by the caller's `rng`
+/// (the domain reads no randomness of its own); long enough for [`NewPassword`].
+pub fn temporary_password(rng: &mut impl rand::Rng) -> NewPassword {
+    let mut out = String::with_capacity(TEMPORARY_GROUPS * (TEMPORARY_GROUP_LEN + 1));
+    for group in 0..TEMPORARY_GROUPS {
+        if group > 0 {
+            out.push('-');
+        }
+        for _ in 0..TEMPORARY_GROUP_LEN {
+            // Uniform: the range is sampled without modulo bias.
+            let symbol = TEMPORARY_ALPHABET[rng.random_range(0..TEMPORARY_ALPHABET.len())];
+            out.push(char::from(symbol));
+        }
+    }
+    NewPassword(out)
 }
 
 /// The interface language, chosen per user.
@@ -294,6 +353,77 @@ mod tests {
             );
         }
         assert!(serde_json::from_str::<AnticoagulantDrug>("\"heparin\"").is_err());
+    }
+
+    #[test]
+    fn a_token_label_is_one_line_of_at_most_100_characters() {
+        assert_eq!(TokenLabel::parse("  "), Ok(None));
+        assert_eq!(
+            TokenLabel::parse(" reporting script ").map(|l| l.map(|l| l.0)),
+            Ok(Some("reporting script".into()))
+        );
+        assert!(matches!(
+            TokenLabel::parse("two\nlines").unwrap_err().problem,
+            Problem::ForbiddenCharacters { .. }
+        ));
+        assert_eq!(
+            TokenLabel::parse(&"x".repeat(101)).unwrap_err().problem,
+            Problem::TooLong { max: 100 }
+        );
+    }
+
+    #[test]
+    fn a_temporary_password_is_four_groups_of_four_unambiguous_symbols() {
+        use rand::SeedableRng;
+        let mut rng = rand::rngs::StdRng::seed_from_u64(7);
+        let password = temporary_password(&mut rng);
+        let text = password.expose();
+        let groups: Vec<&str> = text.split('-').collect();
+        assert_eq!(groups.len(), 4, "{text}");
+        for group in groups {
+            assert_eq!(group.len(), 4, "{text}");
+            assert!(
+                group.bytes().all(|b| TEMPORARY_ALPHABET.contains(&b)),
+                "{text}"
+            );
+        }
+        assert!(NewPassword::parse(text).is_ok(), "a valid password: {text}");
+        assert_eq!(format!("{password:?}"), "NewPassword(***)");
+    }
+
+    #[test]
+    fn a_temporary_password_carries_at_least_80_bits() {
+        assert_eq!(TEMPORARY_ALPHABET.len(), 32);
+        let distinct: std::collections::BTreeSet<u8> = TEMPORARY_ALPHABET.iter().copied().collect();
+        assert_eq!(distinct.len(), 32, "no symbol twice");
+        for ambiguous in [b'i', b'l', b'o', b'u', b'I', b'L', b'O'] {
+            assert!(!TEMPORARY_ALPHABET.contains(&ambiguous));
+        }
+        let symbols = TEMPORARY_GROUPS * TEMPORARY_GROUP_LEN;
+        let bits = symbols as f64 * (TEMPORARY_ALPHABET.len() as f64).log2();
+        assert!(bits >= 80.0, "{bits} bits");
+        assert_eq!(f64::from(TEMPORARY_BITS), bits);
+    }
+
+    #[test]
+    fn temporary_passwords_come_from_the_rng_and_use_the_whole_alphabet() {
+        use rand::SeedableRng;
+        let draw = |seed| {
+            let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+            temporary_password(&mut rng).expose().to_string()
+        };
+        assert_eq!(draw(1), draw(1), "the same rng gives the same password");
+        assert_ne!(draw(1), draw(2));
+        let mut rng = rand::rngs::StdRng::seed_from_u64(3);
+        let mut seen = std::collections::BTreeSet::new();
+        let mut all = std::collections::BTreeSet::new();
+        for _ in 0..200 {
+            let password = temporary_password(&mut rng);
+            assert!(all.insert(password.expose().to_string()), "no repeat");
+            seen.extend(password.expose().bytes().filter(|b| *b != b'-'));
+        }
+        let alphabet: std::collections::BTreeSet<u8> = TEMPORARY_ALPHABET.iter().copied().collect();
+        assert_eq!(seen, alphabet);
     }
 
     #[test]

@@ -2,17 +2,25 @@
 //!
 //! Passwords arrive here already hashed (argon2, by the web layer); tokens and session
 //! ids arrive as SHA-256 digests, so a copy of the database opens no door.
+//!
+//! Once there is an active administrator there always is one: nobody disables their own
+//! account (`own_account`) nor the last active administrator (`last_admin`). The check and
+//! the write are one transaction that starts by taking the one-row `account_lock`, so
+//! two administrators disabling each other at once serialise on both engines and the
+//! second is refused. A password change or reset ends every session of the user and
+//! revokes every token in the same transaction.
 
 use sea_orm::sea_query::{Expr, ExprTrait, JoinType, Order, Query};
 use sea_orm::{ConnectionTrait, FromQueryResult, TransactionTrait};
 use seldinger_domain::audit::{Actor, AuditAction};
-use seldinger_domain::user::Username;
-use seldinger_domain::{Lang, Role, UserId};
+use seldinger_domain::rules::Rule;
+use seldinger_domain::user::{TokenLabel, Username};
+use seldinger_domain::{Lang, Permission, Role, TokenId, UserId};
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
 use crate::audit::{Entry, append};
-use crate::{Store, StoreError, StoreResult, name};
+use crate::{Conflict, Store, StoreError, StoreResult, name, take_lock};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct User {
@@ -23,6 +31,9 @@ pub struct User {
     pub language: Lang,
     pub created_at: OffsetDateTime,
     pub disabled_at: Option<OffsetDateTime>,
+    /// The password is a temporary one an administrator set: the user must choose their
+    /// own at the next sign-in.
+    pub must_change_password: bool,
 }
 
 impl User {
@@ -50,6 +61,7 @@ struct UserRow {
     language: String,
     created_at: OffsetDateTime,
     disabled_at: Option<OffsetDateTime>,
+    must_change_password: bool,
     password_hash: String,
 }
 
@@ -70,13 +82,14 @@ impl UserRow {
                 language,
                 created_at: self.created_at,
                 disabled_at: self.disabled_at,
+                must_change_password: self.must_change_password,
             },
             self.password_hash,
         ))
     }
 }
 
-const USER_COLUMNS: [&str; 8] = [
+const USER_COLUMNS: [&str; 9] = [
     "id",
     "username",
     "full_name",
@@ -84,6 +97,7 @@ const USER_COLUMNS: [&str; 8] = [
     "language",
     "created_at",
     "disabled_at",
+    "must_change_password",
     "password_hash",
 ];
 
@@ -108,21 +122,133 @@ pub struct Session {
 /// Sessions are touched at most this often, so reading pages does not write on every request.
 const TOUCH_EVERY: Duration = Duration::seconds(60);
 
+/// An API token as its owner and administrators see it: never its secret nor its digest.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ApiToken {
+    pub id: TokenId,
+    pub user_id: UserId,
+    /// What its owner calls it; tokens made before labels existed have none.
+    pub label: Option<String>,
+    pub created_at: OffsetDateTime,
+    pub revoked_at: Option<OffsetDateTime>,
+}
+
+impl ApiToken {
+    pub fn is_live(&self) -> bool {
+        self.revoked_at.is_none()
+    }
+}
+
+#[derive(FromQueryResult)]
+struct TokenRow {
+    id: Uuid,
+    user_id: Uuid,
+    label: Option<String>,
+    created_at: OffsetDateTime,
+    revoked_at: Option<OffsetDateTime>,
+}
+
+impl From<TokenRow> for ApiToken {
+    fn from(row: TokenRow) -> Self {
+        Self {
+            id: TokenId::from_uuid(row.id),
+            user_id: UserId::from_uuid(row.user_id),
+            label: row.label,
+            created_at: row.created_at,
+            revoked_at: row.revoked_at,
+        }
+    }
+}
+
+const TOKEN_COLUMNS: [&str; 5] = ["id", "user_id", "label", "created_at", "revoked_at"];
+
+async fn one_user<C: ConnectionTrait>(
+    db: &C,
+    column: &'static str,
+    value: sea_orm::Value,
+) -> StoreResult<Option<(User, String)>> {
+    let q = Query::select()
+        .columns(USER_COLUMNS.map(|c| (name("u"), name(c))))
+        .from_as(name("users"), name("u"))
+        .and_where(Expr::col((name("u"), name(column))).eq(value))
+        .to_owned();
+    match db.query_one(&q).await? {
+        Some(row) => Ok(Some(UserRow::from_query_result(&row, "")?.into_user()?)),
+        None => Ok(None),
+    }
+}
+
+/// Takes the accounts lock — the first statement of every transaction that can change
+/// who is an active administrator — then reads the account.
+async fn locked_account<C: ConnectionTrait>(db: &C, username: &str) -> StoreResult<User> {
+    take_lock(db, "account_lock").await?;
+    Ok(one_user(db, "username", username.into())
+        .await?
+        .ok_or(StoreError::NotFound)?
+        .0)
+}
+
+async fn set_disabled_at<C: ConnectionTrait>(
+    db: &C,
+    user: UserId,
+    at: Option<OffsetDateTime>,
+) -> StoreResult<()> {
+    let update = Query::update()
+        .table(name("users"))
+        .value(name("disabled_at"), at)
+        .value(name("version"), Expr::col(name("version")).add(1))
+        .and_where(Expr::col(name("id")).eq(user.as_uuid()))
+        .to_owned();
+    db.execute(&update).await?;
+    Ok(())
+}
+
+/// Whether an active administrator other than `except` exists.
+async fn another_active_admin<C: ConnectionTrait>(db: &C, except: UserId) -> StoreResult<bool> {
+    let q = Query::select()
+        .column(name("id"))
+        .from(name("users"))
+        .and_where(Expr::col(name("role")).eq(Role::Admin.code()))
+        .and_where(Expr::col(name("disabled_at")).is_null())
+        .and_where(Expr::col(name("id")).ne(except.as_uuid()))
+        .limit(1)
+        .to_owned();
+    Ok(db.query_one(&q).await?.is_some())
+}
+
+/// Ends every session of a user and revokes every live token: whoever held them must
+/// sign in again (with the new password, or not at all).
+async fn end_access<C: ConnectionTrait>(
+    db: &C,
+    user: Uuid,
+    now: OffsetDateTime,
+) -> StoreResult<()> {
+    let sessions = Query::delete()
+        .from_table(name("sessions"))
+        .and_where(Expr::col(name("user_id")).eq(user))
+        .to_owned();
+    db.execute(&sessions).await?;
+    let tokens = Query::update()
+        .table(name("api_tokens"))
+        .value(name("revoked_at"), now)
+        .and_where(Expr::col(name("user_id")).eq(user))
+        .and_where(Expr::col(name("revoked_at")).is_null())
+        .to_owned();
+    db.execute(&tokens).await?;
+    Ok(())
+}
+
+fn refused(rule: Rule) -> StoreError {
+    StoreError::Conflict(Conflict::Rule(rule))
+}
+
 impl Store {
     async fn one_user(
         &self,
         column: &'static str,
         value: sea_orm::Value,
     ) -> StoreResult<Option<(User, String)>> {
-        let q = Query::select()
-            .columns(USER_COLUMNS.map(|c| (name("u"), name(c))))
-            .from_as(name("users"), name("u"))
-            .and_where(Expr::col((name("u"), name(column))).eq(value))
-            .to_owned();
-        match self.db.query_one(&q).await? {
-            Some(row) => Ok(Some(UserRow::from_query_result(&row, "")?.into_user()?)),
-            None => Ok(None),
-        }
+        one_user(&self.db, column, value).await
     }
 
     pub async fn create_user(
@@ -142,6 +268,7 @@ impl Store {
                     "full_name",
                     "role",
                     "password_hash",
+                    "must_change_password",
                     "language",
                     "created_at",
                     "version",
@@ -154,6 +281,7 @@ impl Store {
                 new.full_name.clone().into(),
                 new.role.code().into(),
                 new.password_hash.into(),
+                false.into(),
                 new.language.code().into(),
                 now.into(),
                 1i64.into(),
@@ -180,6 +308,7 @@ impl Store {
             language: new.language,
             created_at: now,
             disabled_at: None,
+            must_change_password: false,
         })
     }
 
@@ -211,40 +340,29 @@ impl Store {
         self.one_user("username", username.into()).await
     }
 
-    /// Disables an account: it can no longer sign in, its sessions end and its tokens stop working.
+    /// Disables an account: it can no longer sign in, its sessions end and its tokens stop
+    /// working. Refused (rule `own_account`) for the actor's own account and (rule
+    /// `last_admin`) for the last active administrator; checked and written under the
+    /// accounts lock. Disabling a disabled account ends its access again.
     pub async fn disable_user(
         &self,
         actor: &Actor,
         username: &str,
         now: OffsetDateTime,
     ) -> StoreResult<User> {
-        let (user, _) = self
-            .one_user("username", username.into())
-            .await?
-            .ok_or(StoreError::NotFound)?;
-        let id = user.id.as_uuid();
         let txn = self.db.begin().await?;
-        if user.disabled_at.is_none() {
-            let update = Query::update()
-                .table(name("users"))
-                .value(name("disabled_at"), now)
-                .value(name("version"), Expr::col(name("version")).add(1))
-                .and_where(Expr::col(name("id")).eq(id))
-                .to_owned();
-            txn.execute(&update).await?;
+        let user = locked_account(&txn, username).await?;
+        if actor.user_id == Some(user.id) {
+            return Err(refused(Rule::OwnAccount));
         }
-        let sessions = Query::delete()
-            .from_table(name("sessions"))
-            .and_where(Expr::col(name("user_id")).eq(id))
-            .to_owned();
-        txn.execute(&sessions).await?;
-        let tokens = Query::update()
-            .table(name("api_tokens"))
-            .value(name("revoked_at"), now)
-            .and_where(Expr::col(name("user_id")).eq(id))
-            .and_where(Expr::col(name("revoked_at")).is_null())
-            .to_owned();
-        txn.execute(&tokens).await?;
+        if user.is_active() {
+            if user.role == Role::Admin && !another_active_admin(&txn, user.id).await? {
+                return Err(refused(Rule::LastAdmin));
+            }
+            set_disabled_at(&txn, user.id, Some(now)).await?;
+        }
+        let id = user.id.as_uuid();
+        end_access(&txn, id, now).await?;
         append(
             &txn,
             actor,
@@ -259,6 +377,124 @@ impl Store {
         })
     }
 
+    /// Enables a disabled account (audited `user.enable`): it can sign in again with its
+    /// password. Its former sessions and tokens stay ended. An active account is
+    /// returned as it is, and nothing is recorded.
+    pub async fn enable_user(
+        &self,
+        actor: &Actor,
+        username: &str,
+        now: OffsetDateTime,
+    ) -> StoreResult<User> {
+        let txn = self.db.begin().await?;
+        let user = locked_account(&txn, username).await?;
+        if user.is_active() {
+            return Ok(user);
+        }
+        set_disabled_at(&txn, user.id, None).await?;
+        append(
+            &txn,
+            actor,
+            Entry::new(AuditAction::UserEnable).on("user", user.id),
+            now,
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(User {
+            disabled_at: None,
+            ..user
+        })
+    }
+
+    /// A user replaces their password (audited `user.password_change`). The web layer
+    /// has checked the current password against `verified_hash`, the hash it read; if the
+    /// stored hash is no longer that one (an administrator reset it meanwhile) nothing
+    /// changes and the answer is `StaleVersion`. Clears `must_change_password`, ends every
+    /// session of the user (the web layer opens a new one) and revokes every token, in one
+    /// transaction. A disabled account is `Locked`.
+    pub async fn change_password(
+        &self,
+        actor: &Actor,
+        user: UserId,
+        verified_hash: &str,
+        new_hash: &str,
+        now: OffsetDateTime,
+    ) -> StoreResult<()> {
+        let id = user.as_uuid();
+        let txn = self.db.begin().await?;
+        let update = Query::update()
+            .table(name("users"))
+            .value(name("password_hash"), new_hash)
+            .value(name("must_change_password"), false)
+            .value(name("version"), Expr::col(name("version")).add(1))
+            .and_where(Expr::col(name("id")).eq(id))
+            .and_where(Expr::col(name("password_hash")).eq(verified_hash))
+            .and_where(Expr::col(name("disabled_at")).is_null())
+            .to_owned();
+        if txn.execute(&update).await?.rows_affected() == 0 {
+            let state = Query::select()
+                .columns(["disabled_at", "version"].map(name))
+                .from(name("users"))
+                .and_where(Expr::col(name("id")).eq(id))
+                .to_owned();
+            let row = txn.query_one(&state).await?.ok_or(StoreError::NotFound)?;
+            let disabled_at: Option<OffsetDateTime> = row.try_get("", "disabled_at")?;
+            if disabled_at.is_some() {
+                return Err(StoreError::Conflict(Conflict::Locked));
+            }
+            let current: i64 = row.try_get("", "version")?;
+            return Err(StoreError::Conflict(Conflict::StaleVersion { current }));
+        }
+        end_access(&txn, id, now).await?;
+        append(
+            &txn,
+            actor,
+            Entry::new(AuditAction::PasswordChange).on("user", id),
+            now,
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
+    /// An administrator (or the host, `seldinger user reset-password`) sets a temporary
+    /// password (audited `user.password_reset`): `must_change_password` is set, every
+    /// session of the user ends and every token is revoked, in one transaction. A
+    /// disabled account may be reset too (it still cannot sign in until enabled).
+    pub async fn reset_password(
+        &self,
+        actor: &Actor,
+        username: &str,
+        temporary_hash: &str,
+        now: OffsetDateTime,
+    ) -> StoreResult<User> {
+        let txn = self.db.begin().await?;
+        let update = Query::update()
+            .table(name("users"))
+            .value(name("password_hash"), temporary_hash)
+            .value(name("must_change_password"), true)
+            .value(name("version"), Expr::col(name("version")).add(1))
+            .and_where(Expr::col(name("username")).eq(username))
+            .to_owned();
+        if txn.execute(&update).await?.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        let (user, _) = one_user(&txn, "username", username.into())
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let id = user.id.as_uuid();
+        end_access(&txn, id, now).await?;
+        append(
+            &txn,
+            actor,
+            Entry::new(AuditAction::PasswordReset).on("user", id),
+            now,
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(user)
+    }
+
     pub async fn set_language(&self, user: UserId, language: Lang) -> StoreResult<()> {
         let update = Query::update()
             .table(name("users"))
@@ -269,7 +505,9 @@ impl Store {
         Ok(())
     }
 
-    /// Stores a new API token's digest for an active user.
+    /// Stores a new API token's digest for an active user (`Locked` if disabled), without
+    /// a label. Whom a token may be made for is the caller's rule: its owner (the web
+    /// layer) or the host (`seldinger token create`).
     pub async fn create_token(
         &self,
         actor: &Actor,
@@ -277,19 +515,36 @@ impl Store {
         token_hash: &str,
         now: OffsetDateTime,
     ) -> StoreResult<()> {
+        self.create_labelled_token(actor, user, token_hash, None, now)
+            .await
+            .map(|_| ())
+    }
+
+    /// Stores a new API token's digest for an active user (`Locked` if disabled), with
+    /// the label its owner gave it; audited `token.create`.
+    pub async fn create_labelled_token(
+        &self,
+        actor: &Actor,
+        user: UserId,
+        token_hash: &str,
+        label: Option<&TokenLabel>,
+        now: OffsetDateTime,
+    ) -> StoreResult<ApiToken> {
         let target = self.get_user(user).await?;
         if !target.is_active() {
-            return Err(StoreError::Conflict(crate::Conflict::Locked));
+            return Err(StoreError::Conflict(Conflict::Locked));
         }
         let id = Uuid::now_v7();
+        let label = label.map(|l| l.as_str().to_string());
         let txn = self.db.begin().await?;
         let insert = Query::insert()
             .into_table(name("api_tokens"))
-            .columns(["id", "user_id", "token_hash", "created_at"].map(name))
+            .columns(["id", "user_id", "token_hash", "label", "created_at"].map(name))
             .values_panic([
                 id.into(),
                 user.as_uuid().into(),
                 token_hash.into(),
+                label.clone().into(),
                 now.into(),
             ])
             .to_owned();
@@ -297,12 +552,90 @@ impl Store {
         append(
             &txn,
             actor,
-            Entry::new(AuditAction::TokenCreate).on("user", user),
+            Entry::new(AuditAction::TokenCreate)
+                .on("user", user)
+                .detail(id.to_string()),
             now,
         )
         .await?;
         txn.commit().await?;
-        Ok(())
+        Ok(ApiToken {
+            id: TokenId::from_uuid(id),
+            user_id: user,
+            label,
+            created_at: now,
+            revoked_at: None,
+        })
+    }
+
+    /// A user's API tokens, live and revoked, newest first; no secret nor digest.
+    pub async fn list_tokens(&self, user: UserId) -> StoreResult<Vec<ApiToken>> {
+        let q = Query::select()
+            .columns(TOKEN_COLUMNS.map(name))
+            .from(name("api_tokens"))
+            .and_where(Expr::col(name("user_id")).eq(user.as_uuid()))
+            .order_by(name("created_at"), Order::Desc)
+            .order_by(name("id"), Order::Desc)
+            .to_owned();
+        self.db
+            .query_all(&q)
+            .await?
+            .iter()
+            .map(|r| Ok(TokenRow::from_query_result(r, "")?.into()))
+            .collect()
+    }
+
+    /// Revokes an API token (audited `token.revoke`, naming its owner and the token). Its
+    /// owner may revoke it, and so may whoever administers accounts; for anyone else the
+    /// token is `NotFound`, as is one that does not exist. Revoking a revoked token
+    /// changes nothing and records nothing.
+    pub async fn revoke_token(
+        &self,
+        actor: &Actor,
+        token: TokenId,
+        now: OffsetDateTime,
+    ) -> StoreResult<ApiToken> {
+        let administers = actor.role.is_some_and(|r| r.can(Permission::UserAdmin));
+        let id = token.as_uuid();
+        let txn = self.db.begin().await?;
+        let mut revoke = Query::update();
+        revoke
+            .table(name("api_tokens"))
+            .value(name("revoked_at"), now)
+            .and_where(Expr::col(name("id")).eq(id))
+            .and_where(Expr::col(name("revoked_at")).is_null());
+        if !administers {
+            let Some(owner) = actor.user_id else {
+                return Err(StoreError::NotFound);
+            };
+            revoke.and_where(Expr::col(name("user_id")).eq(owner.as_uuid()));
+        }
+        let revoked = txn.execute(&revoke).await?.rows_affected() > 0;
+        let q = Query::select()
+            .columns(TOKEN_COLUMNS.map(name))
+            .from(name("api_tokens"))
+            .and_where(Expr::col(name("id")).eq(id))
+            .to_owned();
+        let found: ApiToken = match txn.query_one(&q).await? {
+            Some(row) => TokenRow::from_query_result(&row, "")?.into(),
+            None => return Err(StoreError::NotFound),
+        };
+        if !administers && actor.user_id != Some(found.user_id) {
+            return Err(StoreError::NotFound);
+        }
+        if revoked {
+            append(
+                &txn,
+                actor,
+                Entry::new(AuditAction::TokenRevoke)
+                    .on("user", found.user_id)
+                    .detail(id.to_string()),
+                now,
+            )
+            .await?;
+        }
+        txn.commit().await?;
+        Ok(found)
     }
 
     /// The active user a token digest belongs to, if the token is live.

@@ -207,13 +207,7 @@ impl BookingRequest {
 
 /// Takes the booking lock: the first statement of every booking transaction.
 pub(crate) async fn lock_bookings<C: ConnectionTrait>(db: &C) -> StoreResult<()> {
-    let update = Query::update()
-        .table(name("booking_lock"))
-        .value(name("counter"), Expr::col(name("counter")).add(1))
-        .and_where(Expr::col(name("id")).eq(1))
-        .to_owned();
-    db.execute(&update).await?;
-    Ok(())
+    crate::take_lock(db, "booking_lock").await
 }
 
 /// Resources, people and bookings around a time window, as the scheduler needs them.

@@ -6,6 +6,10 @@
 //! - `m0002_pathway`: the catalog (versioned procedure types, checklist thresholds),
 //!   resources (rooms, equipment, bed units, staff availability), cases with their
 //!   history, consultations and consent, MDT meetings, bookings, checklists and time-outs.
+//! - `m0003_outcomes`: reports and addenda, specimens and pathology results, adverse
+//!   events, follow-up.
+//! - `m0004_accounts`: the accounts lock (an active administrator always remains),
+//!   `users.must_change_password`, API token labels.
 //!
 //! Tables are keyed by UUIDv7, with `version` where people edit; every patient-related
 //! row is reachable from `patients.id`. Histories (audit log, case events, consent) are
@@ -15,6 +19,7 @@ use sea_orm_migration::prelude::*;
 
 mod m0002_pathway;
 mod m0003_outcomes;
+mod m0004_accounts;
 mod m0005_audit;
 pub mod seed;
 
@@ -26,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(M0001Foundation),
             Box::new(m0002_pathway::M0002Pathway),
             Box::new(m0003_outcomes::M0003Outcomes),
+            Box::new(m0004_accounts::M0004Accounts),
             Box::new(m0005_audit::M0005Audit),
         ]
     }

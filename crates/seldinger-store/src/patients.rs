@@ -479,7 +479,10 @@ impl Store {
                 .order_by(name("given_folded"), Order::Asc)
                 .limit(limit)
                 .to_owned();
-            found = rows_to_patients(self.db.query_all(&in_scope(q)).await?)?;
+            // A date-shaped MRN (`12/03/1956`) keeps its record first.
+            let mut born = rows_to_patients(self.db.query_all(&in_scope(q)).await?)?;
+            born.retain(|p| !found.iter().any(|f| f.id == p.id));
+            found.extend(born);
         } else if query.is_empty() {
             let q = select()
                 .and_where(not_deleted())

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
 use seldinger_domain::audit::Actor;
-use seldinger_domain::user::{NewPassword, Username, full_name};
+use seldinger_domain::user::{NewPassword, TokenLabel, Username, full_name, temporary_password};
 use seldinger_domain::{Lang, Role};
 use seldinger_store::{NewUser, Store, StoreOptions};
 use seldinger_web::{AppState, SystemClock, WebConfig};
@@ -138,13 +138,24 @@ enum UserCommand {
     /// List accounts.
     List,
     /// Disable an account: it can no longer sign in, its sessions and tokens stop working.
+    /// The last active administrator cannot be disabled.
     Disable { username: String },
+    /// Enable a disabled account: it can sign in again with its password.
+    Enable { username: String },
+    /// Give an account a temporary password, printed once, to be replaced at the next
+    /// sign-in; its sessions and tokens end (for a locked-out administrator, too).
+    ResetPassword { username: String },
 }
 
 #[derive(Subcommand)]
 enum TokenCommand {
     /// Create an API token for USERNAME and print it (once: only its digest is kept).
-    Create { username: String },
+    Create {
+        username: String,
+        /// What the token is for, as its owner will see it in the list of their tokens.
+        #[arg(long)]
+        label: Option<String>,
+    },
 }
 
 fn main() -> std::process::ExitCode {
@@ -245,7 +256,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::User(command) => user(&cli.db, command).await,
-        Command::Token(TokenCommand::Create { username }) => {
+        Command::Token(TokenCommand::Create { username, label }) => {
+            let label = TokenLabel::parse(label.as_deref().unwrap_or(""))
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
             let store = cli.db.open().await?;
             let user = store
                 .user_with_password(&username)
@@ -255,10 +268,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let token = seldinger_web::auth::new_secret("sld_");
             let now = time::OffsetDateTime::now_utc();
             store
-                .create_token(
+                .create_labelled_token(
                     &Actor::system("cli"),
                     user.id,
                     &seldinger_web::auth::digest(&token),
+                    label.as_ref(),
                     now,
                 )
                 .await
@@ -349,16 +363,43 @@ async fn user(db: &DbArgs, command: UserCommand) -> anyhow::Result<()> {
             store
                 .disable_user(&actor, &username, now)
                 .await
-                .map_err(|e| match e {
-                    seldinger_store::StoreError::NotFound => {
-                        anyhow::anyhow!("no user named {username}")
-                    }
-                    other => other.into(),
-                })?;
+                .map_err(|e| account_error(e, "disable", &username))?;
             println!("disabled {username}");
+        }
+        UserCommand::Enable { username } => {
+            store
+                .enable_user(&actor, &username, now)
+                .await
+                .map_err(|e| account_error(e, "enable", &username))?;
+            println!("enabled {username}");
+        }
+        UserCommand::ResetPassword { username } => {
+            let password = temporary_password(&mut rand::rng());
+            let hash = seldinger_web::auth::hash_password(password.expose())
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            store
+                .reset_password(&actor, &username, &hash, now)
+                .await
+                .map_err(|e| account_error(e, "reset the password of", &username))?;
+            eprintln!(
+                "temporary password for {username}, shown once (their sessions and tokens have ended):"
+            );
+            println!("{}", password.expose());
         }
     }
     Ok(())
+}
+
+/// A store's refusal about an account, as the operator should read it.
+fn account_error(error: seldinger_store::StoreError, doing: &str, username: &str) -> anyhow::Error {
+    use seldinger_store::{Conflict, StoreError};
+    match error {
+        StoreError::NotFound => anyhow::anyhow!("no user named {username}"),
+        StoreError::Conflict(Conflict::Rule(rule)) => {
+            anyhow::anyhow!("cannot {doing} {username}: {rule}")
+        }
+        other => other.into(),
+    }
 }
 
 async fn serve(db: &DbArgs, args: ServeArgs) -> anyhow::Result<()> {

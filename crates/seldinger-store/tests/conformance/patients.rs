@@ -85,6 +85,46 @@ async fn search_folds_case_and_accents_and_matches_every_word() {
 }
 
 #[tokio::test]
+async fn every_mrn_the_domain_accepts_is_found_by_searching_for_it() {
+    let (_db, store, actor) = setup().await;
+    // Shapes a hospital's IPP takes, the awkward ones included: a year and a number that
+    // is no date, a date-shaped one, lower case, every allowed separator, one digit.
+    let mrns = [
+        "IP-0100042",
+        "2024-0001",
+        "12/03/1956",
+        "ip-7",
+        "A.1/B_2-c",
+        "7",
+    ];
+    for (i, mrn) in mrns.iter().enumerate() {
+        let p = patient(mrn, "Roux", "Emma", &format!("19{:02}-01-01", 50 + i));
+        store.create_patient(&actor, &p, NOW).await.unwrap();
+    }
+    for mrn in mrns {
+        let query = PatientQuery::parse(mrn).unwrap();
+        let found = store
+            .search_patients(&actor, &query, 50, NOW)
+            .await
+            .unwrap();
+        assert_eq!(
+            found.first().map(|p| p.mrn.as_str()),
+            Some(mrn.to_uppercase().as_str()),
+            "searching {mrn:?}"
+        );
+    }
+    let refused = NewPatient::parse(
+        &crate::support::input("IPP", "Roux", "Emma", "1950-01-01"),
+        NOW,
+    )
+    .unwrap_err();
+    assert_eq!(
+        refused.for_field("mrn").map(|e| e.problem.code()),
+        Some("digit_required")
+    );
+}
+
+#[tokio::test]
 async fn a_patient_read_and_write_are_audited_with_who_and_from_where() {
     let (_db, store, actor) = setup().await;
     let created = store
