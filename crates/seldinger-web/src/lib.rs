@@ -11,6 +11,8 @@
 //! - [`error`]: `AppError`, answered as `application/problem+json` (RFC 9457) on the API
 //!   and as a page in the interface.
 //! - [`i18n`]: French and English messages, localized dates and numbers.
+//! - [`html`]: rendering, the page frame (`Layout`), forms and their errors; [`json`]:
+//!   the API's strict extractors, ids, paging.
 //! - [`api`]: JSON handlers; [`openapi`]: the OpenAPI 3.1 document.
 //! - [`pages`]: HTML handlers and their askama templates.
 //! - The pathway, one module per area, each with its pages, API handlers, routes and
@@ -28,7 +30,9 @@ pub mod cases;
 pub mod catalog;
 pub mod error;
 pub mod followup;
+pub mod html;
 pub mod i18n;
+pub mod json;
 pub mod mdt;
 pub mod openapi;
 pub mod pages;

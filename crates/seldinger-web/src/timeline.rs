@@ -11,12 +11,12 @@ use serde_json::{Value, json};
 use time::OffsetDateTime;
 
 use crate::AppState;
-use crate::api::parse_id;
 use crate::auth::Ctx;
 use crate::error::{ApiError, PageError};
+use crate::html::{Layout, render};
 use crate::i18n::lookup;
+use crate::json::parse_id;
 use crate::openapi::{items, ok, path_param};
-use crate::pages::{Layout, render};
 use crate::routes::{Route, route};
 
 type PageResult = Result<axum::response::Response, PageError>;
@@ -190,7 +190,7 @@ fn line(e: &TimelineEntry, terms: &[seldinger_domain::adverse::Term], lang: Lang
 }
 
 pub async fn page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> PageResult {
-    let id: PatientId = crate::api::parse_patient_id(&id)?;
+    let id: PatientId = parse_id(&id)?;
     let now = state.now();
     let actor = ctx.actor();
     let patient = state.store().get_patient(&actor, id, now).await?;
@@ -219,7 +219,7 @@ pub async fn api(
         .iter()
         .map(|e| {
             let mut v = json!({
-                "at": crate::api::rfc3339(&e.at),
+                "at": crate::json::rfc3339(&e.at),
                 "case_id": e.case_id.to_string(),
                 "procedure_code": e.procedure_code,
                 "href": href(e),

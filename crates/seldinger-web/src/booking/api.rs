@@ -18,9 +18,9 @@ use time::{Date, Duration, OffsetDateTime};
 
 use super::{BookingInput, Detail, Resources, Times, date_or, details, is_ready, monday, today};
 use crate::AppState;
-use crate::api::{ApiJson, ApiQuery, parse_id};
 use crate::auth::Ctx;
 use crate::error::{ApiError, AppError};
+use crate::json::{ApiJson, ApiQuery, parse_id};
 
 type ApiResult<T> = Result<T, ApiError>;
 

@@ -11,7 +11,7 @@ use seldinger_domain::case::{CaseStatus, status_label};
 use seldinger_domain::catalog::ProcedureType;
 use seldinger_domain::localtime::to_local;
 use seldinger_domain::resources::{WEEKDAYS, weekday_index};
-use seldinger_domain::{BookingId, CaseId, Invalid, Lang, Role, RoomId, UserId};
+use seldinger_domain::{BookingId, CaseId, Invalid, Lang, Permission, Role, RoomId, UserId};
 use seldinger_store::Conflict;
 use seldinger_store::Store;
 use seldinger_store::bookings::{BookedCase, BookingRecord, ListFilter};
@@ -21,11 +21,11 @@ use time::{Date, Duration, OffsetDateTime};
 
 use super::{BookingInput, Resources, Times, date_or, details, is_ready, label, monday, today};
 use crate::AppState;
-use crate::api::parse_id;
 use crate::auth::Ctx;
 use crate::error::{AppError, PageError};
+use crate::html::{FieldErrors, FormData, Layout, render};
 use crate::i18n::age;
-use crate::pages::{FieldErrors, FormData, Layout, render};
+use crate::json::parse_id;
 
 type PageResult = Result<Response, PageError>;
 

@@ -36,9 +36,10 @@ use time::{Date, Duration, OffsetDateTime};
 
 use super::{CaseView, days_between, local_now, worklist_named};
 use crate::AppState;
-use crate::api::{ApiJson, ApiQuery, PatientOut, parse_id, parse_json};
+use crate::api::PatientOut;
 use crate::auth::Ctx;
 use crate::error::{ApiError, AppError};
+use crate::json::{ApiJson, ApiQuery, parse_id, parse_json};
 
 type ApiResult<T> = Result<T, ApiError>;
 
@@ -869,10 +870,10 @@ pub async fn get_worklist(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(list): Path<String>,
-    ApiQuery(params): ApiQuery<crate::api::PageParams>,
+    ApiQuery(params): ApiQuery<crate::json::PageParams>,
 ) -> ApiResult<axum::Json<Value>> {
     let list = worklist_named(&list)?;
-    let limit = crate::api::page_limit(params.limit)?;
+    let limit = crate::json::page_limit(params.limit)?;
     let offset = params.offset.unwrap_or(0);
     let now = state.now();
     let (cases, total) = state

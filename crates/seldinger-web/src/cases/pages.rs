@@ -35,10 +35,10 @@ use super::{
     worklist_named,
 };
 use crate::AppState;
-use crate::api::parse_id;
 use crate::auth::Ctx;
 use crate::error::{AppError, PageError};
-use crate::pages::{FieldErrors, FormData, Layout, render};
+use crate::html::{FieldErrors, FormData, Layout, render};
+use crate::json::parse_id;
 
 type PageResult = Result<Response, PageError>;
 
@@ -228,13 +228,13 @@ impl WorklistPage {
     /// The message key of what this list is for, for this user.
     pub fn action_key(&self) -> &'static str {
         match self.list {
-            Worklist::ToTriage if self.l.can_triage() => "worklist.action.triage",
-            Worklist::AwaitingConsultation if self.l.can_book_consultations() => {
+            Worklist::ToTriage if self.l.can(Permission::Triage) => "worklist.action.triage",
+            Worklist::AwaitingConsultation if self.l.can(Permission::ConsultationBook) => {
                 "worklist.action.book_consultation"
             }
-            Worklist::Consulted if self.l.can_triage() => "worklist.action.decide",
-            Worklist::AwaitingMdt if self.l.can_manage_mdt() => "worklist.action.agenda",
-            Worklist::ToSchedule if self.l.can_book() => "worklist.action.book",
+            Worklist::Consulted if self.l.can(Permission::Triage) => "worklist.action.decide",
+            Worklist::AwaitingMdt if self.l.can(Permission::MdtManage) => "worklist.action.agenda",
+            Worklist::ToSchedule if self.l.can(Permission::BookingManage) => "worklist.action.book",
             _ => "worklist.action.open",
         }
     }
@@ -658,23 +658,24 @@ impl Actions {
         let status = v.case.status;
         let active_booking = v.active_booking().is_some();
         Self {
-            accept: l.can_triage() && v.allows(&CaseEvent::Accept),
-            decline: l.can_triage()
+            accept: l.can(Permission::Triage) && v.allows(&CaseEvent::Accept),
+            decline: l.can(Permission::Triage)
                 && v.allows(&CaseEvent::Decline {
                     reason: any_reason(),
                 }),
-            send_to_mdt: l.can_triage() && v.allows(&CaseEvent::SendToMdt),
-            plan: l.can_triage() && v.allows(&CaseEvent::PlanProcedure),
-            book_consultation: l.can_book_consultations()
+            send_to_mdt: l.can(Permission::Triage) && v.allows(&CaseEvent::SendToMdt),
+            plan: l.can(Permission::Triage) && v.allows(&CaseEvent::PlanProcedure),
+            book_consultation: l.can(Permission::ConsultationBook)
                 && v.allows(&CaseEvent::RecordConsultation),
-            cancel: l.can_cancel_cases()
+            cancel: l.can(Permission::CaseCancel)
                 && v.allows(&CaseEvent::Cancel {
                     reason: any_reason(),
                 }),
-            withdraw_consent: l.can_record_consultations()
+            withdraw_consent: l.can(Permission::ConsultationRecord)
                 && status.is_open()
                 && v.consent() == Some(seldinger_domain::consultation::ConsentDecision::Given),
-            booking: l.can_book() && (active_booking || status.apply(&CaseEvent::Book).is_ok()),
+            booking: l.can(Permission::BookingManage)
+                && (active_booking || status.apply(&CaseEvent::Book).is_ok()),
             checklist: active_booking,
             convocation: active_booking,
             outcome: matches!(
@@ -777,7 +778,7 @@ impl CasePage {
     }
 
     pub fn consultation_action(&self, c: &Consultation) -> &'static str {
-        if c.status == ConsultationStatus::Booked && self.l.can_record_consultations() {
+        if c.status == ConsultationStatus::Booked && self.l.can(Permission::ConsultationRecord) {
             "consult.record"
         } else {
             "consult.open"
@@ -1306,8 +1307,8 @@ async fn show_consultation(
     let l = Layout::new(ctx, format!("/consultations/{id}"), "worklists");
     let booked = c.status == ConsultationStatus::Booked;
     let page = ConsultationPage {
-        can_record: booked && l.can_record_consultations(),
-        can_cancel: booked && l.can_book_consultations(),
+        can_record: booked && l.can(Permission::ConsultationRecord),
+        can_cancel: booked && l.can(Permission::ConsultationBook),
         l,
         w: Words(ctx.lang),
         banner: Banner::new(patient, today(state, ctx)),

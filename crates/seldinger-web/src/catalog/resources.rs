@@ -11,17 +11,17 @@ use seldinger_domain::resources::{
     BedUnitDef, BedUnitInput, BedUnitKind, EquipmentDef, EquipmentInput, RoomDef, RoomInput,
     WEEKDAYS,
 };
-use seldinger_domain::{BedUnitId, EquipmentId, Invalid, Lang, RoomId};
+use seldinger_domain::{BedUnitId, EquipmentId, Invalid, Lang, Permission, RoomId};
 use seldinger_store::resources::{BedUnitRecord, EquipmentRecord, RoomRecord};
 use seldinger_store::{Conflict, StoreError};
 use serde::{Deserialize, Serialize};
 
 use super::{form_field, form_number, label, merge_errors, render_with, see_other};
 use crate::AppState;
-use crate::api::{ApiJson, parse_id};
 use crate::auth::Ctx;
 use crate::error::{ApiError, AppError, PageError};
-use crate::pages::{FieldErrors, FormData, Layout, render};
+use crate::html::{FieldErrors, FormData, Layout, render};
+use crate::json::{ApiJson, parse_id};
 
 type PageResult = Result<Response, PageError>;
 type ApiResult<T> = Result<T, ApiError>;

@@ -19,9 +19,9 @@ use serde_json::{Value, json};
 use time::OffsetDateTime;
 
 use crate::AppState;
-use crate::api::{ApiJson, ApiQuery, page_limit, parse_id, rfc3339};
 use crate::auth::Ctx;
 use crate::error::{ApiError, AppError};
+use crate::json::{ApiJson, ApiQuery, page_limit, parse_id, rfc3339};
 
 type ApiResult<T> = Result<T, ApiError>;
 

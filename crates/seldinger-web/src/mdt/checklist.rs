@@ -12,7 +12,7 @@ use seldinger_domain::checklist::{
     TimeOut, TimeOutInput,
 };
 use seldinger_domain::localtime::to_local;
-use seldinger_domain::{CaseId, Invalid, Lang};
+use seldinger_domain::{CaseId, Invalid, Lang, Permission};
 use seldinger_store::bookings::BookingRecord;
 use seldinger_store::checklists::{ChecklistView, TimeOutRecord};
 use seldinger_store::{Conflict, StoreError};
@@ -20,11 +20,11 @@ use serde::Deserialize;
 
 use super::{Choice, refusal, render_with, see_other, side_label};
 use crate::AppState;
-use crate::api::parse_id;
 use crate::auth::Ctx;
 use crate::error::{AppError, PageError};
+use crate::html::{FieldErrors, FormData, Layout};
 use crate::i18n::{age, lookup};
-use crate::pages::{FieldErrors, FormData, Layout};
+use crate::json::parse_id;
 
 type PageResult = Result<Response, PageError>;
 

@@ -12,7 +12,7 @@ use seldinger_domain::pathology::{Adequacy, Category, ResultInput, turnaround_da
 use seldinger_domain::report::{
     AblationModality, Addendum, AddendumInput, ReportInput, TechnicalSuccess,
 };
-use seldinger_domain::{CaseId, Invalid, Lang, Role, SpecimenId};
+use seldinger_domain::{CaseId, Invalid, Lang, Permission, Role, SpecimenId};
 use seldinger_store::StoreError;
 use seldinger_store::cases::CaseSummary;
 use seldinger_store::reports::{ReportRecord, SpecimenRecord};
@@ -21,12 +21,12 @@ use serde::Deserialize;
 
 use super::{Section, field_label, sections};
 use crate::AppState;
-use crate::api::parse_id;
 use crate::auth::Ctx;
 use crate::cases::{Banner, Words, case_header};
 use crate::error::{AppError, PageError};
+use crate::html::{Choice, FieldErrors, FormData, FormRefusal, Layout, choices, render};
 use crate::i18n::{Tr, lookup};
-use crate::pages::{Choice, FieldErrors, FormData, FormRefusal, Layout, choices, render};
+use crate::json::parse_id;
 
 type PageResult = Result<Response, PageError>;
 
@@ -511,7 +511,7 @@ pub async fn print(
     Query(q): Query<PrintQuery>,
 ) -> PageResult {
     let id: CaseId = parse_id(&id)?;
-    let lang = crate::pages::document_lang(&q.lang, ctx.lang)?;
+    let lang = crate::html::document_lang(&q.lang, ctx.lang)?;
     let now = state.now();
     let actor = ctx.actor();
     let store = state.store();
