@@ -18,42 +18,8 @@ use time::OffsetDateTime;
 use crate::AppState;
 use crate::auth::{self, Ctx, Visitor};
 use crate::error::{ApiError, AppError};
-use crate::json::{ApiJson, ApiQuery, ApiResult, parse_id};
-
-#[derive(Serialize)]
-pub struct PatientOut {
-    pub id: PatientId,
-    pub mrn: String,
-    pub family_name: String,
-    pub given_names: String,
-    pub birth_date: String,
-    pub sex: &'static str,
-    pub allergies: Vec<seldinger_domain::patient::Allergy>,
-    pub anticoagulants: Vec<seldinger_domain::patient::Anticoagulant>,
-    pub version: i64,
-    #[serde(with = "time::serde::rfc3339")]
-    pub created_at: OffsetDateTime,
-    #[serde(with = "time::serde::rfc3339")]
-    pub updated_at: OffsetDateTime,
-}
-
-impl From<Patient> for PatientOut {
-    fn from(p: Patient) -> Self {
-        Self {
-            id: p.id,
-            mrn: p.mrn,
-            family_name: p.family_name,
-            given_names: p.given_names,
-            birth_date: p.birth_date.to_string(),
-            sex: p.sex.code(),
-            allergies: p.allergies,
-            anticoagulants: p.anticoagulants,
-            version: p.version,
-            created_at: p.created_at,
-            updated_at: p.updated_at,
-        }
-    }
-}
+use crate::json::{ApiJson, ApiQuery, ApiResult, parse_id, withdrawal_reason};
+use crate::outputs::{PatientOut, UserOut};
 
 fn with_duplicates(patient: Patient, duplicates: &[Patient]) -> Value {
     let mut body = json!(PatientOut::from(patient));
@@ -190,12 +156,6 @@ pub struct PatientWithdrawal {
     pub reason: String,
 }
 
-/// Checks the reason given for withdrawing a record.
-pub(crate) fn withdrawal_reason(raw: &str) -> Result<String, AppError> {
-    seldinger_domain::text::free_text("reason", raw, 500)?
-        .ok_or_else(|| FieldError::new("reason", Problem::Required).into())
-}
-
 /// Withdraws a patient registered in error (a soft delete, audited with its reason).
 pub async fn delete_patient(
     State(state): State<AppState>,
@@ -210,32 +170,6 @@ pub async fn delete_patient(
         .delete_patient(&ctx.actor(), id, body.version, &reason, state.now())
         .await?;
     Ok(StatusCode::NO_CONTENT)
-}
-
-#[derive(Serialize)]
-pub struct UserOut {
-    pub id: String,
-    pub username: String,
-    pub full_name: String,
-    pub role: Role,
-    pub language: Lang,
-    pub active: bool,
-    #[serde(with = "time::serde::rfc3339")]
-    pub created_at: OffsetDateTime,
-}
-
-impl From<User> for UserOut {
-    fn from(u: User) -> Self {
-        Self {
-            id: u.id.to_string(),
-            active: u.is_active(),
-            username: u.username,
-            full_name: u.full_name,
-            role: u.role,
-            language: u.language,
-            created_at: u.created_at,
-        }
-    }
 }
 
 fn me_body(user: User, csrf: Option<&str>) -> Value {

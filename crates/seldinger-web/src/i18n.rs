@@ -277,6 +277,16 @@ pub fn age(birth: Date, today: Date) -> i32 {
     years
 }
 
+/// Checks that every `prefix.code` has a message: the labels pages build from codes.
+#[cfg(test)]
+#[track_caller]
+pub(crate) fn assert_labelled<'a>(prefix: &str, codes: impl IntoIterator<Item = &'a str>) {
+    for code in codes {
+        let key = format!("{prefix}.{code}");
+        assert!(exists(&key), "no message for {key}");
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,13 +9,16 @@
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
-use axum::http::header;
 use axum::http::request::Parts;
-use serde::Deserialize;
+use axum::http::{StatusCode, header};
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use crate::error::{ApiError, AppError};
+use axum::response::{IntoResponse, Response};
+use seldinger_domain::FieldError;
+use seldinger_domain::invalid::Problem;
 
 /// What an API handler answers: its value, or a problem document.
 pub(crate) type ApiResult<T> = Result<T, ApiError>;
@@ -114,4 +117,21 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
 /// An id from a path: anything that is not one names nothing, hence 404.
 pub fn parse_id<T: std::str::FromStr>(raw: &str) -> Result<T, AppError> {
     raw.parse().map_err(|_| AppError::NotFound)
+}
+
+/// 201 Created, with `Location` and the created record.
+pub(crate) fn created<T: Serialize>(location: String, body: T) -> Response {
+    (
+        StatusCode::CREATED,
+        [(header::LOCATION, location)],
+        axum::Json(body),
+    )
+        .into_response()
+}
+
+/// Checks the reason given for withdrawing a record (a patient registered in error, a
+/// cancelled booking): pages and API alike.
+pub(crate) fn withdrawal_reason(raw: &str) -> Result<String, AppError> {
+    seldinger_domain::text::free_text("reason", raw, 500)?
+        .ok_or_else(|| FieldError::new("reason", Problem::Required).into())
 }

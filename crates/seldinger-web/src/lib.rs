@@ -26,6 +26,9 @@
 pub mod api;
 pub mod auth;
 pub mod booking;
+pub mod calendar;
+pub mod case_page;
+pub mod case_view;
 pub mod cases;
 pub mod catalog;
 pub mod error;
@@ -35,6 +38,7 @@ pub mod i18n;
 pub mod json;
 pub mod mdt;
 pub mod openapi;
+pub mod outputs;
 pub mod pages;
 pub mod reports;
 pub mod routes;

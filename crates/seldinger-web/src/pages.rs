@@ -21,7 +21,7 @@ use crate::html::{
     FieldErrors, FormData, Layout, PageResult, local_path, render, render_with, see_other,
 };
 use crate::i18n::age;
-use crate::json::parse_id;
+use crate::json::{parse_id, withdrawal_reason};
 
 #[derive(Template)]
 #[template(path = "login.html")]
@@ -590,7 +590,7 @@ pub async fn delete_patient(
     let now = state.now();
     let actor = ctx.actor();
     let version: i64 = form.get("version").parse().unwrap_or(0);
-    let result = match api::withdrawal_reason(form.get("reason")) {
+    let result = match withdrawal_reason(form.get("reason")) {
         Ok(reason) => state
             .store()
             .delete_patient(&actor, id, version, &reason, now)

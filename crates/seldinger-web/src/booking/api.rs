@@ -20,7 +20,7 @@ use super::{BookingInput, Detail, Resources, Times, date_or, details, is_ready, 
 use crate::AppState;
 use crate::auth::Ctx;
 use crate::error::{ApiError, AppError};
-use crate::json::{ApiJson, ApiQuery, parse_id};
+use crate::json::{ApiJson, ApiQuery, parse_id, withdrawal_reason};
 
 type ApiResult<T> = Result<T, ApiError>;
 
@@ -180,7 +180,7 @@ pub async fn cancel_booking(
     ApiJson(body): ApiJson<CancelBody>,
 ) -> ApiResult<Json<BookingOut>> {
     let id: BookingId = parse_id(&id)?;
-    let reason = crate::api::withdrawal_reason(&body.reason)?;
+    let reason = withdrawal_reason(&body.reason)?;
     let cancelled = state
         .store()
         .cancel_booking(&ctx.actor(), id, &reason, state.now())

@@ -25,7 +25,7 @@ use crate::auth::Ctx;
 use crate::error::{AppError, PageError};
 use crate::html::{FieldErrors, FormData, Layout, render};
 use crate::i18n::age;
-use crate::json::parse_id;
+use crate::json::{parse_id, withdrawal_reason};
 
 type PageResult = Result<Response, PageError>;
 
@@ -739,7 +739,7 @@ pub async fn cancel_booking(
     let id: BookingId = parse_id(&id)?;
     let record = state.store().booking(id).await?;
     let reason = form.get("reason").to_string();
-    let result = match crate::api::withdrawal_reason(&reason) {
+    let result = match withdrawal_reason(&reason) {
         Ok(reason) => state
             .store()
             .cancel_booking(&ctx.actor(), id, &reason, state.now())

@@ -3,8 +3,8 @@
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, header};
+use axum::response::Response;
 use seldinger_domain::case::{
     self, CaseEvent, CaseStatus, NewReferral, ReferralInput, Side, Urgency,
 };
@@ -12,21 +12,21 @@ use seldinger_domain::catalog::{
     Anesthesia, Bilingual, Organ, ProcedureCode, ProcedureFamily, Stay,
 };
 use seldinger_domain::consultation::{
-    ConsentDecision, ConsultationBooking, ConsultationBookingInput, ConsultationKind,
-    ConsultationRecord, ConsultationRecordInput, ConsultationStatus,
+    ConsentDecision, ConsultationBooking, ConsultationBookingInput, ConsultationRecord,
+    ConsultationRecordInput,
 };
 use seldinger_domain::invalid::{Collector, Problem};
 use seldinger_domain::localtime::{from_local, local_date};
 use seldinger_domain::mdt::MeetingKind;
-use seldinger_domain::patient::{Allergy, Anticoagulant, Sex, parse_date};
+use seldinger_domain::patient::{Allergy, Anticoagulant, parse_date};
 use seldinger_domain::{
     BookingId, CaseId, ConsultationId, FieldError, Invalid, MeetingId, PatientId, ProcedureTypeId,
     ProcedureVersionId, RoomId, UserId,
 };
 use seldinger_store::bookings::BookingRecord;
-use seldinger_store::cases::{CaseEventRecord, CaseRecord, CaseSummary};
+use seldinger_store::cases::{CaseEventRecord, CaseRecord};
 use seldinger_store::catalog::ProcedureVersion;
-use seldinger_store::consultations::{Consent, Consultation, ConsultationSlot};
+use seldinger_store::consultations::{Consultation, ConsultationSlot};
 use seldinger_store::mdt::AgendaItem;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -34,12 +34,15 @@ use serde_json::{Value, json};
 use time::format_description::well_known::Rfc3339;
 use time::{Date, Duration, OffsetDateTime};
 
-use super::{CaseView, days_between, local_now, worklist_named};
+use super::worklist_named;
 use crate::AppState;
-use crate::api::PatientOut;
 use crate::auth::Ctx;
+use crate::calendar::local_now;
+use crate::case_view::CaseView;
 use crate::error::{ApiError, AppError};
-use crate::json::{ApiJson, ApiQuery, parse_id, parse_json};
+use crate::json::{ApiJson, ApiQuery, created, parse_id, parse_json};
+use crate::outputs::PatientOut;
+use crate::outputs::{CaseListItem, ConsentOut, ConsultationOut};
 
 type ApiResult<T> = Result<T, ApiError>;
 
@@ -100,78 +103,6 @@ impl From<CaseRecord> for CaseOut {
     }
 }
 
-/// Who a listed case is about.
-#[derive(Serialize)]
-pub struct PatientBrief {
-    pub id: PatientId,
-    pub mrn: String,
-    pub family_name: String,
-    pub given_names: String,
-    pub birth_date: String,
-    pub sex: Sex,
-}
-
-/// A procedure named by a list.
-#[derive(Serialize)]
-pub struct ProcedureBrief {
-    pub code: String,
-    pub name: Bilingual,
-}
-
-/// A case in a list: the case, its patient, its planned procedure.
-#[derive(Serialize)]
-pub struct CaseListItem {
-    pub id: CaseId,
-    pub status: CaseStatus,
-    pub urgency: Urgency,
-    pub referral_date: String,
-    #[serde(with = "time::serde::rfc3339")]
-    pub referred_at: OffsetDateTime,
-    #[serde(with = "time::serde::rfc3339")]
-    pub status_changed_at: OffsetDateTime,
-    /// Days since the case was referred (department's calendar).
-    pub waiting_days: i64,
-    pub referring_physician: String,
-    pub indication: String,
-    pub target_organ: Organ,
-    pub side: Side,
-    pub patient: PatientBrief,
-    pub procedure: ProcedureBrief,
-}
-
-impl CaseListItem {
-    fn new(c: CaseSummary, now: OffsetDateTime, zone: &jiff::tz::TimeZone) -> Self {
-        Self {
-            waiting_days: days_between(c.referred_at, now, zone),
-            id: c.id,
-            status: c.status,
-            urgency: c.urgency,
-            referral_date: c.referral_date.to_string(),
-            referred_at: c.referred_at,
-            status_changed_at: c.status_changed_at,
-            referring_physician: c.referring_physician,
-            indication: c.indication,
-            target_organ: c.target_organ,
-            side: c.side,
-            patient: PatientBrief {
-                id: c.patient_id,
-                mrn: c.mrn,
-                family_name: c.family_name,
-                given_names: c.given_names,
-                birth_date: c.birth_date.to_string(),
-                sex: c.sex,
-            },
-            procedure: ProcedureBrief {
-                code: c.procedure_code,
-                name: Bilingual {
-                    fr: c.procedure_fr,
-                    en: c.procedure_en,
-                },
-            },
-        }
-    }
-}
-
 /// The catalog version a case is planned with.
 #[derive(Serialize)]
 pub struct PlannedProcedure {
@@ -224,75 +155,6 @@ impl From<CaseEventRecord> for HistoryOut {
             from_status: e.from_status,
             to_status: e.to_status,
             detail: e.detail,
-        }
-    }
-}
-
-#[derive(Serialize)]
-pub struct ConsultationOut {
-    pub id: ConsultationId,
-    pub case_id: CaseId,
-    pub kind: ConsultationKind,
-    pub status: ConsultationStatus,
-    pub clinician_id: UserId,
-    pub clinician_name: String,
-    #[serde(with = "time::serde::rfc3339")]
-    pub starts_at: OffsetDateTime,
-    #[serde(with = "time::serde::rfc3339")]
-    pub ends_at: OffsetDateTime,
-    #[serde(with = "time::serde::rfc3339")]
-    pub booked_at: OffsetDateTime,
-    #[serde(with = "time::serde::rfc3339::option")]
-    pub recorded_at: Option<OffsetDateTime>,
-    pub sheet_language: Option<&'static str>,
-    pub risks_explained: Option<String>,
-    pub alternatives_discussed: Option<String>,
-    pub notes: Option<String>,
-    pub version: i64,
-}
-
-impl From<Consultation> for ConsultationOut {
-    fn from(c: Consultation) -> Self {
-        Self {
-            id: c.id,
-            case_id: c.case_id,
-            kind: c.kind,
-            status: c.status,
-            clinician_id: c.clinician_id,
-            clinician_name: c.clinician_name,
-            starts_at: c.starts_at,
-            ends_at: c.ends_at,
-            booked_at: c.booked_at,
-            recorded_at: c.recorded_at,
-            sheet_language: c.sheet_language.map(|l| l.code()),
-            risks_explained: c.risks_explained,
-            alternatives_discussed: c.alternatives_discussed,
-            notes: c.notes,
-            version: c.version,
-        }
-    }
-}
-
-#[derive(Serialize)]
-pub struct ConsentOut {
-    pub decision: ConsentDecision,
-    pub decided_on: String,
-    #[serde(with = "time::serde::rfc3339")]
-    pub recorded_at: OffsetDateTime,
-    pub recorded_by: String,
-    pub consultation_id: Option<ConsultationId>,
-    pub note: Option<String>,
-}
-
-impl From<Consent> for ConsentOut {
-    fn from(c: Consent) -> Self {
-        Self {
-            decision: c.decision,
-            decided_on: c.decided_on.to_string(),
-            recorded_at: c.recorded_at,
-            recorded_by: c.recorded_by,
-            consultation_id: c.consultation_id,
-            note: c.note,
         }
     }
 }
@@ -382,15 +244,6 @@ fn case_detail(view: CaseView) -> Value {
         "mdt_items": mdt_items,
         "bookings": bookings,
     })
-}
-
-fn created(location: String, body: Value) -> Response {
-    (
-        StatusCode::CREATED,
-        [(header::LOCATION, location)],
-        axum::Json(body),
-    )
-        .into_response()
 }
 
 pub async fn create_referral(

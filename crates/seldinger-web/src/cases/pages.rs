@@ -7,11 +7,8 @@ use std::collections::HashMap;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
-use seldinger_domain::case::{
-    self, CaseEvent, MdtDecision, NewReferral, ReferralInput, Side, Urgency,
-};
-use seldinger_domain::catalog::{Organ, ProcedureFamily};
+use seldinger_domain::case::{self, CaseEvent, NewReferral, ReferralInput, Side, Urgency};
+use seldinger_domain::catalog::Organ;
 use seldinger_domain::consultation::{
     ConsultationBooking, ConsultationBookingInput, ConsultationKind, ConsultationRecord,
     ConsultationRecordInput, ConsultationStatus,
@@ -21,7 +18,7 @@ use seldinger_domain::patient::{AllergyKind, AnticoagulantDrug, RawEntry, parse_
 use seldinger_domain::{
     CaseId, ConsultationId, FieldError, Invalid, Lang, PatientId, Permission, Problem, Role,
 };
-use seldinger_store::cases::{CaseEventRecord, CaseSummary, Worklist};
+use seldinger_store::cases::{CaseSummary, Worklist};
 use seldinger_store::catalog::ProcedureVersion;
 use seldinger_store::consultations::{Consent, Consultation};
 use seldinger_store::followups::WaitingCounts;
@@ -30,77 +27,19 @@ use serde::Deserialize;
 use time::{Date, Duration, OffsetDateTime};
 
 use super::api::{consultation_day, parse_consent, procedure_code, slot};
-use super::{
-    Banner, CaseView, WORKLISTS, Words, any_reason, conflict_message, days_between, local_now,
-    worklist_named,
-};
-use crate::AppState;
+use super::{WORKLISTS, worklist_named};
 use crate::auth::Ctx;
-use crate::error::{AppError, PageError};
-use crate::html::{FieldErrors, FormData, Layout, render};
+use crate::calendar::{day_bounds, today};
+use crate::calendar::{days_between, local_now};
+use crate::case_page::{CaseForms, FamilyGroup, procedure_groups, refuse};
+use crate::case_view::{Banner, Words, conflict_message};
+use crate::error::AppError;
+use crate::html::{FieldErrors, FormData, Layout, PageResult, render, render_with, see_other};
 use crate::json::parse_id;
-
-type PageResult = Result<Response, PageError>;
-
-fn respond(status: StatusCode, template: &impl Template) -> Response {
-    (status, render(template)).into_response()
-}
-
-fn see_other(to: &str) -> Response {
-    Redirect::to(to).into_response()
-}
-
-fn today(state: &AppState, ctx: &Ctx) -> Date {
-    local_date(state.now(), &ctx.timezone)
-}
-
-/// The instants of a local day: `[midnight, next midnight)` in the department's zone.
-fn day_bounds(day: Date, zone: &jiff::tz::TimeZone) -> (OffsetDateTime, OffsetDateTime) {
-    (
-        from_local(day.midnight(), zone),
-        from_local((day + Duration::days(1)).midnight(), zone),
-    )
-}
+use crate::{AppState, case_page};
 
 fn same(field: &str) -> &str {
     field
-}
-
-/// A procedure in a select.
-pub struct ProcedureOption {
-    pub code: String,
-    pub name: String,
-}
-
-/// The procedures of one family, by name in the user's language.
-pub struct FamilyGroup {
-    pub label: &'static str,
-    pub procedures: Vec<ProcedureOption>,
-}
-
-/// The active catalog, grouped by family, for a select.
-async fn procedure_groups(state: &AppState, w: Words) -> Result<Vec<FamilyGroup>, AppError> {
-    let types = state.store().list_procedure_types(false).await?;
-    let mut groups = Vec::new();
-    for family in ProcedureFamily::ALL {
-        let mut procedures: Vec<ProcedureOption> = types
-            .iter()
-            .filter(|t| t.definition.family == *family)
-            .map(|t| ProcedureOption {
-                code: t.definition.code.to_string(),
-                name: w.text(&t.definition.name).to_string(),
-            })
-            .collect();
-        if procedures.is_empty() {
-            continue;
-        }
-        procedures.sort_by_cached_key(|p| seldinger_domain::text::fold(&p.name));
-        groups.push(FamilyGroup {
-            label: w.family(family),
-            procedures,
-        });
-    }
-    Ok(groups)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -176,18 +115,15 @@ pub async fn worklists(State(state): State<AppState>, ctx: Ctx) -> PageResult {
         .filter(|c| c.status != ConsultationStatus::Cancelled)
         .count();
     let after = state.store().waiting_counts(now).await?;
-    Ok(respond(
-        StatusCode::OK,
-        &WorklistsPage {
-            l: Layout::new(&ctx, "/worklists", "worklists"),
-            w: Words(ctx.lang),
-            cards,
-            consultations_today,
-            today: day.to_string(),
-            now,
-            after,
-        },
-    ))
+    Ok(render(&WorklistsPage {
+        l: Layout::new(&ctx, "/worklists", "worklists"),
+        w: Words(ctx.lang),
+        cards,
+        consultations_today,
+        today: day.to_string(),
+        now,
+        after,
+    }))
 }
 
 #[derive(Template)]
@@ -299,20 +235,17 @@ pub async fn worklist(
         .store()
         .worklist(&ctx.actor(), list, PAGE_SIZE, (page - 1) * PAGE_SIZE, now)
         .await?;
-    Ok(respond(
-        StatusCode::OK,
-        &WorklistPage {
-            l: Layout::new(&ctx, format!("/worklists/{slug}"), "worklists"),
-            w: Words(ctx.lang),
-            slug,
-            list,
-            rows,
-            total,
-            page,
-            pages: total.div_ceil(PAGE_SIZE).max(1),
-            now,
-        },
-    ))
+    Ok(render(&WorklistPage {
+        l: Layout::new(&ctx, format!("/worklists/{slug}"), "worklists"),
+        w: Words(ctx.lang),
+        slug,
+        list,
+        rows,
+        total,
+        page,
+        pages: total.div_ceil(PAGE_SIZE).max(1),
+        now,
+    }))
 }
 
 // ---------------------------------------------------------------------------------------
@@ -561,7 +494,7 @@ pub async fn new_referral(
         errors: FieldErrors::default(),
         groups: procedure_groups(&state, w).await?,
     };
-    Ok(respond(StatusCode::OK, &page))
+    Ok(render(&page))
 }
 
 pub async fn create_referral(
@@ -605,257 +538,16 @@ pub async fn create_referral(
         f,
         groups: procedure_groups(&state, w).await?,
     };
-    Ok(respond(StatusCode::UNPROCESSABLE_ENTITY, &page))
+    Ok(render_with(StatusCode::UNPROCESSABLE_ENTITY, &page))
 }
 
 // ---------------------------------------------------------------------------------------
 // The case page
 
-/// The values typed in the case page's forms, kept when one comes back.
-#[derive(Default)]
-pub struct CaseForms {
-    pub decline_reason: String,
-    pub cancel_reason: String,
-    pub procedure: String,
-    pub kind: String,
-    pub clinician: String,
-    pub starts_at: String,
-    pub duration: String,
-    pub consent_date: String,
-    pub consent_note: String,
-}
-
-/// What the case page says about the last action.
-#[derive(Default)]
-struct Feedback {
-    errors: FieldErrors,
-    refusal: Option<String>,
-    done: Option<&'static str>,
-    /// The form to show open (it has errors).
-    open: Option<&'static str>,
-}
-
-/// The actions the case page offers: those the state machine allows now and the user's
-/// role permits.
-#[derive(Default)]
-pub struct Actions {
-    pub accept: bool,
-    pub decline: bool,
-    pub send_to_mdt: bool,
-    pub plan: bool,
-    pub book_consultation: bool,
-    pub cancel: bool,
-    pub withdraw_consent: bool,
-    pub booking: bool,
-    pub checklist: bool,
-    pub convocation: bool,
-    /// The procedure is due or done: its report, adverse events and follow-up.
-    pub outcome: bool,
-}
-
-impl Actions {
-    fn new(l: &Layout, v: &CaseView) -> Self {
-        let status = v.case.status;
-        let active_booking = v.active_booking().is_some();
-        Self {
-            accept: l.can(Permission::Triage) && v.allows(&CaseEvent::Accept),
-            decline: l.can(Permission::Triage)
-                && v.allows(&CaseEvent::Decline {
-                    reason: any_reason(),
-                }),
-            send_to_mdt: l.can(Permission::Triage) && v.allows(&CaseEvent::SendToMdt),
-            plan: l.can(Permission::Triage) && v.allows(&CaseEvent::PlanProcedure),
-            book_consultation: l.can(Permission::ConsultationBook)
-                && v.allows(&CaseEvent::RecordConsultation),
-            cancel: l.can(Permission::CaseCancel)
-                && v.allows(&CaseEvent::Cancel {
-                    reason: any_reason(),
-                }),
-            withdraw_consent: l.can(Permission::ConsultationRecord)
-                && status.is_open()
-                && v.consent() == Some(seldinger_domain::consultation::ConsentDecision::Given),
-            booking: l.can(Permission::BookingManage)
-                && (active_booking || status.apply(&CaseEvent::Book).is_ok()),
-            checklist: active_booking,
-            convocation: active_booking,
-            outcome: matches!(
-                status,
-                seldinger_domain::case::CaseStatus::Ready
-                    | seldinger_domain::case::CaseStatus::Performed
-                    | seldinger_domain::case::CaseStatus::FollowUp
-                    | seldinger_domain::case::CaseStatus::Closed
-            ),
-        }
-    }
-
-    pub fn any(&self) -> bool {
-        self.accept
-            || self.decline
-            || self.send_to_mdt
-            || self.plan
-            || self.book_consultation
-            || self.cancel
-            || self.withdraw_consent
-    }
-}
-
-/// Someone who can hold a consultation.
-pub struct Clinician {
-    pub username: String,
-    pub name: String,
-}
-
-async fn clinicians(state: &AppState, role: Role, day: Date) -> Result<Vec<Clinician>, AppError> {
-    Ok(state
-        .store()
-        .staff_availability(role, day)
-        .await?
-        .into_iter()
-        .map(|s| Clinician {
-            username: s.username,
-            name: s.full_name,
-        })
-        .collect())
-}
-
-#[derive(Template)]
-#[template(path = "cases/case.html")]
-pub struct CasePage {
-    l: Layout,
-    w: Words,
-    v: CaseView,
-    banner: Banner,
-    can: Actions,
-    f: CaseForms,
-    errors: FieldErrors,
-    refusal: Option<String>,
-    done: Option<&'static str>,
-    open: Option<&'static str>,
-    groups: Vec<FamilyGroup>,
-    irs: Vec<Clinician>,
-    anesthetists: Vec<Clinician>,
-}
-
-impl CasePage {
-    pub fn err(&self, field: &str) -> Option<&str> {
-        self.errors.get(field)
-    }
-
-    pub fn is_open(&self, form: &str) -> bool {
-        self.open == Some(form)
-    }
-
-    pub fn kinds(&self) -> &'static [ConsultationKind] {
-        ConsultationKind::ALL
-    }
-
-    pub fn planned_name(&self) -> &str {
-        self.w.text(&self.v.planned.definition.name)
-    }
-
-    pub fn planned(&self) -> &ProcedureVersion {
-        &self.v.planned
-    }
-
-    /// What an entry of the history adds: its reason, or the MDT decision in words.
-    pub fn detail(&self, e: &CaseEventRecord) -> String {
-        match (e.event.as_str(), e.detail.as_deref()) {
-            ("mdt_decision", Some(code)) => MdtDecision::parse(code)
-                .map(|d| self.w.decision(&d).to_string())
-                .unwrap_or_else(|_| code.to_string()),
-            // A reference kept for the audit trail (`booking/<id>`), not for readers.
-            (_, Some(detail)) if detail.starts_with("booking/") => String::new(),
-            (_, Some(detail)) => detail.to_string(),
-            _ => String::new(),
-        }
-    }
-
-    pub fn previous_status(&self, e: &CaseEventRecord) -> String {
-        e.from_status
-            .as_deref()
-            .map(|s| self.w.status_code(s))
-            .unwrap_or_default()
-    }
-
-    pub fn consultation_action(&self, c: &Consultation) -> &'static str {
-        if c.status == ConsultationStatus::Booked && self.l.can(Permission::ConsultationRecord) {
-            "consult.record"
-        } else {
-            "consult.open"
-        }
-    }
-}
-
 #[derive(Deserialize, Default)]
 pub struct DoneQuery {
     #[serde(default)]
     done: String,
-}
-
-fn done_message(done: &str) -> Option<&'static str> {
-    Some(match done {
-        "referred" => "case.done.referred",
-        "accepted" => "case.done.accepted",
-        "declined" => "case.done.declined",
-        "sent_to_mdt" => "case.done.sent_to_mdt",
-        "planned" => "case.done.planned",
-        "cancelled" => "case.done.cancelled",
-        "consultation_booked" => "case.done.consultation_booked",
-        "consultation_recorded" => "case.done.consultation_recorded",
-        "consultation_cancelled" => "case.done.consultation_cancelled",
-        "consent_withdrawn" => "case.done.consent_withdrawn",
-        _ => return None,
-    })
-}
-
-async fn show_case(
-    state: &AppState,
-    ctx: &Ctx,
-    id: CaseId,
-    mut f: CaseForms,
-    feedback: Feedback,
-    status: StatusCode,
-) -> PageResult {
-    let view = CaseView::load(state, &ctx.actor(), id).await?;
-    let day = today(state, ctx);
-    let w = Words(ctx.lang);
-    let l = Layout::new(ctx, format!("/cases/{id}"), "worklists");
-    let can = Actions::new(&l, &view);
-    let groups = if can.plan {
-        procedure_groups(state, w).await?
-    } else {
-        Vec::new()
-    };
-    let (irs, anesthetists) = if can.book_consultation {
-        (
-            clinicians(state, Role::InterventionalRadiologist, day).await?,
-            clinicians(state, Role::Anesthetist, day).await?,
-        )
-    } else {
-        (Vec::new(), Vec::new())
-    };
-    if f.consent_date.is_empty() {
-        f.consent_date = day.to_string();
-    }
-    if f.duration.is_empty() {
-        f.duration = seldinger_domain::consultation::DURATION_DEFAULT.to_string();
-    }
-    let page = CasePage {
-        banner: Banner::new(view.patient.clone(), day),
-        l,
-        w,
-        v: view,
-        can,
-        f,
-        errors: feedback.errors,
-        refusal: feedback.refusal,
-        done: feedback.done,
-        open: feedback.open,
-        groups,
-        irs,
-        anesthetists,
-    };
-    Ok(respond(status, &page))
 }
 
 pub async fn case(
@@ -865,52 +557,7 @@ pub async fn case(
     Query(q): Query<DoneQuery>,
 ) -> PageResult {
     let id: CaseId = parse_id(&id)?;
-    let feedback = Feedback {
-        done: done_message(&q.done),
-        ..Default::default()
-    };
-    show_case(
-        &state,
-        &ctx,
-        id,
-        CaseForms::default(),
-        feedback,
-        StatusCode::OK,
-    )
-    .await
-}
-
-/// The case page again after a refused action: 409 with the reason for a conflict, 422
-/// with each field error beside its field (`map` names the fields of `form`).
-async fn refuse(
-    state: &AppState,
-    ctx: &Ctx,
-    id: CaseId,
-    err: AppError,
-    f: CaseForms,
-    form: &'static str,
-    map: fn(&str) -> &str,
-) -> PageResult {
-    let (feedback, status) = match err {
-        AppError::Conflict(conflict) => (
-            Feedback {
-                refusal: Some(conflict_message(&conflict, ctx.lang, &ctx.timezone)),
-                open: Some(form),
-                ..Default::default()
-            },
-            StatusCode::CONFLICT,
-        ),
-        AppError::Invalid(invalid) => (
-            Feedback {
-                errors: FieldErrors::from_invalid(&invalid, ctx.lang, map),
-                open: Some(form),
-                ..Default::default()
-            },
-            StatusCode::UNPROCESSABLE_ENTITY,
-        ),
-        other => return Err(other.into()),
-    };
-    show_case(state, ctx, id, f, feedback, status).await
+    case_page::show(&state, &ctx, id, &q.done).await
 }
 
 #[expect(
@@ -1322,7 +969,7 @@ async fn show_consultation(
         errors,
         refusal,
     };
-    Ok(respond(status, &page))
+    Ok(render_with(status, &page))
 }
 
 pub async fn consultation(
@@ -1532,7 +1179,7 @@ pub async fn clinic(
         groups,
         error,
     };
-    Ok(respond(status, &page))
+    Ok(render_with(status, &page))
 }
 
 // ---------------------------------------------------------------------------------------

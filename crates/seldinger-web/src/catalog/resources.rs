@@ -3,8 +3,8 @@
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use seldinger_domain::catalog::{EquipmentKind, RoomType};
 use seldinger_domain::invalid::Problem;
 use seldinger_domain::resources::{
@@ -21,7 +21,7 @@ use crate::AppState;
 use crate::auth::Ctx;
 use crate::error::{ApiError, AppError, PageError};
 use crate::html::{FieldErrors, FormData, Layout, render};
-use crate::json::{ApiJson, parse_id};
+use crate::json::{ApiJson, created, parse_id};
 
 type PageResult = Result<Response, PageError>;
 type ApiResult<T> = Result<T, ApiError>;
@@ -857,15 +857,6 @@ impl From<BedUnitRecord> for BedUnitOut {
             version: b.version,
         }
     }
-}
-
-fn created<T: Serialize>(location: String, body: T) -> Response {
-    (
-        StatusCode::CREATED,
-        [(header::LOCATION, location)],
-        axum::Json(body),
-    )
-        .into_response()
 }
 
 pub async fn list_rooms(State(state): State<AppState>) -> ApiResult<axum::Json<serde_json::Value>> {

@@ -17,7 +17,7 @@ use serde::Deserialize;
 use super::{Choice, EventChoices, EventView, event_view, follow_up_list};
 use crate::AppState;
 use crate::auth::Ctx;
-use crate::cases::{Banner, Words, case_header};
+use crate::case_view::{Banner, Words, case_header};
 use crate::error::{AppError, PageError, refusal};
 use crate::html::{FieldErrors, FormData, FormRefusal, Layout, render};
 use crate::i18n::lookup;

@@ -15,10 +15,10 @@ use seldinger_domain::localtime::to_local;
 use serde::Deserialize;
 use time::Duration;
 
-use super::checklist::active;
 use super::paragraphs;
 use crate::AppState;
 use crate::auth::Ctx;
+use crate::case_view::active;
 use crate::error::{AppError, PageError};
 use crate::html::{Layout, render};
 use crate::i18n::Tr;

@@ -15,14 +15,14 @@ use seldinger_domain::report::{
 use seldinger_domain::{CaseId, Invalid, Lang, Permission, Role, SpecimenId};
 use seldinger_store::StoreError;
 use seldinger_store::cases::CaseSummary;
-use seldinger_store::reports::{ReportRecord, SpecimenRecord};
+use seldinger_store::reports::ReportRecord;
 use seldinger_store::resources::StaffAvailability;
 use serde::Deserialize;
 
 use super::{Section, field_label, sections};
 use crate::AppState;
 use crate::auth::Ctx;
-use crate::cases::{Banner, Words, case_header};
+use crate::case_view::{Banner, SpecimenView, Words, case_header, specimen_view};
 use crate::error::{AppError, PageError};
 use crate::html::{Choice, FieldErrors, FormData, FormRefusal, Layout, choices, render};
 use crate::i18n::{Tr, lookup};
@@ -37,30 +37,6 @@ pub struct AddendumView {
     pub text: String,
     pub by: String,
     pub at: String,
-}
-
-/// A specimen as shown on the report and the worklist.
-pub struct SpecimenView {
-    pub id: String,
-    pub label: String,
-    pub collected: String,
-    pub result: Option<String>,
-}
-
-fn specimen_view(s: &SpecimenRecord, l: &Layout) -> SpecimenView {
-    let lang = l.lang();
-    SpecimenView {
-        id: s.id.to_string(),
-        label: s.label.clone(),
-        collected: l.date(&s.collected_on),
-        result: s.result.as_ref().map(|r| {
-            format!(
-                "{} · {}",
-                r.result.category.label(lang),
-                r.result.adequacy.label(lang)
-            )
-        }),
-    }
 }
 
 /// A radiologist's name from their username (the username itself if unknown).
