@@ -46,8 +46,6 @@ pub enum AppError {
     Internal(String),
 }
 
-pub type AppResult<T> = Result<T, AppError>;
-
 impl From<StoreError> for AppError {
     fn from(err: StoreError) -> Self {
         match err {

@@ -23,26 +23,27 @@
 //!   follow-up contacts, closing and reopening a case), [`timeline`] (a patient across
 //!   cases).
 
-pub mod api;
 pub mod auth;
-pub mod booking;
-pub mod calendar;
-pub mod case_page;
-pub mod case_view;
-pub mod cases;
-pub mod catalog;
-pub mod error;
-pub mod followup;
-pub mod html;
-pub mod i18n;
-pub mod json;
-pub mod mdt;
-pub mod openapi;
-pub mod outputs;
-pub mod pages;
-pub mod reports;
-pub mod routes;
-pub mod timeline;
+mod calendar;
+mod case_page;
+mod case_view;
+mod error;
+mod html;
+mod i18n;
+mod json;
+mod openapi;
+mod outputs;
+mod routes;
+
+mod admin;
+mod booking;
+mod cases;
+mod catalog;
+mod followup;
+mod mdt;
+mod patients;
+mod reports;
+mod session;
 
 use std::sync::Arc;
 
@@ -51,6 +52,49 @@ use seldinger_store::Store;
 use time::{Duration, OffsetDateTime};
 
 pub use routes::{route_table, router};
+
+use crate::i18n::Messages;
+use crate::routes::Route;
+
+/// The areas' route tables, in pathway order: [`routes`] adds its own (health, static
+/// files) and builds the router from them.
+const ROUTES: &[fn() -> Vec<Route>] = &[
+    session::routes,
+    patients::routes,
+    cases::routes,
+    mdt::routes,
+    booking::routes,
+    reports::routes,
+    followup::routes,
+    catalog::routes,
+    admin::routes,
+];
+
+/// Every message table: the frame's, then the areas'. [`i18n`] looks keys up in them and
+/// tests that no key is defined twice.
+const MESSAGES: &[&Messages] = &[
+    i18n::CORE,
+    i18n::catalog::MESSAGES,
+    i18n::cases::MESSAGES,
+    i18n::mdt::MESSAGES,
+    i18n::booking::MESSAGES,
+    i18n::timeline::MESSAGES,
+    i18n::reports::MESSAGES,
+    i18n::followup::MESSAGES,
+];
+
+/// The areas' parts of the OpenAPI document, which [`openapi`] merges into its core.
+const OPENAPI: &[fn() -> serde_json::Value] = &[
+    session::openapi,
+    patients::openapi,
+    cases::openapi,
+    mdt::openapi,
+    booking::openapi,
+    reports::openapi,
+    followup::openapi,
+    catalog::openapi,
+    admin::openapi,
+];
 
 /// Settings the web layer needs, loaded once by the binary.
 #[derive(Clone, Debug)]

@@ -263,26 +263,6 @@ pub async fn create_referral(
     ))
 }
 
-pub async fn list_patient_cases(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<String>,
-) -> ApiResult<axum::Json<Value>> {
-    let id: PatientId = parse_id(&id)?;
-    let now = state.now();
-    let actor = ctx.actor();
-    // An unknown patient is a 404, not an empty list.
-    state.store().get_patient(&actor, id, now).await?;
-    let items: Vec<CaseListItem> = state
-        .store()
-        .patient_cases(&actor, id, now)
-        .await?
-        .into_iter()
-        .map(|c| CaseListItem::new(c, now, &ctx.timezone))
-        .collect();
-    Ok(axum::Json(json!({ "items": items })))
-}
-
 pub async fn get_case(
     State(state): State<AppState>,
     ctx: Ctx,

@@ -40,13 +40,6 @@ fn paths() -> Value {
                 "responses": ok("201", "Opened, status `referred`; `Location` names the case.", schema("Case"), &["400", "401", "403", "415", "422", "503"])
             }
         },
-        "/api/v1/patients/{id}/cases": {
-            "parameters": [path_param("id", "The patient's id (UUID).")],
-            "get": {
-                "tags": ["cases"], "summary": "A patient's cases, newest first.", "operationId": "list_patient_cases",
-                "responses": ok("200", "The cases.", items("CaseListItem"), &["401", "403", "404", "503"])
-            }
-        },
         "/api/v1/cases/{id}": {
             "parameters": [case_id.clone()],
             "get": {

@@ -20,7 +20,6 @@ use seldinger_domain::{Access, Permission};
 use seldinger_store::cases::Worklist;
 
 pub(crate) use doc::openapi;
-pub(crate) use pages::{PatientCases, patient_cases};
 
 use crate::error::AppError;
 use crate::routes::{Route, route};
@@ -49,7 +48,6 @@ pub(crate) fn routes() -> Vec<Route> {
         route(M::POST, "/consultations/{id}/cancel",              Needs(ConsultationBook),   pages::cancel_consultation),
         route(M::GET,  "/clinic",                                 Needs(CaseRead),           pages::clinic),
         route(M::POST, "/api/v1/cases",                           Needs(ReferralCreate),     api::create_referral),
-        route(M::GET,  "/api/v1/patients/{id}/cases",             Needs(CaseRead),           api::list_patient_cases),
         route(M::GET,  "/api/v1/cases/{id}",                      Needs(CaseRead),           api::get_case),
         route(M::POST, "/api/v1/cases/{id}/accept",               Needs(Triage),             api::accept_case),
         route(M::POST, "/api/v1/cases/{id}/decline",              Needs(Triage),             api::decline_case),

@@ -124,7 +124,6 @@ pub struct EventView {
     pub due: Option<String>,
     pub overdue: bool,
     pub reported: Option<String>,
-    pub from_follow_up: Option<String>,
 }
 
 fn event_view(
@@ -168,7 +167,6 @@ fn event_view(
         due: r.report_due_at.map(|d| l.datetime(&d)),
         overdue: r.is_report_overdue(now),
         reported: r.reported_at.map(|d| l.datetime(&d)),
-        from_follow_up: r.follow_up_id.map(|f| f.to_string()),
     }
 }
 

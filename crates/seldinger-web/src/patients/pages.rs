@@ -1,122 +1,27 @@
-//! The pages of signing in, patients, users and tokens, and the audit log; the machinery
-//! they share with every area is in [`crate::html`].
+//! The patient list and search, the patient page with their cases, the patient form
+//! (register, edit, withdraw a record registered in error), and the timeline across cases.
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Redirect, Response};
-use seldinger_domain::invalid::Problem;
+use axum::http::StatusCode;
+use axum::response::Response;
 use seldinger_domain::patient::{
     AllergyKind, AnticoagulantDrug, NewPatient, PatientInput, PatientQuery, RawEntry, Sex,
 };
-use seldinger_domain::{Invalid, Lang, PatientId, Permission, Role};
-use seldinger_store::{AuditRecord, Conflict, Patient, StoreError, User};
+use seldinger_domain::{Invalid, Lang, PatientId, Permission, Problem, followup};
+use seldinger_store::timeline::{TimelineEntry, TimelineItem};
+use seldinger_store::{Conflict, Patient, StoreError};
 use serde::Deserialize;
+use time::{Date, OffsetDateTime};
 
+use super::href;
 use crate::AppState;
-use crate::api::{self, AuditParams, UserInput};
-use crate::auth::{self, Ctx, LANG_COOKIE, Visitor};
+use crate::auth::Ctx;
+use crate::case_view::Words;
 use crate::error::AppError;
-use crate::html::{
-    FieldErrors, FormData, Layout, PageResult, local_path, render, render_with, see_other,
-};
-use crate::i18n::age;
+use crate::html::{FieldErrors, FormData, Layout, PageResult, render, render_with, see_other};
+use crate::i18n::{age, lookup};
 use crate::json::{parse_id, withdrawal_reason};
-
-#[derive(Template)]
-#[template(path = "login.html")]
-pub struct LoginPage {
-    l: Layout,
-    next: String,
-    username: String,
-    message: Option<&'static str>,
-}
-
-#[derive(Deserialize, Default)]
-pub struct LoginQuery {
-    #[serde(default)]
-    next: String,
-    #[serde(default)]
-    lang: String,
-}
-
-pub async fn login_form(visitor: Visitor, Query(query): Query<LoginQuery>) -> Response {
-    let chosen: Option<Lang> = query.lang.parse().ok();
-    let lang = chosen.unwrap_or(visitor.lang);
-    let page = LoginPage {
-        l: Layout::anonymous(lang),
-        next: local_path(&query.next).to_string(),
-        username: String::new(),
-        message: (!query.next.is_empty() && query.next != "/").then_some("login.expired"),
-    };
-    let mut response = render(&page);
-    if let Some(lang) = chosen
-        && let Ok(value) = format!(
-            "{LANG_COOKIE}={}; Path=/; SameSite=Lax; Max-Age=31536000",
-            lang.code()
-        )
-        .parse()
-    {
-        response.headers_mut().insert(header::SET_COOKIE, value);
-    }
-    response
-}
-
-pub async fn login(State(state): State<AppState>, visitor: Visitor, form: FormData) -> PageResult {
-    let next = local_path(form.get("next")).to_string();
-    let username = form.get("username").to_string();
-    let failed = |message: &'static str, status: StatusCode| {
-        let page = LoginPage {
-            l: Layout::anonymous(visitor.lang),
-            next: next.clone(),
-            username: username.clone(),
-            message: Some(message),
-        };
-        render_with(status, &page)
-    };
-    match api::login(&state, &visitor, &username, form.get("password")).await {
-        Ok(Some((_, session_id))) => {
-            let cookie = auth::session_cookie(&session_id, state.config().secure_cookies);
-            Ok(([(header::SET_COOKIE, cookie)], Redirect::to(&next)).into_response())
-        }
-        Ok(None) => Ok(failed("login.failed", StatusCode::UNAUTHORIZED)),
-        Err(AppError::TooManyRequests) => {
-            Ok(failed("login.limited", StatusCode::TOO_MANY_REQUESTS))
-        }
-        Err(e) => Err(e.into()),
-    }
-}
-
-pub async fn logout(State(state): State<AppState>, ctx: Ctx) -> PageResult {
-    api::sign_out(&state, &ctx).await?;
-    Ok((
-        [(header::SET_COOKIE, auth::expired_session_cookie())],
-        Redirect::to("/login"),
-    )
-        .into_response())
-}
-
-pub async fn set_language(State(state): State<AppState>, ctx: Ctx, form: FormData) -> PageResult {
-    let language: Lang = form.get("language").parse().map_err(AppError::from)?;
-    state
-        .store()
-        .set_language(ctx.principal.user.id, language)
-        .await?;
-    Ok(see_other(local_path(form.get("next"))))
-}
-
-pub async fn home(ctx: Ctx) -> Response {
-    let target = if ctx.can(Permission::CaseRead) {
-        "/worklists"
-    } else if ctx.can(Permission::PatientRead) {
-        "/patients"
-    } else if ctx.can(Permission::UserAdmin) {
-        "/users"
-    } else {
-        "/audit"
-    };
-    see_other(target)
-}
 
 /// One row of a patient list, with what the list shows.
 pub struct PatientRow {
@@ -161,7 +66,7 @@ impl PatientRow {
 }
 
 #[derive(Template)]
-#[template(path = "patients.html")]
+#[template(path = "patients/list.html")]
 pub struct PatientsPage {
     l: Layout,
     q: String,
@@ -233,12 +138,12 @@ pub async fn patients(
 }
 
 #[derive(Template)]
-#[template(path = "patient.html")]
+#[template(path = "patients/patient.html")]
 pub struct PatientPage {
     l: Layout,
     row: PatientRow,
     saved: bool,
-    cases: crate::cases::PatientCases,
+    cases: PatientCases,
 }
 
 impl PatientPage {
@@ -266,7 +171,7 @@ pub async fn patient(
     let id: PatientId = parse_id(&id)?;
     let now = state.now();
     let patient = state.store().get_patient(&ctx.actor(), id, now).await?;
-    let cases = crate::cases::patient_cases(&state, &ctx, id).await?;
+    let cases = patient_cases(&state, &ctx, id).await?;
     let l = Layout::new(&ctx, format!("/patients/{id}"), "patients");
     Ok(render(&PatientPage {
         l,
@@ -416,7 +321,7 @@ fn form_field(field: &str) -> &str {
 }
 
 #[derive(Template)]
-#[template(path = "patient_form.html")]
+#[template(path = "patients/form.html")]
 pub struct PatientFormPage {
     l: Layout,
     /// `None` when registering a new patient.
@@ -611,231 +516,191 @@ pub async fn delete_patient(
     })
 }
 
-#[derive(Template)]
-#[template(path = "users.html")]
-pub struct UsersPage {
-    l: Layout,
-    users: Vec<User>,
-    f: UserInput,
-    errors: FieldErrors,
-    done: Option<&'static str>,
+/// One case on the patient page.
+pub struct PatientCaseRow {
+    pub id: String,
+    pub status_code: &'static str,
+    pub status: &'static str,
+    pub urgency_code: &'static str,
+    pub urgency: &'static str,
+    pub procedure: String,
+    pub referral_date: Date,
+    pub referring_physician: String,
 }
 
-impl UsersPage {
-    pub fn roles(&self) -> &'static [Role] {
-        Role::ALL
-    }
-
-    pub fn err(&self, field: &str) -> Option<&str> {
-        self.errors.get(field)
-    }
-
-    pub fn chosen_language(&self) -> &str {
-        self.f.language.as_deref().unwrap_or("fr")
-    }
+/// The patient's cases, for the patient page (`shown` only to those who read cases).
+#[derive(Default)]
+pub struct PatientCases {
+    pub shown: bool,
+    pub can_refer: bool,
+    pub patient_id: String,
+    pub rows: Vec<PatientCaseRow>,
 }
 
-#[derive(Deserialize, Default)]
-pub struct DoneQuery {
-    #[serde(default)]
-    done: String,
-}
-
-pub async fn users(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Query(q): Query<DoneQuery>,
-) -> PageResult {
-    let done = match q.done.as_str() {
-        "created" => Some("users.created"),
-        "disabled" => Some("users.disabled.done"),
-        _ => None,
+/// Loads the patient's cases for the patient page; the list is audited by the store.
+async fn patient_cases(
+    state: &AppState,
+    ctx: &Ctx,
+    patient: PatientId,
+) -> Result<PatientCases, AppError> {
+    let mut out = PatientCases {
+        shown: ctx.can(Permission::CaseRead),
+        can_refer: ctx.can(Permission::ReferralCreate),
+        patient_id: patient.to_string(),
+        rows: Vec::new(),
     };
-    let page = UsersPage {
-        l: Layout::new(&ctx, "/users", "users"),
-        users: state.store().list_users().await?,
-        f: UserInput::default(),
-        errors: FieldErrors::default(),
-        done,
-    };
-    Ok(render(&page))
-}
-
-pub async fn create_user(State(state): State<AppState>, ctx: Ctx, form: FormData) -> PageResult {
-    let input = UserInput {
-        username: form.get("username").into(),
-        full_name: form.get("full_name").into(),
-        role: form.get("role").into(),
-        language: Some(form.get("language").to_string()),
-        password: form.get("password").into(),
-    };
-    let result = match api::new_user(&input).await {
-        Ok(new) => state
-            .store()
-            .create_user(&ctx.actor(), new, state.now())
-            .await
-            .map_err(|e| api::username_taken(e.into())),
-        Err(e) => Err(e),
-    };
-    match result {
-        Ok(_) => Ok(see_other("/users?done=created")),
-        Err(AppError::Invalid(invalid)) => {
-            let page = UsersPage {
-                l: Layout::new(&ctx, "/users", "users"),
-                users: state.store().list_users().await?,
-                errors: FieldErrors::from_invalid(&invalid, ctx.lang, |f| f),
-                f: UserInput {
-                    password: String::new(),
-                    ..input
-                },
-                done: None,
-            };
-            Ok(render_with(StatusCode::UNPROCESSABLE_ENTITY, &page))
-        }
-        Err(other) => Err(other.into()),
+    if !out.shown {
+        return Ok(out);
     }
-}
-
-pub async fn disable_user(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(username): Path<String>,
-) -> PageResult {
-    state
+    let w = Words(ctx.lang);
+    out.rows = state
         .store()
-        .disable_user(&ctx.actor(), &username, state.now())
-        .await?;
-    Ok(see_other("/users?done=disabled"))
+        .patient_cases(&ctx.actor(), patient, state.now())
+        .await?
+        .into_iter()
+        .map(|c| PatientCaseRow {
+            id: c.id.to_string(),
+            status_code: c.status.code(),
+            status: w.status(&c.status),
+            urgency_code: c.urgency.code(),
+            urgency: w.urgency(&c.urgency),
+            procedure: c.procedure_name(ctx.lang).to_string(),
+            referral_date: c.referral_date,
+            referring_physician: c.referring_physician,
+        })
+        .collect();
+    Ok(out)
+}
+
+/// One line of the timeline, ready to show.
+pub struct Line {
+    pub at: OffsetDateTime,
+    pub case_id: String,
+    pub procedure: String,
+    pub kind: &'static str,
+    pub what: String,
+    pub detail: String,
+    pub href: String,
+    pub planned: bool,
+    pub alert: bool,
 }
 
 #[derive(Template)]
-#[template(path = "token.html")]
-pub struct TokenPage {
-    l: Layout,
-    username: String,
-    token: String,
+#[template(path = "patients/timeline.html")]
+pub struct TimelinePage {
+    pub l: Layout,
+    pub patient_id: String,
+    pub patient_name: String,
+    pub lines: Vec<Line>,
 }
 
-pub async fn create_token(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(username): Path<String>,
-) -> PageResult {
-    let token = api::issue_token(&state, &ctx, &username).await?;
-    Ok(render(&TokenPage {
-        l: Layout::new(&ctx, "/users", "users"),
-        username,
-        token,
-    }))
+fn word(key: &str, lang: Lang) -> String {
+    lookup(key, lang).unwrap_or(key).to_string()
 }
 
-#[derive(Template)]
-#[template(path = "audit.html")]
-pub struct AuditPage {
-    l: Layout,
-    f: AuditParams,
-    entries: Vec<AuditRecord>,
-    errors: FieldErrors,
-    older: Option<String>,
-}
-
-impl AuditPage {
-    pub fn err(&self, field: &str) -> Option<&str> {
-        self.errors.get(field)
-    }
-
-    pub fn object(&self, e: &AuditRecord) -> String {
-        match (&e.object_type, &e.object_id) {
-            (Some(kind), Some(id)) => format!("{kind}/{id}"),
-            _ => String::new(),
-        }
-    }
-
-    /// Links an entry's object to its page when there is one.
-    pub fn object_link(&self, e: &AuditRecord) -> Option<String> {
-        match (e.object_type.as_deref(), &e.object_id) {
-            (Some("patient"), Some(id)) if self.l.can(Permission::PatientRead) => {
-                Some(format!("/patients/{id}"))
-            }
-            _ => None,
-        }
-    }
-
-    /// The role of an entry in the page's language (entries of the system have none).
-    pub fn role(&self, e: &AuditRecord) -> &'static str {
-        e.role
-            .as_deref()
-            .and_then(|r| Role::parse(r).ok())
-            .map(|r| r.label(self.l.tr.0))
-            .unwrap_or("")
-    }
-
-    /// The records a search entry names (its detail is `results=N id id …`), to list them
-    /// folded instead of as one long line.
-    pub fn result_ids(&self, e: &AuditRecord) -> Vec<String> {
-        match e.detail.as_deref() {
-            Some(detail) if detail.starts_with("results=") => detail
-                .split_whitespace()
-                .skip(1)
-                .map(str::to_string)
-                .collect(),
-            _ => Vec::new(),
-        }
-    }
-
-    pub fn actions(&self) -> &'static [seldinger_domain::audit::AuditAction] {
-        seldinger_domain::audit::AuditAction::ALL
-    }
-}
-
-pub async fn audit(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Query(params): Query<AuditParams>,
-) -> PageResult {
-    let l = Layout::new(&ctx, "/audit", "audit");
-    let filter = match params.filter() {
-        Ok(filter) => filter,
-        Err(invalid) => {
-            let errors = FieldErrors::from_invalid(&invalid, ctx.lang, |f| f);
-            let page = AuditPage {
-                l,
-                f: params,
-                entries: Vec::new(),
-                errors,
-                older: None,
-            };
-            return Ok(render_with(StatusCode::UNPROCESSABLE_ENTITY, &page));
-        }
+fn line(e: &TimelineEntry, terms: &[seldinger_domain::adverse::Term], lang: Lang) -> Line {
+    let (kind, what, detail, planned, alert) = match &e.item {
+        TimelineItem::CaseEvent { event, by, .. } => (
+            "case_event",
+            word(&format!("case.event.{event}"), lang),
+            by.clone(),
+            false,
+            false,
+        ),
+        TimelineItem::Consultation {
+            kind,
+            status,
+            clinician,
+            ..
+        } => (
+            "consultation",
+            word(&format!("consult.kind.{}", kind.code()), lang),
+            format!(
+                "{clinician} — {}",
+                word(&format!("consult.status.{}", status.code()), lang)
+            ),
+            false,
+            false,
+        ),
+        TimelineItem::Addendum { by } => (
+            "addendum",
+            word("timeline.addendum", lang),
+            by.clone(),
+            false,
+            false,
+        ),
+        TimelineItem::Pathology {
+            label, category, ..
+        } => (
+            "pathology",
+            word("timeline.pathology", lang),
+            format!("{label} — {}", category.label(lang)),
+            false,
+            false,
+        ),
+        TimelineItem::AdverseEvent {
+            term,
+            phase,
+            cirse_grade,
+            serious,
+            ..
+        } => (
+            "adverse_event",
+            terms
+                .iter()
+                .find(|t| &t.code == term)
+                .map_or_else(|| term.clone(), |t| t.name(lang).to_string()),
+            format!(
+                "{} — CIRSE {cirse_grade}{}",
+                phase.label(lang),
+                if *serious {
+                    format!(" — {}", word("timeline.serious", lang))
+                } else {
+                    String::new()
+                }
+            ),
+            false,
+            *serious,
+        ),
+        TimelineItem::FollowUp { code, status, .. } => (
+            "follow_up",
+            followup::label(code, lang).to_string(),
+            status.label(lang).to_string(),
+            *status == followup::Status::Planned,
+            false,
+        ),
     };
-    let entries = state
-        .store()
-        .list_audit(&ctx.actor(), &filter, state.now())
-        .await?;
-    let older = (entries.len() as u64 == filter.limit)
-        .then(|| entries.last().map(|e| e.id))
-        .flatten()
-        .map(|before| {
-            let query = [
-                ("object", params.object.as_str()),
-                ("username", params.username.as_str()),
-                ("action", params.action.as_str()),
-                ("since", params.since.as_str()),
-                ("until", params.until.as_str()),
-                ("before", &before.to_string()),
-            ]
-            .iter()
-            .filter(|(_, v)| !v.is_empty())
-            .map(|(k, v)| format!("{k}={}", auth::urlencode(v)))
-            .collect::<Vec<_>>()
-            .join("&");
-            format!("/audit?{query}")
-        });
-    Ok(render(&AuditPage {
+    Line {
+        at: e.at,
+        case_id: e.case_id.to_string(),
+        procedure: e.procedure_code.clone(),
+        kind,
+        what,
+        detail,
+        href: href(e),
+        planned,
+        alert,
+    }
+}
+
+/// A patient's timeline across cases (PRODUCT.md, pathway; issue "Pathway II", item 5): everything
+/// about them in time order, each line linking to where it is recorded.
+pub async fn timeline(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> PageResult {
+    let id: PatientId = parse_id(&id)?;
+    let now = state.now();
+    let actor = ctx.actor();
+    let patient = state.store().get_patient(&actor, id, now).await?;
+    let (_, entries) = state.store().patient_timeline(&actor, id, now).await?;
+    let terms = state.store().ae_terms().await?;
+    let l = Layout::new(&ctx, format!("/patients/{id}/timeline"), "patients");
+    Ok(render(&TimelinePage {
+        patient_id: id.to_string(),
+        patient_name: format!("{} {}", patient.family_name, patient.given_names),
+        lines: entries.iter().map(|e| line(e, &terms, ctx.lang)).collect(),
         l,
-        f: params,
-        entries,
-        errors: FieldErrors::default(),
-        older,
     }))
 }
