@@ -356,6 +356,12 @@ pub(crate) async fn show(state: &AppState, ctx: &Ctx, id: CaseId, done: &str) ->
     .await
 }
 
+/// The field mapping of a form whose fields are named as the domain names them (for
+/// [`refuse`]).
+pub(crate) fn same(field: &str) -> &str {
+    field
+}
+
 #[cfg(test)]
 mod tests {
     use crate::i18n::assert_labelled;

@@ -27,12 +27,15 @@ macro_rules! messages {
 pub mod booking;
 
 pub mod cases;
+
 pub mod catalog;
 
 pub mod followup;
+
 pub mod mdt;
 
 pub mod reports;
+
 pub mod timeline;
 
 static INDEX: LazyLock<HashMap<&'static str, (&'static str, &'static str)>> = LazyLock::new(|| {

@@ -37,13 +37,15 @@ mod routes;
 
 mod admin;
 mod booking;
-mod cases;
 mod catalog;
+mod consultations;
 mod followup;
 mod mdt;
 mod patients;
+mod referrals;
 mod reports;
 mod session;
+mod worklists;
 
 use std::sync::Arc;
 
@@ -61,11 +63,13 @@ use crate::routes::Route;
 const ROUTES: &[fn() -> Vec<Route>] = &[
     session::routes,
     patients::routes,
-    cases::routes,
+    referrals::routes,
+    consultations::routes,
     mdt::routes,
     booking::routes,
     reports::routes,
     followup::routes,
+    worklists::routes,
     catalog::routes,
     admin::routes,
 ];
@@ -87,11 +91,13 @@ const MESSAGES: &[&Messages] = &[
 const OPENAPI: &[fn() -> serde_json::Value] = &[
     session::openapi,
     patients::openapi,
-    cases::openapi,
+    referrals::openapi,
+    consultations::openapi,
     mdt::openapi,
     booking::openapi,
     reports::openapi,
     followup::openapi,
+    worklists::openapi,
     catalog::openapi,
     admin::openapi,
 ];
