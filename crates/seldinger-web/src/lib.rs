@@ -38,7 +38,9 @@ mod routes;
 mod admin;
 mod booking;
 mod catalog;
+mod checklist;
 mod consultations;
+mod documents;
 mod followup;
 mod mdt;
 mod patients;
@@ -67,8 +69,10 @@ const ROUTES: &[fn() -> Vec<Route>] = &[
     consultations::routes,
     mdt::routes,
     booking::routes,
+    checklist::routes,
     reports::routes,
     followup::routes,
+    documents::routes,
     worklists::routes,
     catalog::routes,
     admin::routes,
@@ -95,6 +99,7 @@ const OPENAPI: &[fn() -> serde_json::Value] = &[
     consultations::openapi,
     mdt::openapi,
     booking::openapi,
+    checklist::openapi,
     reports::openapi,
     followup::openapi,
     worklists::openapi,

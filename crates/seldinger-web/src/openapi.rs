@@ -67,6 +67,24 @@ pub(crate) fn query_param(name: &str, description: &str, kind: &str) -> Value {
     json!({ "name": name, "in": "query", "required": false, "description": description, "schema": { "type": kind } })
 }
 
+/// The codes of a case's status, for the parts that list them inline.
+pub(crate) fn case_statuses() -> Value {
+    json!([
+        "referred",
+        "accepted",
+        "awaiting_mdt",
+        "consulted",
+        "to_schedule",
+        "scheduled",
+        "ready",
+        "performed",
+        "follow_up",
+        "closed",
+        "declined",
+        "cancelled"
+    ])
+}
+
 /// What the document says before the areas' parts: what it describes, how to
 /// authenticate, and the schema of every error (`Problem`).
 fn core_spec() -> Value {

@@ -8,10 +8,10 @@ use seldinger_store::{AuditRecord, User};
 use serde::Deserialize;
 
 use super::{AuditParams, UserInput, issue_token, new_user, username_taken};
-use crate::AppState;
-use crate::auth::{self, Ctx};
+use crate::auth::Ctx;
 use crate::error::AppError;
 use crate::html::{FieldErrors, FormData, Layout, PageResult, render, render_with, see_other};
+use crate::{AppState, auth};
 
 #[derive(Template)]
 #[template(path = "admin/users.html")]

@@ -12,22 +12,18 @@ use seldinger_domain::catalog::ProcedureType;
 use seldinger_domain::localtime::to_local;
 use seldinger_domain::resources::{WEEKDAYS, weekday_index};
 use seldinger_domain::{BookingId, CaseId, Invalid, Lang, Permission, Role, RoomId, UserId};
-use seldinger_store::Conflict;
-use seldinger_store::Store;
 use seldinger_store::bookings::{BookedCase, BookingRecord, ListFilter};
-use seldinger_store::{Patient, StoreError};
+use seldinger_store::{Conflict, Patient, Store, StoreError};
 use serde::Deserialize;
 use time::{Date, Duration, OffsetDateTime};
 
 use super::{BookingInput, Resources, Times, date_or, details, is_ready, label, monday, today};
 use crate::AppState;
 use crate::auth::Ctx;
-use crate::error::{AppError, PageError};
-use crate::html::{FieldErrors, FormData, Layout, render};
+use crate::error::AppError;
+use crate::html::{FieldErrors, FormData, Layout, PageResult, render};
 use crate::i18n::age;
 use crate::json::{parse_id, withdrawal_reason};
-
-type PageResult = Result<Response, PageError>;
 
 /// How many slots the booking page proposes, over how many days.
 const SLOT_COUNT: usize = 10;

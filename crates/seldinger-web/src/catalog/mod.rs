@@ -24,9 +24,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use seldinger_domain::{Access, Lang, Permission};
 use serde_json::Value;
 
-use crate::html;
-use crate::i18n;
 use crate::routes::{Route, route};
+use crate::{html, i18n};
 
 /// This area's routes, each with the access it demands.
 #[rustfmt::skip] // One route per line: this is a table, read as one.

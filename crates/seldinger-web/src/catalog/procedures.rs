@@ -21,12 +21,9 @@ use time::OffsetDateTime;
 use super::{form_field, form_number, label, merge_errors, render_with, see_other};
 use crate::AppState;
 use crate::auth::Ctx;
-use crate::error::{ApiError, AppError, PageError};
-use crate::html::{FieldErrors, FormData, Layout, render};
-use crate::json::{ApiJson, ApiQuery, parse_id};
-
-type PageResult = Result<Response, PageError>;
-type ApiResult<T> = Result<T, ApiError>;
+use crate::error::AppError;
+use crate::html::{FieldErrors, FormData, Layout, PageResult, render};
+use crate::json::{ApiJson, ApiQuery, ApiResult, parse_id};
 
 // ---------------------------------------------------------------------------------------
 // Pages

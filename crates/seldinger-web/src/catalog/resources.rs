@@ -19,12 +19,9 @@ use serde::{Deserialize, Serialize};
 use super::{form_field, form_number, label, merge_errors, render_with, see_other};
 use crate::AppState;
 use crate::auth::Ctx;
-use crate::error::{ApiError, AppError, PageError};
-use crate::html::{FieldErrors, FormData, Layout, render};
-use crate::json::{ApiJson, created, parse_id};
-
-type PageResult = Result<Response, PageError>;
-type ApiResult<T> = Result<T, ApiError>;
+use crate::error::{AppError, PageError};
+use crate::html::{FieldErrors, FormData, Layout, PageResult, render};
+use crate::json::{ApiJson, ApiResult, created, parse_id};
 
 /// Each weekday, Monday first: `(index, code, label)`.
 pub fn days(lang: Lang) -> Vec<(usize, &'static str, &'static str)> {

@@ -5,7 +5,6 @@
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::Response;
 use seldinger_domain::invalid::Collector;
 use seldinger_domain::localtime::local_date;
 use seldinger_domain::patient::parse_date;
@@ -22,12 +21,9 @@ use super::resources::{days, short_days};
 use super::{render_with, see_other};
 use crate::AppState;
 use crate::auth::{Ctx, urlencode};
-use crate::error::{ApiError, AppError, PageError};
-use crate::html::{FieldErrors, FormData, Layout, render};
-use crate::json::ApiJson;
-
-type PageResult = Result<Response, PageError>;
-type ApiResult<T> = Result<T, ApiError>;
+use crate::error::AppError;
+use crate::html::{FieldErrors, FormData, Layout, PageResult, render};
+use crate::json::{ApiJson, ApiResult};
 
 /// The roles that are booked on procedures, in the order the pages show them.
 const BOOKED: [Role; 2] = [Role::InterventionalRadiologist, Role::Anesthetist];

@@ -19,11 +19,9 @@ use time::OffsetDateTime;
 
 use crate::AppState;
 use crate::auth::Ctx;
-use crate::error::{ApiError, AppError};
-use crate::json::{ApiJson, ApiQuery, page_limit, parse_id, rfc3339};
+use crate::error::AppError;
+use crate::json::{ApiJson, ApiQuery, ApiResult, page_limit, parse_id, rfc3339};
 use crate::outputs::case_body;
-
-type ApiResult<T> = Result<T, ApiError>;
 
 fn event_body(r: &AdverseEventRecord, now: OffsetDateTime) -> Value {
     let e = &r.event;

@@ -26,8 +26,10 @@ use seldinger_store::followups::FollowUpList;
 use serde_json::Value;
 
 use crate::error::AppError;
-use crate::html::Layout;
+use crate::html::{Layout, choices};
 use crate::routes::{Route, route};
+
+pub use crate::html::Choice;
 
 /// This area's routes, each with the access it demands.
 #[rustfmt::skip] // One route per line: this is a table, read as one.
@@ -71,9 +73,6 @@ pub(crate) fn routes() -> Vec<Route> {
 pub(crate) fn openapi() -> Value {
     spec::openapi()
 }
-
-pub use crate::html::Choice;
-use crate::html::choices;
 
 /// The name of a term in `lang`; the code for a term no longer listed.
 fn term_name(terms: &[Term], code: &str, lang: Lang) -> String {

@@ -6,9 +6,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use seldinger_domain::adverse::{EventInput, Term, TermInput};
 use seldinger_domain::case::{CaseEvent, CaseStatus, status_label};
-use seldinger_domain::followup::{self, ContactInput, Status};
+use seldinger_domain::followup::{ContactInput, Status};
 use seldinger_domain::localtime::{local_input, to_local};
-use seldinger_domain::{AdverseEventId, CaseId, FollowUpId, Lang, Permission};
+use seldinger_domain::{AdverseEventId, CaseId, FollowUpId, Lang, Permission, followup};
 use seldinger_store::cases::CaseSummary;
 use seldinger_store::followups::FollowUpRecord;
 use seldinger_store::{Conflict, StoreError};
@@ -18,12 +18,10 @@ use super::{Choice, EventChoices, EventView, event_view, follow_up_list};
 use crate::AppState;
 use crate::auth::Ctx;
 use crate::case_view::{Banner, Words, case_header};
-use crate::error::{AppError, PageError, refusal};
-use crate::html::{FieldErrors, FormData, FormRefusal, Layout, render};
+use crate::error::{AppError, refusal};
+use crate::html::{FieldErrors, FormData, FormRefusal, Layout, PageResult, render};
 use crate::i18n::lookup;
 use crate::json::parse_id;
-
-type PageResult = Result<Response, PageError>;
 
 const PAGE_SIZE: u64 = 100;
 

@@ -4,10 +4,10 @@
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use seldinger_domain::case::{self, CaseEvent, NewReferral, ReferralInput, Side, Urgency};
+use seldinger_domain::case::{CaseEvent, NewReferral, ReferralInput, Side, Urgency};
 use seldinger_domain::catalog::Organ;
 use seldinger_domain::patient::{AllergyKind, AnticoagulantDrug, RawEntry};
-use seldinger_domain::{CaseId, FieldError, Invalid, PatientId, Permission, Problem, Role};
+use seldinger_domain::{CaseId, FieldError, Invalid, PatientId, Permission, Problem, Role, case};
 use seldinger_store::{Patient, StoreError};
 use serde::Deserialize;
 use time::Date;

@@ -3,7 +3,7 @@
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect};
 use seldinger_domain::audit::{AuditAction, ObjectRef};
 use seldinger_domain::case::{CaseStatus, status_label};
 use seldinger_domain::catalog::{Anesthesia, Guidance};
@@ -23,12 +23,12 @@ use super::{Section, field_label, sections};
 use crate::AppState;
 use crate::auth::Ctx;
 use crate::case_view::{Banner, SpecimenView, Words, case_header, specimen_view};
-use crate::error::{AppError, PageError};
-use crate::html::{Choice, FieldErrors, FormData, FormRefusal, Layout, choices, render};
+use crate::error::AppError;
+use crate::html::{
+    Choice, FieldErrors, FormData, FormRefusal, Layout, PageResult, choices, render,
+};
 use crate::i18n::{Tr, lookup};
 use crate::json::parse_id;
-
-type PageResult = Result<Response, PageError>;
 
 const PAGE_SIZE: u64 = 100;
 
