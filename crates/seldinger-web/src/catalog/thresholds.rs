@@ -4,7 +4,7 @@
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::Response;
+use seldinger_domain::Permission;
 use seldinger_domain::catalog::BleedingRisk;
 use seldinger_domain::checklist::{Thresholds, ThresholdsInput};
 use seldinger_store::catalog::ThresholdsRecord;
@@ -14,13 +14,10 @@ use time::OffsetDateTime;
 
 use super::{render_with, see_other};
 use crate::AppState;
-use crate::api::ApiJson;
 use crate::auth::Ctx;
-use crate::error::{ApiError, AppError, PageError};
-use crate::pages::{FieldErrors, FormData, Layout, render};
-
-type PageResult = Result<Response, PageError>;
-type ApiResult<T> = Result<T, ApiError>;
+use crate::error::AppError;
+use crate::html::{FieldErrors, FormData, Layout, PageResult, render};
+use crate::json::{ApiJson, ApiResult};
 
 /// A category from a path: anything else names nothing.
 fn parse_risk(raw: &str) -> Result<BleedingRisk, AppError> {

@@ -26,8 +26,10 @@ use seldinger_store::followups::FollowUpList;
 use serde_json::Value;
 
 use crate::error::AppError;
-use crate::pages::Layout;
+use crate::html::{Layout, choices};
 use crate::routes::{Route, route};
+
+pub use crate::html::Choice;
 
 /// This area's routes, each with the access it demands.
 #[rustfmt::skip] // One route per line: this is a table, read as one.
@@ -71,9 +73,6 @@ pub(crate) fn routes() -> Vec<Route> {
 pub(crate) fn openapi() -> Value {
     spec::openapi()
 }
-
-pub use crate::pages::Choice;
-use crate::pages::choices;
 
 /// The name of a term in `lang`; the code for a term no longer listed.
 fn term_name(terms: &[Term], code: &str, lang: Lang) -> String {
@@ -124,7 +123,6 @@ pub struct EventView {
     pub due: Option<String>,
     pub overdue: bool,
     pub reported: Option<String>,
-    pub from_follow_up: Option<String>,
 }
 
 fn event_view(
@@ -168,7 +166,6 @@ fn event_view(
         due: r.report_due_at.map(|d| l.datetime(&d)),
         overdue: r.is_report_overdue(now),
         reported: r.reported_at.map(|d| l.datetime(&d)),
-        from_follow_up: r.follow_up_id.map(|f| f.to_string()),
     }
 }
 

@@ -18,11 +18,9 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::AppState;
-use crate::api::{ApiJson, ApiQuery, PageParams, page_limit, parse_id, rfc3339};
 use crate::auth::Ctx;
-use crate::error::{ApiError, AppError};
-
-type ApiResult<T> = Result<T, ApiError>;
+use crate::error::AppError;
+use crate::json::{ApiJson, ApiQuery, ApiResult, PageParams, page_limit, parse_id, rfc3339};
 
 fn report_body(r: &ReportRecord) -> Value {
     json!({
