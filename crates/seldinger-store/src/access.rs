@@ -147,10 +147,9 @@ pub(crate) async fn ensure_in_scope<C: ConnectionTrait>(
         return Ok(());
     }
     let allowed = in_scope(db, actor, patients.iter().copied(), now).await?;
-    if patients.iter().all(|p| allowed.contains(p)) {
-        Ok(())
-    } else {
-        Err(StoreError::Forbidden)
+    match patients.iter().find(|p| !allowed.contains(p)) {
+        None => Ok(()),
+        Some(refused) => Err(StoreError::Forbidden(Some(*refused))),
     }
 }
 
@@ -177,7 +176,7 @@ impl Store {
             )));
         }
         let Some(user) = actor.user_id else {
-            return Err(StoreError::Forbidden);
+            return Err(StoreError::Forbidden(None));
         };
         let txn = self.db.begin().await?;
         let exists = Query::select()

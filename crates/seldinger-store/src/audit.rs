@@ -339,7 +339,7 @@ impl Store {
         if let Err(denied) =
             crate::access::ensure_in_scope(&self.db, actor, &entry.patients, now).await
         {
-            if matches!(denied, StoreError::Forbidden) {
+            if matches!(denied, StoreError::Forbidden(_)) {
                 let refusal = Entry::new(AuditAction::AccessDenied)
                     .object(entry.object.clone())
                     .patients(entry.patients.iter().copied())

@@ -558,6 +558,23 @@ impl Store {
         Ok(case)
     }
 
+    /// A case and its patient: the top of every page about a case, one read naming the
+    /// patient.
+    pub async fn case_with_patient(
+        &self,
+        actor: &Actor,
+        id: CaseId,
+        now: OffsetDateTime,
+    ) -> StoreResult<(CaseRecord, crate::Patient)> {
+        let case = load_case(&self.db, id).await?;
+        let patient = crate::patients::load_patient(&self.db, case.patient_id).await?;
+        let entry = Entry::new(AuditAction::CaseRead)
+            .on("case", id)
+            .patient(case.patient_id);
+        self.disclose(actor, entry, now).await?;
+        Ok((case, patient))
+    }
+
     /// A case with its history, consultations, consents, MDT items and bookings: what
     /// its page shows, read in one snapshot and audited as one read naming the patient.
     pub async fn case_file(
@@ -566,6 +583,35 @@ impl Store {
         id: CaseId,
         now: OffsetDateTime,
     ) -> StoreResult<CaseFile> {
+        let file = self.load_file(id).await?;
+        let entry = Entry::new(AuditAction::CaseRead)
+            .on("case", id)
+            .patient(file.case.patient_id)
+            .detail("file");
+        self.disclose(actor, entry, now).await?;
+        Ok(file)
+    }
+
+    /// What a patient document (convocation, preparation, information sheet) prints of a
+    /// case: its [`CaseFile`], audited as `document.read` with `document` (its kind and
+    /// language) as the detail.
+    pub async fn case_document(
+        &self,
+        actor: &Actor,
+        id: CaseId,
+        document: &str,
+        now: OffsetDateTime,
+    ) -> StoreResult<CaseFile> {
+        let file = self.load_file(id).await?;
+        let entry = Entry::new(AuditAction::DocumentRead)
+            .on("case", id)
+            .patient(file.case.patient_id)
+            .detail(document);
+        self.disclose(actor, entry, now).await?;
+        Ok(file)
+    }
+
+    async fn load_file(&self, id: CaseId) -> StoreResult<CaseFile> {
         let txn = self.db.begin().await?;
         let case = load_case(&txn, id).await?;
         let patient = crate::patients::load_patient(&txn, case.patient_id).await?;
@@ -579,11 +625,6 @@ impl Store {
             patient,
         };
         txn.commit().await?;
-        let entry = Entry::new(AuditAction::CaseRead)
-            .on("case", id)
-            .patient(file.case.patient_id)
-            .detail("file");
-        self.disclose(actor, entry, now).await?;
         Ok(file)
     }
 

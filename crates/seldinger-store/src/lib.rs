@@ -67,9 +67,10 @@ pub enum StoreError {
     #[error("not found")]
     NotFound,
     /// The actor may not see this patient's data: a referring physician outside their
-    /// own patients (see [`access`]). The refusal is audited.
-    #[error("forbidden")]
-    Forbidden,
+    /// own patients (see [`access`]); names the first patient refused. The refusal is
+    /// audited.
+    #[error("patient outside the actor's scope")]
+    Forbidden(Option<seldinger_domain::PatientId>),
     #[error("conflict: {0}")]
     Conflict(Conflict),
     /// The database cannot be reached or did not answer in time.

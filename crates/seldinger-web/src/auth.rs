@@ -16,7 +16,7 @@ use std::sync::Mutex;
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use axum::body::Body;
-use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
+use axum::extract::{ConnectInfo, FromRequestParts, MatchedPath, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, header};
 use axum::middleware::Next;
@@ -325,11 +325,18 @@ pub struct Ctx {
     pub lang: Lang,
     pub client_addr: Option<String>,
     pub timezone: jiff::tz::TimeZone,
+    /// The route the request came through, as its template (`GET /cases/{id}`): what the
+    /// audit log records as the way in.
+    pub via: Option<String>,
 }
 
 impl Ctx {
     pub fn actor(&self) -> Actor {
-        self.principal.user.actor(self.client_addr.clone())
+        let actor = self.principal.user.actor(self.client_addr.clone());
+        match &self.via {
+            Some(via) => actor.via(via.clone()),
+            None => actor,
+        }
     }
 
     pub fn csrf(&self) -> &str {
@@ -358,7 +365,12 @@ impl FromRequestParts<AppState> for Ctx {
             .cloned()
             .ok_or_else(|| respond_error(parts.uri.path(), AppError::Unauthorized))?;
         let connect = parts.extensions.get::<ConnectInfo<SocketAddr>>();
+        let via = parts
+            .extensions
+            .get::<MatchedPath>()
+            .map(|route| format!("{} {}", parts.method, route.as_str()));
         Ok(Ctx {
+            via,
             timezone: state.config().timezone.clone(),
             lang: principal.user.language,
             client_addr: client_addr(&parts.headers, connect, state.config().trust_forwarded_for),

@@ -48,8 +48,8 @@ impl CaseView {
     pub async fn load(state: &AppState, actor: &Actor, id: CaseId) -> Result<Self, AppError> {
         let store = state.store();
         let now = state.now();
-        let case = store.get_case(actor, id, now).await?;
-        let patient = store.get_patient(actor, case.patient_id, now).await?;
+        let file = store.case_file(actor, id, now).await?;
+        let case = file.case;
         let planned = store.procedure_version(case.planned_version_id).await?;
         let requested = if planned.type_id == case.requested_type_id {
             None
@@ -57,13 +57,13 @@ impl CaseView {
             Some(store.procedure_type(case.requested_type_id).await?)
         };
         Ok(Self {
-            history: store.case_history(id).await?,
-            consultations: store.case_consultations(id).await?,
-            consents: store.case_consents(id).await?,
-            mdt_items: store.case_mdt_items(id).await?,
-            bookings: store.case_bookings(id).await?,
+            history: file.history,
+            consultations: file.consultations,
+            consents: file.consents,
+            mdt_items: file.mdt_items,
+            bookings: file.bookings,
+            patient: file.patient,
             case,
-            patient,
             planned,
             requested,
         })
@@ -91,7 +91,7 @@ pub(crate) fn any_reason() -> String {
 }
 
 /// A case, its patient and the catalog version it is planned with: the top of every
-/// page about a case (the case and the patient are audited reads).
+/// page about a case (one audited read naming the patient).
 pub(crate) async fn case_header(
     state: &AppState,
     actor: &Actor,
@@ -99,8 +99,7 @@ pub(crate) async fn case_header(
     now: OffsetDateTime,
 ) -> Result<(CaseRecord, Patient, ProcedureVersion), AppError> {
     let store = state.store();
-    let case = store.get_case(actor, id, now).await?;
-    let patient = store.get_patient(actor, case.patient_id, now).await?;
+    let (case, patient) = store.case_with_patient(actor, id, now).await?;
     let procedure = store.procedure_version(case.planned_version_id).await?;
     Ok((case, patient, procedure))
 }

@@ -26,6 +26,11 @@ pub enum AppError {
     /// 403: signed in, but the role does not allow this; or a failed CSRF check.
     #[error("forbidden")]
     Forbidden(&'static str),
+    /// 403: this patient is not among the user's (a referring physician reads the
+    /// patients they registered or referred); an emergency access opens one, with a
+    /// reason.
+    #[error("patient outside the user's scope")]
+    OutOfScope(Option<seldinger_domain::PatientId>),
     /// 404.
     #[error("not found")]
     NotFound,
@@ -50,6 +55,7 @@ impl From<StoreError> for AppError {
     fn from(err: StoreError) -> Self {
         match err {
             StoreError::NotFound => AppError::NotFound,
+            StoreError::Forbidden(patient) => AppError::OutOfScope(patient),
             StoreError::Conflict(c) => AppError::Conflict(c),
             StoreError::Invalid(invalid) => AppError::Invalid(invalid),
             StoreError::Unavailable(detail) => {
@@ -79,7 +85,7 @@ impl AppError {
             AppError::BadRequest { .. } => StatusCode::BAD_REQUEST,
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Unauthorized => StatusCode::UNAUTHORIZED,
-            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+            AppError::Forbidden(_) | AppError::OutOfScope(_) => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -100,6 +106,10 @@ impl AppError {
             ),
             AppError::Unauthorized => ("Sign-in required", "Connexion requise"),
             AppError::Forbidden(_) => ("Not allowed for your role", "Non autorisé pour votre rôle"),
+            AppError::OutOfScope(_) => (
+                "This patient is not among yours",
+                "Ce patient ne fait pas partie de vos patients",
+            ),
             AppError::NotFound => ("Not found", "Introuvable"),
             AppError::Conflict(Conflict::StaleVersion { .. }) => (
                 "The record was changed by someone else",
@@ -157,6 +167,12 @@ impl AppError {
             ) => self.detail_in(Lang::En),
             AppError::Conflict(c) => Some(c.to_string()),
             AppError::Forbidden(why) => Some((*why).to_string()),
+            AppError::OutOfScope(_) => Some(
+                "You read the patients you registered or referred. In an emergency, open this \
+                 record with a reason (POST /api/v1/patients/{id}/emergency-access): the \
+                 access is recorded and reviewed."
+                    .into(),
+            ),
             _ => None,
         }
     }
@@ -211,6 +227,12 @@ impl AppError {
             AppError::Conflict(Conflict::Rule(rule)) => {
                 body["code"] = json!(rule.code());
             }
+            AppError::OutOfScope(patient) => {
+                body["code"] = json!("patient_out_of_scope");
+                if let Some(patient) = patient {
+                    body["patient_id"] = json!(patient);
+                }
+            }
             AppError::Conflict(Conflict::Booking(conflicts)) => {
                 body["code"] = json!("booking_conflict");
                 body["conflicts"] = conflicts
@@ -250,6 +272,10 @@ impl AppError {
             title_en: self.title(Lang::En),
             detail_fr: is_conflict.then(|| self.detail_in(Lang::Fr)).flatten(),
             detail_en: is_conflict.then(|| self.detail_in(Lang::En)).flatten(),
+            emergency_access: match self {
+                AppError::OutOfScope(Some(patient)) => Some(patient.to_string()),
+                _ => None,
+            },
         };
         (self.status(), crate::html::render(&page)).into_response()
     }

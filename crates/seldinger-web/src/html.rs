@@ -315,4 +315,7 @@ pub struct ErrorPage {
     /// What exactly was refused (a pathway conflict), in both languages.
     pub detail_fr: Option<String>,
     pub detail_en: Option<String>,
+    /// A patient outside the user's scope: the id of the patient an emergency access
+    /// would open (the page links to its form).
+    pub emergency_access: Option<String>,
 }

@@ -175,7 +175,12 @@ messages! { CORE {
     "audit.since" => "From", "Du";
     "audit.until" => "Until", "Au";
     "audit.none" => "No entry matches.", "Aucune entrée ne correspond.";
-    "audit.results" => "Records shown:", "Dossiers affichés :";
+    "audit.results" => "Patients:", "Patients :";
+    "audit.patient" => "Patient (id)", "Patient (identifiant)";
+    "audit.patient.hint" => "who saw or changed this patient", "qui a vu ou modifié ce patient";
+    "audit.patients" => "Patients", "Patients";
+    "audit.via" => "Through", "Par";
+    "audit.patient.log" => "This patient's log", "Journal de ce patient";
     "audit.local" => "Local times", "Heures locales";
 } }
 

@@ -362,7 +362,7 @@ async fn a_referring_physician_reads_only_their_own_patients() {
         d.store.case_bookings(&morel, case.id, NOW).await.err(),
     ] {
         assert!(
-            matches!(refused, Some(StoreError::Forbidden)),
+            matches!(refused, Some(StoreError::Forbidden(Some(p))) if p == d.patient_id()),
             "{refused:?}"
         );
     }
@@ -383,7 +383,7 @@ async fn a_referring_physician_reads_only_their_own_patients() {
     referral.patient_id = d.patient_id();
     assert!(matches!(
         d.store.create_referral(&morel, &referral, NOW).await,
-        Err(StoreError::Forbidden)
+        Err(StoreError::Forbidden(_))
     ));
 }
 
@@ -425,7 +425,7 @@ async fn an_emergency_access_opens_one_patient_for_a_limited_time_and_is_listed(
     let later = NOW + Duration::hours(5);
     assert!(matches!(
         d.store.get_patient(&morel, p, later).await,
-        Err(StoreError::Forbidden)
+        Err(StoreError::Forbidden(_))
     ));
 
     // The quality officer's list: who opened whom, why, until when.

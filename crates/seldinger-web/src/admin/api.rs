@@ -74,6 +74,10 @@ pub struct AuditOut {
     pub role: Option<String>,
     pub action: String,
     pub object: Option<String>,
+    /// The patients whose data the entry exposed or changed.
+    pub patients: Vec<seldinger_domain::PatientId>,
+    /// The route template (or command) the action came through.
+    pub via: Option<String>,
     pub client_addr: Option<String>,
     pub detail: Option<String>,
 }
@@ -91,6 +95,8 @@ impl From<AuditRecord> for AuditOut {
             role: r.role,
             action: r.action,
             object,
+            patients: r.patients,
+            via: r.via,
             client_addr: r.client_addr,
             detail: r.detail,
         }

@@ -18,7 +18,7 @@ use seldinger_domain::audit::{AuditAction, ObjectRef};
 use seldinger_domain::invalid::{Collector, Problem};
 use seldinger_domain::patient::parse_date;
 use seldinger_domain::user::{NewPassword, Username, full_name};
-use seldinger_domain::{Access, FieldError, Invalid, Lang, Permission, Role};
+use seldinger_domain::{Access, FieldError, Invalid, Lang, PatientId, Permission, Role};
 use seldinger_store::{AuditFilter, NewUser};
 use serde::Deserialize;
 use serde_json::Value;
@@ -130,6 +130,9 @@ pub(crate) async fn issue_token(
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct AuditParams {
+    /// A patient's id: the entries that exposed or changed this patient's data.
+    #[serde(default)]
+    pub patient: String,
     #[serde(default)]
     pub object: String,
     #[serde(default)]
@@ -162,6 +165,19 @@ impl AuditParams {
             "" => None,
             raw => errors.check(AuditAction::parse(raw)),
         };
+        let patient = match self.patient.trim() {
+            "" => None,
+            raw => errors.check(raw.parse::<uuid::Uuid>().map(PatientId::from_uuid).map_err(
+                |_| {
+                    FieldError::new(
+                        "patient",
+                        Problem::BadFormat {
+                            expected: "a patient id (UUID)",
+                        },
+                    )
+                },
+            )),
+        };
         let day = |field: &str, raw: &str| -> Option<OffsetDateTime> {
             (!raw.trim().is_empty())
                 .then(|| parse_date(field, raw).map(|d| d.midnight().assume_utc()))?
@@ -177,6 +193,7 @@ impl AuditParams {
         }
         errors.finish()?;
         Ok(AuditFilter {
+            patient,
             object,
             username: Some(self.username.trim().to_lowercase()).filter(|u| !u.is_empty()),
             action,

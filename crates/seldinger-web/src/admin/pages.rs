@@ -172,19 +172,6 @@ impl AuditPage {
             .unwrap_or("")
     }
 
-    /// The records a search entry names (its detail is `results=N id id …`), to list them
-    /// folded instead of as one long line.
-    pub fn result_ids(&self, e: &AuditRecord) -> Vec<String> {
-        match e.detail.as_deref() {
-            Some(detail) if detail.starts_with("results=") => detail
-                .split_whitespace()
-                .skip(1)
-                .map(str::to_string)
-                .collect(),
-            _ => Vec::new(),
-        }
-    }
-
     pub fn actions(&self) -> &'static [seldinger_domain::audit::AuditAction] {
         seldinger_domain::audit::AuditAction::ALL
     }
@@ -219,6 +206,7 @@ pub async fn audit(
         .flatten()
         .map(|before| {
             let query = [
+                ("patient", params.patient.as_str()),
                 ("object", params.object.as_str()),
                 ("username", params.username.as_str()),
                 ("action", params.action.as_str()),

@@ -28,7 +28,9 @@ pub(super) fn openapi() -> Value {
             "/api/v1/audit": {
                 "get": {
                     "tags": ["audit"], "summary": "Read the audit log, newest first.", "operationId": "list_audit",
+                    "description": "With `patient`, the entries that exposed or changed that patient's data — who saw or changed this patient, when, from where, through what — in one indexed read.",
                     "parameters": [
+                        query_param("patient", "A patient's id (UUID): the entries naming that patient.", "string"),
                         query_param("object", "`type/id`, e.g. `patient/0192…`.", "string"),
                         query_param("username", "Who acted.", "string"),
                         query_param("action", "e.g. `patient.read`.", "string"),
@@ -64,6 +66,8 @@ pub(super) fn openapi() -> Value {
                 "properties": {
                     "id": { "type": "integer" }, "at": { "type": "string", "format": "date-time" }, "username": { "type": "string" },
                     "role": { "type": ["string", "null"] }, "action": { "type": "string" }, "object": { "type": ["string", "null"], "description": "type/id" },
+                    "patients": { "type": "array", "items": { "type": "string", "format": "uuid" }, "description": "The patients whose data the entry exposed or changed." },
+                    "via": { "type": ["string", "null"], "description": "The route template (or command) the action came through." },
                     "client_addr": { "type": ["string", "null"] }, "detail": { "type": ["string", "null"] }
                 }
             }

@@ -137,11 +137,7 @@ pub async fn get_booking(
     Path(id): Path<String>,
 ) -> ApiResult<Json<BookingOut>> {
     let id: BookingId = parse_id(&id)?;
-    let booking = state.store().booking(id).await?;
-    state
-        .store()
-        .get_case(&ctx.actor(), booking.case_id, state.now())
-        .await?;
+    let booking = state.store().booking(&ctx.actor(), id, state.now()).await?;
     let res = Resources::load(&state).await?;
     Ok(Json(BookingOut::new(booking, &res)))
 }

@@ -92,8 +92,7 @@ impl CaseView {
         let now = state.now();
         let actor = ctx.actor();
         let lang = ctx.lang;
-        let case = store.get_case(&actor, id, now).await?;
-        let patient = store.get_patient(&actor, case.patient_id, now).await?;
+        let (case, patient) = store.case_with_patient(&actor, id, now).await?;
         let procedure = store
             .procedure_version(case.planned_version_id)
             .await?
@@ -502,7 +501,10 @@ impl BookingPage {
     ) -> Result<Self, AppError> {
         let c = CaseView::load(state, ctx, id).await?;
         let res = Resources::load(state).await?;
-        let bookings = state.store().case_bookings(id).await?;
+        let bookings = state
+            .store()
+            .case_bookings(&ctx.actor(), id, state.now())
+            .await?;
         let current = bookings
             .iter()
             .find(|b| b.active)
@@ -676,7 +678,7 @@ pub async fn move_form(
     Query(filters): Query<SlotFilters>,
 ) -> PageResult {
     let id: BookingId = parse_id(&id)?;
-    let record = state.store().booking(id).await?;
+    let record = state.store().booking(&ctx.actor(), id, state.now()).await?;
     let page = MovePage::load(&state, &ctx, &record, filters).await?;
     let status = if page.form.filter_errors.any() {
         StatusCode::UNPROCESSABLE_ENTITY
@@ -709,7 +711,7 @@ pub async fn move_booking(
         Ok(moved) => return Ok(see_other(&format!("/cases/{}", moved.case_id))),
         Err(err) => err,
     };
-    let current = state.store().booking(id).await?;
+    let current = state.store().booking(&ctx.actor(), id, state.now()).await?;
     let mut page = MovePage::load(&state, &ctx, &current, SlotFilters::default()).await?;
     page.form.f = values;
     if let AppError::Invalid(invalid) = &err {
@@ -733,7 +735,7 @@ pub async fn cancel_booking(
     form: FormData,
 ) -> PageResult {
     let id: BookingId = parse_id(&id)?;
-    let record = state.store().booking(id).await?;
+    let record = state.store().booking(&ctx.actor(), id, state.now()).await?;
     let reason = form.get("reason").to_string();
     let result = match withdrawal_reason(&reason) {
         Ok(reason) => state

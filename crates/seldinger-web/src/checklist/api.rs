@@ -107,7 +107,10 @@ pub async fn get_checklist(
         .store()
         .checklist(&ctx.actor(), id, state.now())
         .await?;
-    let timeouts = state.store().case_timeouts(id).await?;
+    let timeouts = state
+        .store()
+        .case_timeouts(&ctx.actor(), id, state.now())
+        .await?;
     Ok(axum::Json(checklist_body(view, timeouts, ctx.lang)))
 }
 
@@ -190,7 +193,7 @@ pub async fn save_checklist(
         .store()
         .save_checklist(&ctx.actor(), id, version, &checklist, now)
         .await?;
-    let timeouts = state.store().case_timeouts(id).await?;
+    let timeouts = state.store().case_timeouts(&ctx.actor(), id, now).await?;
     let mut body = checklist_body(view, timeouts, ctx.lang);
     body["status"] = json!(status);
     Ok(axum::Json(body))

@@ -195,12 +195,11 @@ async fn checklist_page(
     let now = state.now();
     let actor = ctx.actor();
     let store = state.store();
-    let case = store.get_case(&actor, id, now).await?;
-    let patient = store.get_patient(&actor, case.patient_id, now).await?;
+    let (case, patient) = store.case_with_patient(&actor, id, now).await?;
     let view = store.checklist(&actor, id, now).await?;
     let procedure = store.procedure_version(case.planned_version_id).await?;
-    let booking = active(store.case_bookings(id).await?);
-    let timeouts = store.case_timeouts(id).await?;
+    let booking = active(store.case_bookings(&actor, id, now).await?);
+    let timeouts = store.case_timeouts(&actor, id, now).await?;
     let l = Layout::new(ctx, format!("/cases/{id}/checklist"), "worklists");
     let lang = l.lang();
     let zone = store.zone();

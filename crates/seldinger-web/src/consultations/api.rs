@@ -124,7 +124,7 @@ pub async fn record_consent(
         .await?;
     let recorded = state
         .store()
-        .case_consents(id)
+        .case_consents(&ctx.actor(), id, now)
         .await?
         .pop()
         .map(ConsentOut::from);
@@ -218,14 +218,13 @@ async fn consultation_detail(
     ctx: &Ctx,
     id: ConsultationId,
 ) -> Result<Value, AppError> {
-    let found = state.store().consultation(id).await?;
-    state
+    let found = state
         .store()
-        .get_case(&ctx.actor(), found.case_id, state.now())
+        .consultation(&ctx.actor(), id, state.now())
         .await?;
     let consent = state
         .store()
-        .case_consents(found.case_id)
+        .case_consents(&ctx.actor(), found.case_id, state.now())
         .await?
         .into_iter()
         .find(|c| c.consultation_id == Some(id))
@@ -252,7 +251,7 @@ pub async fn record_consultation(
 ) -> ApiResult<axum::Json<Value>> {
     let id: ConsultationId = parse_id(&id)?;
     let now = state.now();
-    let found = state.store().consultation(id).await?;
+    let found = state.store().consultation(&ctx.actor(), id, now).await?;
     let record = ConsultationRecord::parse(
         &input,
         found.kind,

@@ -249,12 +249,11 @@ async fn show_consultation(
     let store = state.store();
     let now = state.now();
     let actor = ctx.actor();
-    let c = store.consultation(id).await?;
-    let case = store.get_case(&actor, c.case_id, now).await?;
-    let patient = store.get_patient(&actor, case.patient_id, now).await?;
+    let c = store.consultation(&actor, id, now).await?;
+    let (case, patient) = store.case_with_patient(&actor, c.case_id, now).await?;
     let planned = store.procedure_version(case.planned_version_id).await?;
     let consent = store
-        .case_consents(c.case_id)
+        .case_consents(&actor, c.case_id, now)
         .await?
         .into_iter()
         .find(|x| x.consultation_id == Some(id));
@@ -309,7 +308,7 @@ pub async fn record_consultation(
 ) -> PageResult {
     let id: ConsultationId = parse_id(&id)?;
     let now = state.now();
-    let found = state.store().consultation(id).await?;
+    let found = state.store().consultation(&ctx.actor(), id, now).await?;
     let f = RecordValues::from_form(&form);
     let lang = f.sheet_language.parse::<Lang>().ok();
     let day = consultation_day(&found, &ctx.timezone);

@@ -3,7 +3,6 @@
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
-use seldinger_domain::audit::{AuditAction, ObjectRef};
 use seldinger_domain::localtime::to_local;
 use seldinger_domain::{CaseId, Lang};
 use serde::Deserialize;
@@ -72,19 +71,12 @@ pub async fn document(
     let now = state.now();
     let actor = ctx.actor();
     let store = state.store();
-    let case = store.get_case(&actor, id, now).await?;
-    let patient = store.get_patient(&actor, case.patient_id, now).await?;
-    let procedure = store.procedure_version(case.planned_version_id).await?;
-    let booking = active(store.case_bookings(id).await?);
-    store
-        .audit(
-            &actor,
-            AuditAction::DocumentRead,
-            Some(&ObjectRef::new("case", id)),
-            Some(&format!("{kind} {}", lang.code())),
-            now,
-        )
+    let file = store
+        .case_document(&actor, id, &format!("{kind} {}", lang.code()), now)
         .await?;
+    let (case, patient) = (file.case, file.patient);
+    let procedure = store.procedure_version(case.planned_version_id).await?;
+    let booking = active(file.bookings);
     let l = Layout {
         tr: Tr(lang),
         ..Layout::new(

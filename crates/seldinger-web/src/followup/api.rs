@@ -74,10 +74,9 @@ pub async fn case_events(
 ) -> ApiResult<axum::Json<Value>> {
     let id: CaseId = parse_id(&id)?;
     let now = state.now();
-    state.store().get_case(&ctx.actor(), id, now).await?;
     let items: Vec<Value> = state
         .store()
-        .case_adverse_events(id)
+        .case_adverse_events(&ctx.actor(), id, now)
         .await?
         .iter()
         .map(|r| event_body(r, now))
@@ -133,12 +132,7 @@ pub async fn get_event(
 ) -> ApiResult<axum::Json<Value>> {
     let id: AdverseEventId = parse_id(&id)?;
     let now = state.now();
-    let record = state.store().adverse_event(id).await?;
-    // Reading the case audits the read of its patient's data.
-    state
-        .store()
-        .get_case(&ctx.actor(), record.case_id, now)
-        .await?;
+    let record = state.store().adverse_event(&ctx.actor(), id, now).await?;
     Ok(axum::Json(event_body(&record, now)))
 }
 
@@ -216,13 +210,9 @@ pub async fn case_follow_ups(
     Path(id): Path<String>,
 ) -> ApiResult<axum::Json<Value>> {
     let id: CaseId = parse_id(&id)?;
-    state
-        .store()
-        .get_case(&ctx.actor(), id, state.now())
-        .await?;
     let items: Vec<Value> = state
         .store()
-        .follow_ups(id)
+        .follow_ups(&ctx.actor(), id, state.now())
         .await?
         .iter()
         .map(follow_up_body)
@@ -271,10 +261,9 @@ pub async fn get_follow_up(
     Path(id): Path<String>,
 ) -> ApiResult<axum::Json<Value>> {
     let id: FollowUpId = parse_id(&id)?;
-    let item = state.store().follow_up(id).await?;
-    state
+    let item = state
         .store()
-        .get_case(&ctx.actor(), item.case_id, state.now())
+        .follow_up(&ctx.actor(), id, state.now())
         .await?;
     Ok(axum::Json(follow_up_body(&item)))
 }

@@ -138,7 +138,7 @@ async fn events_page(
     let actor = ctx.actor();
     let store = state.store();
     let (case, patient, procedure) = case_header(state, &actor, id, now).await?;
-    let records = store.case_adverse_events(id).await?;
+    let records = store.case_adverse_events(&actor, id, now).await?;
     let terms = store.ae_terms().await?;
     let systems = store.grade_systems().await?;
     let today = to_local(now, store.zone()).date();
@@ -283,9 +283,8 @@ async fn edit_page(
     let now = state.now();
     let actor = ctx.actor();
     let store = state.store();
-    let record = store.adverse_event(id).await?;
-    let case = store.get_case(&actor, record.case_id, now).await?;
-    let patient = store.get_patient(&actor, case.patient_id, now).await?;
+    let record = store.adverse_event(&actor, id, now).await?;
+    let (_, patient) = store.case_with_patient(&actor, record.case_id, now).await?;
     let terms = store.ae_terms().await?;
     let systems = store.grade_systems().await?;
     let today = to_local(now, store.zone()).date();
@@ -544,7 +543,7 @@ async fn contact_page(
     let now = state.now();
     let actor = ctx.actor();
     let store = state.store();
-    let item: FollowUpRecord = store.follow_up(id).await?;
+    let item: FollowUpRecord = store.follow_up(&actor, id, now).await?;
     let (_, patient, procedure) = case_header(state, &actor, item.case_id, now).await?;
     let today = to_local(now, store.zone()).date();
     let l = Layout::new(ctx, format!("/follow-ups/{id}"), "worklists");
@@ -679,7 +678,7 @@ async fn case_page(
     let actor = ctx.actor();
     let store = state.store();
     let (case, patient, procedure) = case_header(state, &actor, id, now).await?;
-    let items = store.follow_ups(id).await?;
+    let items = store.follow_ups(&actor, id, now).await?;
     let today = to_local(now, store.zone()).date();
     let l = Layout::new(ctx, format!("/cases/{id}/follow-up"), "worklists");
     let lang = l.lang();

@@ -9,7 +9,6 @@
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use seldinger_domain::audit::{AuditAction, ObjectRef};
 use seldinger_domain::pathology::ResultInput;
 use seldinger_domain::report::{Addendum, AddendumInput, ReportInput};
 use seldinger_domain::{CaseId, SpecimenId};
@@ -89,8 +88,7 @@ pub async fn report_template(
     let id: CaseId = parse_id(&id)?;
     let now = state.now();
     let store = state.store();
-    store.get_case(&ctx.actor(), id, now).await?;
-    let (procedure, input) = store.report_template(id).await?;
+    let (procedure, input) = store.report_template(&ctx.actor(), id, now).await?;
     Ok(axum::Json(json!({
         "family": procedure.family,
         "report": input,
@@ -172,17 +170,7 @@ pub async fn case_specimens(
     let now = state.now();
     let store = state.store();
     let actor = ctx.actor();
-    store.get_case(&actor, id, now).await?;
-    let specimens = store.specimens(id).await?;
-    store
-        .audit(
-            &actor,
-            AuditAction::SpecimenList,
-            Some(&ObjectRef::new("case", id)),
-            None,
-            now,
-        )
-        .await?;
+    let specimens = store.specimens(&actor, id, now).await?;
     let items: Vec<Value> = specimens.iter().map(specimen_body).collect();
     Ok(axum::Json(json!({ "items": items })))
 }
@@ -193,16 +181,9 @@ pub async fn get_specimen(
     Path(id): Path<String>,
 ) -> ApiResult<axum::Json<Value>> {
     let id: SpecimenId = parse_id(&id)?;
-    let specimen = state.store().specimen(id).await?;
-    state
+    let specimen = state
         .store()
-        .audit(
-            &ctx.actor(),
-            AuditAction::SpecimenList,
-            Some(&ObjectRef::new("case", specimen.case_id)),
-            Some(&format!("specimen {}", specimen.position)),
-            state.now(),
-        )
+        .specimen(&ctx.actor(), id, state.now())
         .await?;
     Ok(axum::Json(specimen_body(&specimen)))
 }

@@ -4,7 +4,6 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
-use seldinger_domain::audit::{AuditAction, ObjectRef};
 use seldinger_domain::case::{CaseStatus, status_label};
 use seldinger_domain::catalog::{Anesthesia, Guidance};
 use seldinger_domain::localtime::to_local;
@@ -176,7 +175,7 @@ async fn report_page(
     let name_of = |username: &str| full_name(&staff, username);
     let (state_code, stored_input, version) = match &record {
         None => {
-            let (_, input) = store.report_template(id).await?;
+            let (_, input) = store.report_template(&actor, id, now).await?;
             ("new", input, 0)
         }
         Some(r) if r.signed.is_some() => (
@@ -202,7 +201,7 @@ async fn report_page(
     };
     let (f, version) = outcome.typed.unwrap_or((stored_input, version));
     let specimens = if state_code == "signed" {
-        store.specimens(id).await?
+        store.specimens(&actor, id, now).await?
     } else {
         Vec::new()
     };
@@ -651,17 +650,8 @@ async fn specimen_page(
     let now = state.now();
     let actor = ctx.actor();
     let store = state.store();
-    let specimen = store.specimen(id).await?;
+    let specimen = store.specimen(&actor, id, now).await?;
     let (case, patient, procedure) = case_header(state, &actor, specimen.case_id, now).await?;
-    store
-        .audit(
-            &actor,
-            AuditAction::SpecimenList,
-            Some(&ObjectRef::new("case", case.id)),
-            Some(&format!("specimen {}", specimen.position)),
-            now,
-        )
-        .await?;
     let today = to_local(now, store.zone()).date();
     let l = Layout::new(ctx, format!("/specimens/{id}"), "worklists");
     let lang = l.lang();

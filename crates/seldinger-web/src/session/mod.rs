@@ -15,8 +15,8 @@ mod spec;
 
 use axum::http::Method;
 use seldinger_domain::Access;
-use seldinger_domain::audit::{AuditAction, ObjectRef};
-use seldinger_store::User;
+use seldinger_domain::audit::Actor;
+use seldinger_store::{SignIn, User};
 use serde_json::Value;
 
 use crate::auth::{Ctx, Visitor};
@@ -62,12 +62,7 @@ pub(crate) async fn login(
         .unwrap_or_else(|| "unknown".into());
     let attempted = username.trim().to_lowercase();
     let attempted: String = attempted.chars().take(64).collect();
-    let actor = seldinger_domain::audit::Actor {
-        user_id: None,
-        username: attempted.clone(),
-        role: None,
-        client_addr: visitor.client_addr.clone(),
-    };
+    let actor = Actor::visitor(&attempted, visitor.client_addr.clone());
     if !state
         .0
         .limiter
@@ -75,13 +70,7 @@ pub(crate) async fn login(
     {
         state
             .store()
-            .audit(
-                &actor,
-                AuditAction::LoginFailed,
-                None,
-                Some("rate limited"),
-                now,
-            )
+            .record_sign_in(&actor, SignIn::Limited, now)
             .await?;
         return Err(AppError::TooManyRequests);
     }
@@ -90,20 +79,14 @@ pub(crate) async fn login(
             let actor = user.actor(visitor.client_addr.clone());
             state
                 .store()
-                .audit(
-                    &actor,
-                    AuditAction::LoginSucceeded,
-                    Some(&ObjectRef::new("user", user.id)),
-                    None,
-                    now,
-                )
+                .record_sign_in(&actor, SignIn::Succeeded, now)
                 .await?;
             Ok(Some((user, session)))
         }
         None => {
             state
                 .store()
-                .audit(&actor, AuditAction::LoginFailed, None, None, now)
+                .record_sign_in(&actor, SignIn::Failed, now)
                 .await?;
             Ok(None)
         }
@@ -116,7 +99,7 @@ pub(crate) async fn sign_out(state: &AppState, ctx: &Ctx) -> Result<(), AppError
     }
     state
         .store()
-        .audit(&ctx.actor(), AuditAction::Logout, None, None, state.now())
+        .record_sign_in(&ctx.actor(), SignIn::SignedOut, state.now())
         .await?;
     Ok(())
 }

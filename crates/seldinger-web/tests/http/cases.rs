@@ -917,8 +917,15 @@ async fn clinical_staff_land_on_the_worklists_which_count_each_list_and_today_co
 async fn the_referral_form_starts_from_the_patient_record_and_comes_back_with_errors_beside_fields()
 {
     let ward = Ward::new().await;
-    let browser = ward.app.browser("dr.morel", Role::ReferringPhysician).await;
     let path = format!("/referrals/new?patient={}", ward.patient);
+    // Another referring physician's patient is not this one's to refer.
+    let other = ward.app.browser("dr.morel", Role::ReferringPhysician).await;
+    let (status, html) = other.get(&path).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{html}");
+    assert!(html.contains(&format!("/patients/{}/emergency-access", ward.patient)));
+    // The physician who registered her refers her.
+    let browser = Browser::new(&ward.app.url);
+    browser.sign_in("dr.ref", PASSWORD).await;
     let (status, html) = browser.get(&path).await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("id=\"patient-banner\""));
@@ -930,9 +937,11 @@ async fn the_referral_form_starts_from_the_patient_record_and_comes_back_with_er
     assert!(html.contains("id=\"drug-apixaban\" checked"));
     assert!(html.contains("value=\"5 mg twice daily\""));
     assert!(!html.contains("id=\"drug-warfarin\" checked"));
-    assert!(html.contains(
-        "id=\"referring_physician\" name=\"referring_physician\" value=\"Test dr.morel\""
-    ));
+    assert!(
+        html.contains(
+            "id=\"referring_physician\" name=\"referring_physician\" value=\"Test dr.ref\""
+        )
+    );
     assert!(html.contains("value=\"2026-11-22\""), "today's date");
     assert!(html.contains("<optgroup label=\"Drainage percutané\">"));
     assert!(
@@ -956,7 +965,7 @@ async fn the_referral_form_starts_from_the_patient_record_and_comes_back_with_er
         ("allergy_note_iodinated_contrast", "urticaire"),
         ("drug", "apixaban"),
         ("drug_note_apixaban", "5 mg x2"),
-        ("referring_physician", "Test dr.morel"),
+        ("referring_physician", "Test dr.ref"),
         ("referring_service", "Pneumologie"),
     ];
     let (status, html, _) = browser.post_form("/referrals", &fields).await;
@@ -1528,22 +1537,42 @@ async fn reading_cases_consultations_and_worklists_is_audited() {
             "{expected:?} in {entries:?}"
         );
     }
-    let reads = entries
-        .iter()
-        .filter(|(action, who)| action == "case.read" && who == "nurse")
-        .count();
-    assert_eq!(reads, 2, "the case and its consultation were read");
+    assert!(
+        entries.contains(&("consultation.read".to_string(), "nurse".to_string())),
+        "the consultation's read is recorded on its case: {entries:?}"
+    );
 
+    // Every one of these names the patient, the worklist's page included: one query
+    // answers who saw her.
     let (_, log) = admin
-        .get("/api/v1/audit?action=case.list&username=nurse")
+        .get(&format!(
+            "/api/v1/audit?patient={}&username=nurse",
+            ward.patient
+        ))
         .await;
+    let actions: Vec<&str> = log["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|e| e["action"].as_str())
+        .collect();
+    for action in ["case.read", "consultation.read", "case.list"] {
+        assert!(actions.contains(&action), "{action} in {actions:?}");
+    }
     let listed = log["items"]
         .as_array()
         .expect("items")
         .iter()
-        .filter_map(|e| e["detail"].as_str())
-        .any(|d| d.contains("worklist=accepted") && d.contains(&format!("case/{id}")));
-    assert!(listed, "{log}");
+        .find(|e| e["action"] == "case.list")
+        .expect("the worklist's entry");
+    assert_eq!(listed["patients"], json!([ward.patient]));
+    assert_eq!(listed["via"], "GET /api/v1/worklists/{list}");
+    assert!(
+        listed["detail"]
+            .as_str()
+            .is_some_and(|d| d.starts_with("worklist=accepted results=")),
+        "{listed}"
+    );
 }
 
 #[tokio::test]

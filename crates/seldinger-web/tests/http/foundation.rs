@@ -237,11 +237,15 @@ async fn the_audit_page_shows_roles_in_the_language_and_folds_search_results() {
     let (status, html) = admin.get("/audit?action=patient.search").await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("Infirmier·ère"), "the role in French: {html}");
+    let id = created["id"].as_str().expect("id");
     assert!(
-        html.contains("<details><summary>Dossiers affichés : 1</summary>"),
-        "{html}"
+        html.contains(&format!("href=\"/audit?patient={id}\"")),
+        "the search names the patient shown, with a link to her log: {html}"
     );
-    assert!(html.contains(created["id"].as_str().expect("id")));
+    assert!(
+        html.contains("GET /api/v1/patients"),
+        "through the API: {html}"
+    );
     let (status, html) = admin.get("/audit?since=2026-02-30").await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(html.contains("id=\"since-error\""));

@@ -130,7 +130,11 @@ async fn a_report_is_drafted_then_signed_and_a_signed_report_refuses_every_edit(
         .filter_map(|s| s["label"].as_str())
         .collect();
     assert_eq!(labels, ["Foie S7 — carotte 1", "Foie S7 — carottes 2-3"]);
-    let planned = app.store.follow_ups(case).await.expect("follow-up");
+    let planned = app
+        .store
+        .follow_ups(&system(), case, now(&app))
+        .await
+        .expect("follow-up");
     assert!(
         planned.iter().any(|f| f.code == "d7") && planned.iter().any(|f| f.code == "d30"),
         "{planned:?}"

@@ -646,7 +646,10 @@ impl Demo<'_> {
 
     /// Records the time-out of a ready case booked earlier today.
     async fn time_out_if_today(&mut self, case: CaseId) -> anyhow::Result<()> {
-        let bookings = self.store.case_bookings(case).await?;
+        let bookings = self
+            .store
+            .case_bookings(&self.staff.actor("croussel")?, case, self.now)
+            .await?;
         let Some(booking) = bookings.iter().find(|b| b.active) else {
             return Ok(());
         };

@@ -292,12 +292,24 @@ async fn a_procedure_is_reported_signed_corrected_and_followed_up_to_day_30() {
         Some("Biopsie pulmonaire réalisée, pneumothorax drainé.")
     );
     assert_eq!(report.addenda.len(), 1);
-    let specimens = app.store.specimens(case).await.expect("specimens");
+    let specimens = app
+        .store
+        .specimens(&system, case, app.now())
+        .await
+        .expect("specimens");
     assert!(specimens[0].result.is_some(), "{specimens:?}");
-    let events = app.store.case_adverse_events(case).await.expect("events");
+    let events = app
+        .store
+        .case_adverse_events(&system, case, app.now())
+        .await
+        .expect("events");
     assert_eq!(events.len(), 1);
     assert!(events[0].event.serious && events[0].reported_at.is_none());
-    let follow_up = app.store.follow_ups(case).await.expect("follow-up");
+    let follow_up = app
+        .store
+        .follow_ups(&system, case, app.now())
+        .await
+        .expect("follow-up");
     let status = |code: &str| {
         follow_up
             .iter()

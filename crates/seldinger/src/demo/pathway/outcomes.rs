@@ -71,7 +71,7 @@ impl Demo<'_> {
             .context("the demo case was created")?;
         let Some(booking) = self
             .store
-            .case_bookings(case)
+            .case_bookings(&ir, case, self.now)
             .await?
             .into_iter()
             .find(|b| b.active)
@@ -101,7 +101,7 @@ impl Demo<'_> {
             return Ok(true);
         }
         let written = booking.ends_at + Duration::minutes(30);
-        let (procedure, mut input) = self.store.report_template(case).await?;
+        let (procedure, mut input) = self.store.report_template(&ir, case, self.now).await?;
         let guidance: Vec<Guidance> = procedure.guidance.clone();
         if guidance
             .iter()
@@ -254,7 +254,13 @@ impl Demo<'_> {
         let result_day = written + Duration::days(3);
         let awaiting = step != Step::Closed && index % 3 == 2;
         if biopsy && result_day < real_now && !awaiting {
-            for (i, specimen) in self.store.specimens(case).await?.into_iter().enumerate() {
+            for (i, specimen) in self
+                .store
+                .specimens(&pathologist, case, result_day)
+                .await?
+                .into_iter()
+                .enumerate()
+            {
                 let malignant = index.is_multiple_of(2);
                 let input = if i == 0 && index % 5 == 1 {
                     ResultInput {
@@ -286,7 +292,7 @@ impl Demo<'_> {
         // cases that close.
         let nurse = self.staff.actor("croussel")?;
         let today = to_local(real_now, &self.zone).date();
-        for item in self.store.follow_ups(case).await? {
+        for item in self.store.follow_ups(&nurse, case, self.now).await? {
             if item.due_on > today || item.status != Status::Planned {
                 continue;
             }
@@ -334,7 +340,7 @@ impl Demo<'_> {
     async fn closable_at(&self, case: CaseId) -> anyhow::Result<OffsetDateTime> {
         let last = self
             .store
-            .follow_ups(case)
+            .follow_ups(&self.staff.actor("croussel")?, case, self.now)
             .await?
             .into_iter()
             .filter_map(|f| f.recorded_at)
