@@ -237,3 +237,29 @@ pub(crate) fn case_body(c: &CaseSummary) -> Value {
         },
     })
 }
+
+/// An emergency access as the API shows it.
+#[derive(Serialize)]
+pub struct EmergencyAccessOut {
+    pub id: uuid::Uuid,
+    pub username: String,
+    pub patient_id: PatientId,
+    pub reason: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub granted_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub expires_at: OffsetDateTime,
+}
+
+impl From<seldinger_store::EmergencyAccess> for EmergencyAccessOut {
+    fn from(g: seldinger_store::EmergencyAccess) -> Self {
+        Self {
+            id: g.id,
+            username: g.username,
+            patient_id: g.patient_id,
+            reason: g.reason,
+            granted_at: g.granted_at,
+            expires_at: g.expires_at,
+        }
+    }
+}

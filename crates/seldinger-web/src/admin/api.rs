@@ -8,11 +8,11 @@ use serde::Serialize;
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 
-use super::{AuditParams, UserInput, issue_token, new_user, username_taken};
+use super::{AuditParams, EmergencyParams, UserInput, issue_token, new_user, username_taken};
 use crate::AppState;
 use crate::auth::Ctx;
 use crate::json::{ApiJson, ApiQuery, ApiResult};
-use crate::outputs::UserOut;
+use crate::outputs::{EmergencyAccessOut, UserOut};
 
 pub async fn list_users(State(state): State<AppState>) -> ApiResult<axum::Json<Value>> {
     let users: Vec<UserOut> = state
@@ -115,6 +115,25 @@ pub async fn list_audit(
         .await?
         .into_iter()
         .map(AuditOut::from)
+        .collect();
+    Ok(axum::Json(json!({ "items": items })))
+}
+
+/// Emergency accesses opened since a day, newest first: who opened which record, why,
+/// until when (the quality officer's review).
+pub async fn emergency_accesses(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    ApiQuery(params): ApiQuery<EmergencyParams>,
+) -> ApiResult<axum::Json<Value>> {
+    let now = state.now();
+    let (since, limit) = params.window(now)?;
+    let items: Vec<EmergencyAccessOut> = state
+        .store()
+        .emergency_accesses(&ctx.actor(), since, limit, now)
+        .await?
+        .into_iter()
+        .map(EmergencyAccessOut::from)
         .collect();
     Ok(axum::Json(json!({ "items": items })))
 }

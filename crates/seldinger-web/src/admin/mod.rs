@@ -41,11 +41,13 @@ pub(crate) fn routes() -> Vec<Route> {
         route(M::POST,   "/users/{username}/disable",          Needs(UserAdmin),    pages::disable_user),
         route(M::POST,   "/users/{username}/tokens",           Needs(UserAdmin),    pages::create_token),
         route(M::GET,    "/audit",                             Needs(AuditRead),    pages::audit),
+        route(M::GET,    "/audit/emergency",                   Needs(AuditRead),    pages::emergency_accesses),
         route(M::GET,    "/api/v1/users",                      Needs(UserAdmin),    api::list_users),
         route(M::POST,   "/api/v1/users",                      Needs(UserAdmin),    api::create_user),
         route(M::POST,   "/api/v1/users/{username}/disable",   Needs(UserAdmin),    api::disable_user),
         route(M::POST,   "/api/v1/users/{username}/tokens",    Needs(UserAdmin),    api::create_token),
         route(M::GET,    "/api/v1/audit",                      Needs(AuditRead),    api::list_audit),
+        route(M::GET,    "/api/v1/emergency-accesses",         Needs(AuditRead),    api::emergency_accesses),
     ]
 }
 
@@ -202,5 +204,37 @@ impl AuditParams {
             before_id: self.before,
             limit: self.limit.unwrap_or(100).clamp(1, 1000),
         })
+    }
+}
+
+/// Which emergency accesses to list: since a day (30 days back by default).
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct EmergencyParams {
+    #[serde(default)]
+    pub since: String,
+    pub limit: Option<u64>,
+}
+
+impl EmergencyParams {
+    /// The first instant listed and how many at most, or the field in error.
+    pub fn window(&self, now: OffsetDateTime) -> Result<(OffsetDateTime, u64), Invalid> {
+        let since = match self.since.trim() {
+            "" => now - time::Duration::days(30),
+            raw => parse_date("since", raw)
+                .map_err(|e| Invalid(vec![e]))?
+                .midnight()
+                .assume_utc(),
+        };
+        let limit = self.limit.unwrap_or(200);
+        if !(1..=500).contains(&limit) {
+            return Err(Invalid::one(
+                "limit",
+                Problem::BadFormat {
+                    expected: "a number from 1 to 500",
+                },
+            ));
+        }
+        Ok((since, limit))
     }
 }

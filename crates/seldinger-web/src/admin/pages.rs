@@ -4,10 +4,10 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use seldinger_domain::{Permission, Role};
-use seldinger_store::{AuditRecord, User};
+use seldinger_store::{AuditRecord, EmergencyAccess, User};
 use serde::Deserialize;
 
-use super::{AuditParams, UserInput, issue_token, new_user, username_taken};
+use super::{AuditParams, EmergencyParams, UserInput, issue_token, new_user, username_taken};
 use crate::auth::Ctx;
 use crate::error::AppError;
 use crate::html::{FieldErrors, FormData, Layout, PageResult, render, render_with, see_other};
@@ -227,5 +227,52 @@ pub async fn audit(
         entries,
         errors: FieldErrors::default(),
         older,
+    }))
+}
+
+/// The emergency accesses of a period, for the quality officer.
+#[derive(Template)]
+#[template(path = "admin/emergency.html")]
+pub struct EmergencyPage {
+    l: Layout,
+    since: String,
+    error: Option<String>,
+    grants: Vec<EmergencyAccess>,
+}
+
+pub async fn emergency_accesses(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(params): Query<EmergencyParams>,
+) -> PageResult {
+    let now = state.now();
+    let l = Layout::new(&ctx, "/audit/emergency", "audit");
+    let (since, limit) = match params.window(now) {
+        Ok(window) => window,
+        Err(invalid) => {
+            let errors = FieldErrors::from_invalid(&invalid, ctx.lang, |f| f);
+            return Ok(render_with(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &EmergencyPage {
+                    l,
+                    since: params.since.clone(),
+                    error: errors
+                        .get("since")
+                        .or(errors.get("limit"))
+                        .map(str::to_string),
+                    grants: Vec::new(),
+                },
+            ));
+        }
+    };
+    let grants = state
+        .store()
+        .emergency_accesses(&ctx.actor(), since, limit, now)
+        .await?;
+    Ok(render(&EmergencyPage {
+        l,
+        since: since.date().to_string(),
+        error: None,
+        grants,
     }))
 }

@@ -25,6 +25,16 @@ pub(super) fn openapi() -> Value {
                 "parameters": [username],
                 "post": { "tags": ["users"], "summary": "Create an API token; it is shown in this answer only.", "operationId": "create_token", "responses": ok("201", "The token.", schema("Token"), &["401", "403", "404", "409"]) }
             },
+            "/api/v1/emergency-accesses": {
+                "get": {
+                    "tags": ["audit"], "summary": "Emergency accesses opened since a day, newest first: who opened which record, why, until when.", "operationId": "emergency_accesses",
+                    "parameters": [
+                        query_param("since", "First day (YYYY-MM-DD); 30 days back by default.", "string"),
+                        query_param("limit", "At most this many (1–500, default 200).", "integer")
+                    ],
+                    "responses": ok("200", "The accesses.", items("EmergencyAccess"), &["400", "401", "403", "422", "503"])
+                }
+            },
             "/api/v1/audit": {
                 "get": {
                     "tags": ["audit"], "summary": "Read the audit log, newest first.", "operationId": "list_audit",
@@ -44,6 +54,14 @@ pub(super) fn openapi() -> Value {
             }
         },
         "schemas": {
+            "EmergencyAccess": {
+                "type": "object", "required": ["id", "username", "patient_id", "reason", "granted_at", "expires_at"],
+                "properties": {
+                    "id": { "type": "string", "format": "uuid" }, "username": { "type": "string" },
+                    "patient_id": { "type": "string", "format": "uuid" }, "reason": { "type": "string" },
+                    "granted_at": { "type": "string", "format": "date-time" }, "expires_at": { "type": "string", "format": "date-time" }
+                }
+            },
             "User": {
                 "type": "object", "required": ["id", "username", "full_name", "role", "language", "active", "created_at"],
                 "properties": {

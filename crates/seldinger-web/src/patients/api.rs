@@ -16,7 +16,7 @@ use super::href;
 use crate::AppState;
 use crate::auth::Ctx;
 use crate::json::{ApiJson, ApiQuery, ApiResult, parse_id, withdrawal_reason};
-use crate::outputs::{CaseListItem, PatientOut};
+use crate::outputs::{CaseListItem, EmergencyAccessOut, PatientOut};
 
 fn with_duplicates(patient: Patient, duplicates: &[Patient]) -> Value {
     let mut body = json!(PatientOut::from(patient));
@@ -255,4 +255,31 @@ pub async fn timeline(
         })
         .collect();
     Ok(axum::Json(json!({ "items": items })))
+}
+
+/// The body of `POST /api/v1/patients/{id}/emergency-access`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EmergencyRequest {
+    pub reason: String,
+}
+
+/// Opens one patient's record to a referring physician for a limited time, with a
+/// reason (an emergency, "break the glass"); 201 with the access.
+pub async fn open_emergency_access(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<EmergencyRequest>,
+) -> ApiResult<Response> {
+    let id: PatientId = parse_id(&id)?;
+    let grant = state
+        .store()
+        .open_emergency_access(&ctx.actor(), id, &body.reason, state.now())
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(EmergencyAccessOut::from(grant)),
+    )
+        .into_response())
 }

@@ -8,7 +8,9 @@
 //! - [`api`]: the same over JSON; [`spec`]: this area's part of the OpenAPI document.
 //!
 //! Every read of a patient is audited by the store; a search's entry names the records
-//! it showed.
+//! it showed. A referring physician reads the patients they registered or referred; in
+//! an emergency they open one more with a stated reason (`…/emergency-access`), for a
+//! limited time, recorded and listed for the quality officer.
 
 mod api;
 mod pages;
@@ -36,6 +38,8 @@ pub(crate) fn routes() -> Vec<Route> {
         route(M::GET,    "/patients/{id}/edit",                Needs(PatientWrite), pages::edit_patient),
         route(M::POST,   "/patients/{id}/delete",              Needs(PatientWrite), pages::delete_patient),
         route(M::GET,    "/patients/{id}/timeline",            Needs(CaseRead),     pages::timeline),
+        route(M::GET,    "/patients/{id}/emergency-access",    Needs(PatientRead),  pages::emergency_form),
+        route(M::POST,   "/patients/{id}/emergency-access",    Needs(PatientRead),  pages::open_emergency_access),
         route(M::GET,    "/api/v1/patients",                   Needs(PatientRead),  api::search_patients),
         route(M::POST,   "/api/v1/patients",                   Needs(PatientWrite), api::create_patient),
         route(M::GET,    "/api/v1/patients/{id}",              Needs(PatientRead),  api::get_patient),
@@ -43,6 +47,7 @@ pub(crate) fn routes() -> Vec<Route> {
         route(M::DELETE, "/api/v1/patients/{id}",              Needs(PatientWrite), api::delete_patient),
         route(M::GET,    "/api/v1/patients/{id}/cases",        Needs(CaseRead),     api::list_patient_cases),
         route(M::GET,    "/api/v1/patients/{id}/timeline",     Needs(CaseRead),     api::timeline),
+        route(M::POST,   "/api/v1/patients/{id}/emergency-access", Needs(PatientRead), api::open_emergency_access),
     ]
 }
 

@@ -144,6 +144,8 @@ pub struct PatientPage {
     row: PatientRow,
     saved: bool,
     cases: PatientCases,
+    /// The record is open to this referring physician through an emergency access, until.
+    emergency_until: Option<OffsetDateTime>,
 }
 
 impl PatientPage {
@@ -170,15 +172,80 @@ pub async fn patient(
 ) -> PageResult {
     let id: PatientId = parse_id(&id)?;
     let now = state.now();
-    let patient = state.store().get_patient(&ctx.actor(), id, now).await?;
+    let actor = ctx.actor();
+    let patient = state.store().get_patient(&actor, id, now).await?;
     let cases = patient_cases(&state, &ctx, id).await?;
+    let emergency_until = if actor.is_scoped() {
+        state.store().open_access(&actor, id, now).await?
+    } else {
+        None
+    };
     let l = Layout::new(&ctx, format!("/patients/{id}"), "patients");
     Ok(render(&PatientPage {
         l,
         row: PatientRow::new(patient, now.date()),
         saved: !q.saved.is_empty(),
         cases,
+        emergency_until,
     }))
+}
+
+/// The emergency access form: why this record must be opened now.
+#[derive(Template)]
+#[template(path = "patients/emergency.html")]
+pub struct EmergencyPage {
+    l: Layout,
+    id: PatientId,
+    reason: String,
+    error: Option<String>,
+    hours: i64,
+}
+
+fn emergency_page(
+    ctx: &Ctx,
+    id: PatientId,
+    reason: String,
+    error: Option<String>,
+) -> EmergencyPage {
+    EmergencyPage {
+        l: Layout::new(ctx, format!("/patients/{id}/emergency-access"), "patients"),
+        id,
+        reason,
+        error,
+        hours: seldinger_store::access::EMERGENCY_ACCESS.whole_hours(),
+    }
+}
+
+pub async fn emergency_form(ctx: Ctx, Path(id): Path<String>) -> PageResult {
+    let id: PatientId = parse_id(&id)?;
+    Ok(render(&emergency_page(&ctx, id, String::new(), None)))
+}
+
+/// Opens the record for a limited time, with the reason; then shows it.
+pub async fn open_emergency_access(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    form: FormData,
+) -> PageResult {
+    let id: PatientId = parse_id(&id)?;
+    let reason = form.get("reason").to_string();
+    match state
+        .store()
+        .open_emergency_access(&ctx.actor(), id, &reason, state.now())
+        .await
+    {
+        Ok(_) => Ok(see_other(&format!("/patients/{id}"))),
+        Err(StoreError::Invalid(invalid)) => {
+            let errors = FieldErrors::from_invalid(&invalid, ctx.lang, |f| f);
+            let error = errors.get("reason").map(str::to_string);
+            Ok(render_with(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &emergency_page(&ctx, id, reason, error),
+            ))
+        }
+        Err(other) => Err(AppError::from(other).into()),
+    }
 }
 
 /// The patient form's values as typed, so a form with errors comes back filled in.

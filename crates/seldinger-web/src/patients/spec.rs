@@ -54,6 +54,15 @@ pub(super) fn openapi() -> Value {
                     "tags": ["timeline"], "summary": "A patient's timeline, oldest first (planned follow-up at its due date).", "operationId": "patient_timeline",
                     "responses": ok("200", "The entries.", items("TimelineEntry"), &["401", "403", "404", "503"])
                 }
+            },
+            "/api/v1/patients/{id}/emergency-access": {
+                "parameters": [path_param("id", "The patient's id (UUID).")],
+                "post": {
+                    "tags": ["patients"], "summary": "Open one patient's record to a referring physician, in an emergency (\"break the glass\").", "operationId": "open_emergency_access",
+                    "description": "A referring physician reads the patients they registered or referred (others answer 403 `patient_out_of_scope`). With a stated reason (10 characters or more), this opens one more record for four hours; the access is audited as `access.emergency` and listed for the quality officer (`GET /api/v1/emergency-accesses`).",
+                    "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "required": ["reason"], "additionalProperties": false, "properties": { "reason": { "type": "string", "minLength": 10 } } } } } },
+                    "responses": ok("201", "Opened.", schema("EmergencyAccess"), &["400", "401", "403", "404", "415", "422", "503"])
+                }
             }
         },
         "schemas": {

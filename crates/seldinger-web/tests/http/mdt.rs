@@ -73,7 +73,7 @@ async fn patient(app: &TestApp, mrn: &str, family: &str, given: &str, birth: &st
 }
 
 /// A referral for `procedure`, sent to the MDT: the case awaits a meeting.
-async fn awaiting_case(app: &TestApp, patient: PatientId, procedure: &str) -> CaseId {
+pub(crate) async fn awaiting_case(app: &TestApp, patient: PatientId, procedure: &str) -> CaseId {
     let referral = ReferralInput {
         patient_id: patient.to_string(),
         referring_physician: "Dr Paul Martin".into(),
@@ -106,7 +106,7 @@ async fn new_awaiting_case(app: &TestApp, mrn: &str, family: &str) -> CaseId {
     awaiting_case(app, p, LIVER_BIOPSY).await
 }
 
-async fn store_meeting(app: &TestApp, starts_at: &str) -> MeetingId {
+pub(crate) async fn store_meeting(app: &TestApp, starts_at: &str) -> MeetingId {
     let new = NewMeeting::parse(&MeetingInput {
         kind: "hepatobiliary".into(),
         starts_at: starts_at.into(),

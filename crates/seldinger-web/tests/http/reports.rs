@@ -22,7 +22,7 @@ pub(crate) async fn after_the_procedure(app: &TestApp) -> seldinger_domain::Case
 }
 
 /// A liver biopsy report complete for signature, with two specimens.
-fn complete_report() -> Value {
+pub(crate) fn complete_report() -> Value {
     json!({
         "started_at": "2026-11-22T15:05",
         "ended_at": "2026-11-22T15:40",
