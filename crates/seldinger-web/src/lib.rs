@@ -36,6 +36,7 @@ mod outputs;
 mod routes;
 
 mod admin;
+mod adverse_events;
 mod booking;
 mod catalog;
 mod checklist;
@@ -43,6 +44,7 @@ mod consultations;
 mod documents;
 mod followup;
 mod mdt;
+mod pathology;
 mod patients;
 mod referrals;
 mod reports;
@@ -71,6 +73,8 @@ const ROUTES: &[fn() -> Vec<Route>] = &[
     booking::routes,
     checklist::routes,
     reports::routes,
+    pathology::routes,
+    adverse_events::routes,
     followup::routes,
     documents::routes,
     worklists::routes,
@@ -101,6 +105,8 @@ const OPENAPI: &[fn() -> serde_json::Value] = &[
     booking::openapi,
     checklist::openapi,
     reports::openapi,
+    pathology::openapi,
+    adverse_events::openapi,
     followup::openapi,
     worklists::openapi,
     catalog::openapi,
