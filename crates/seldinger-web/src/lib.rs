@@ -36,6 +36,7 @@ mod outputs;
 mod routes;
 
 mod admin;
+mod adverse_events;
 mod booking;
 mod catalog;
 mod checklist;
@@ -43,6 +44,7 @@ mod consultations;
 mod documents;
 mod followup;
 mod mdt;
+mod pathology;
 mod patients;
 mod referrals;
 mod reports;
@@ -71,6 +73,8 @@ const ROUTES: &[fn() -> Vec<Route>] = &[
     booking::routes,
     checklist::routes,
     reports::routes,
+    pathology::routes,
+    adverse_events::routes,
     followup::routes,
     documents::routes,
     worklists::routes,
@@ -81,14 +85,25 @@ const ROUTES: &[fn() -> Vec<Route>] = &[
 /// Every message table: the frame's, then the areas'. [`i18n`] looks keys up in them and
 /// tests that no key is defined twice.
 const MESSAGES: &[&Messages] = &[
-    i18n::CORE,
-    i18n::catalog::MESSAGES,
-    i18n::cases::MESSAGES,
-    i18n::mdt::MESSAGES,
-    i18n::booking::MESSAGES,
-    i18n::timeline::MESSAGES,
-    i18n::reports::MESSAGES,
-    i18n::followup::MESSAGES,
+    i18n::FRAME,
+    i18n::SHARED,
+    case_view::WORDS,
+    case_page::MESSAGES,
+    session::MESSAGES,
+    patients::MESSAGES,
+    referrals::MESSAGES,
+    consultations::MESSAGES,
+    mdt::MESSAGES,
+    booking::MESSAGES,
+    checklist::MESSAGES,
+    reports::MESSAGES,
+    pathology::MESSAGES,
+    adverse_events::MESSAGES,
+    followup::MESSAGES,
+    documents::MESSAGES,
+    worklists::MESSAGES,
+    catalog::MESSAGES,
+    admin::MESSAGES,
 ];
 
 /// The areas' parts of the OpenAPI document, which [`openapi`] merges into its core.
@@ -101,6 +116,8 @@ const OPENAPI: &[fn() -> serde_json::Value] = &[
     booking::openapi,
     checklist::openapi,
     reports::openapi,
+    pathology::openapi,
+    adverse_events::openapi,
     followup::openapi,
     worklists::openapi,
     catalog::openapi,

@@ -85,6 +85,20 @@ pub(crate) fn case_statuses() -> Value {
     ])
 }
 
+/// A case and its patient, as the lists after the procedure name them (the serious
+/// events due, the follow-up worklist).
+pub(crate) fn case_ref() -> Value {
+    let text = json!({ "type": "string" });
+    json!({
+        "type": "object",
+        "description": "The case and its patient.",
+        "properties": {
+            "id": { "type": "string", "format": "uuid" }, "status": { "type": "string" }, "procedure_code": { "type": "string" },
+            "patient": { "type": "object", "properties": { "id": { "type": "string", "format": "uuid" }, "mrn": text, "family_name": text, "given_names": text, "birth_date": { "type": "string", "format": "date" } } }
+        }
+    })
+}
+
 /// What the document says before the areas' parts: what it describes, how to
 /// authenticate, and the schema of every error (`Problem`).
 fn core_spec() -> Value {

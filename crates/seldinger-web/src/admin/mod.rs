@@ -4,12 +4,14 @@
 //! must respect").
 //!
 //! - [`pages`]: the users page and the audit log (templates in `templates/admin/`).
-//! - [`api`]: the same over JSON; [`spec`]: this area's part of the OpenAPI document.
+//! - [`api`]: the same over JSON; [`spec`]: this area's part of the OpenAPI document;
+//!   [`messages`]: its messages.
 //!
 //! Shared here by both faces: reading a new account ([`UserInput`], [`new_user`]),
 //! issuing a token, reading the audit filter ([`AuditParams`]).
 
 mod api;
+mod messages;
 mod pages;
 mod spec;
 
@@ -28,6 +30,8 @@ use crate::auth::Ctx;
 use crate::error::AppError;
 use crate::routes::{Route, route};
 use crate::{AppState, auth};
+
+pub(crate) use messages::MESSAGES;
 
 /// This area's routes, each with the access it demands.
 #[rustfmt::skip] // One route per line: this is a table, read as one.

@@ -5,12 +5,13 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use seldinger_domain::{Permission, Role};
 use seldinger_store::{AuditRecord, EmergencyAccess, User};
-use serde::Deserialize;
 
 use super::{AuditParams, EmergencyParams, UserInput, issue_token, new_user, username_taken};
 use crate::auth::Ctx;
 use crate::error::AppError;
-use crate::html::{FieldErrors, FormData, Layout, PageResult, render, render_with, see_other};
+use crate::html::{
+    DoneQuery, FieldErrors, FormData, Layout, PageResult, render, render_with, see_other,
+};
 use crate::{AppState, auth};
 
 #[derive(Template)]
@@ -35,12 +36,6 @@ impl UsersPage {
     pub fn chosen_language(&self) -> &str {
         self.f.language.as_deref().unwrap_or("fr")
     }
-}
-
-#[derive(Deserialize, Default)]
-pub struct DoneQuery {
-    #[serde(default)]
-    done: String,
 }
 
 pub async fn users(

@@ -22,7 +22,7 @@ use crate::auth::Ctx;
 use crate::case_view::active;
 use crate::error::{AppError, refusal};
 use crate::html::{Choice, FieldErrors, FormData, Layout, PageResult, render_with, see_other};
-use crate::i18n::{age, lookup};
+use crate::i18n::{age, lookup, message};
 use crate::json::parse_id;
 
 /// Who the patient is and what is planned, on top of the page.
@@ -157,10 +157,6 @@ struct Outcome {
     timeout: Option<(TimeOutInput, FieldErrors)>,
 }
 
-fn message(lang: Lang, key: &str) -> String {
-    lookup(key, lang).unwrap_or_default().to_string()
-}
-
 fn items(view: &ChecklistView, lang: Lang) -> Vec<ItemView> {
     view.status
         .items
@@ -209,7 +205,7 @@ async fn checklist_page(
         .iter()
         .chain(&case.allergies)
         .map(|a| {
-            let kind = message(lang, &format!("allergy.{}", a.kind.code()));
+            let kind = message(&format!("allergy.{}", a.kind.code()), lang);
             match &a.note {
                 Some(note) => format!("{kind} ({note})"),
                 None => kind,
@@ -221,7 +217,7 @@ async fn checklist_page(
         .anticoagulants
         .iter()
         .chain(&case.anticoagulants)
-        .map(|a| message(lang, &format!("drug.{}", a.drug.code())))
+        .map(|a| message(&format!("drug.{}", a.drug.code()), lang))
         .collect();
     anticoagulants.sort();
     anticoagulants.dedup();
@@ -315,9 +311,9 @@ pub async fn checklist(
 ) -> PageResult {
     let id: CaseId = parse_id(&id)?;
     let notice = if !q.timeout.is_empty() {
-        Some(message(ctx.lang, "mdt.timeout.done"))
+        Some(message("mdt.timeout.done", ctx.lang))
     } else if !q.saved.is_empty() {
-        Some(message(ctx.lang, "common.saved"))
+        Some(message("common.saved", ctx.lang))
     } else {
         None
     };
