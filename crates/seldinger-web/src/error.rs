@@ -46,8 +46,6 @@ pub enum AppError {
     Internal(String),
 }
 
-pub type AppResult<T> = Result<T, AppError>;
-
 impl From<StoreError> for AppError {
     fn from(err: StoreError) -> Self {
         match err {
@@ -246,14 +244,14 @@ impl AppError {
     pub fn page(&self) -> Response {
         self.log();
         let is_conflict = matches!(self, AppError::Conflict(_));
-        let page = crate::pages::ErrorPage {
+        let page = crate::html::ErrorPage {
             status: self.status().as_u16(),
             title_fr: self.title(Lang::Fr),
             title_en: self.title(Lang::En),
             detail_fr: is_conflict.then(|| self.detail_in(Lang::Fr)).flatten(),
             detail_en: is_conflict.then(|| self.detail_in(Lang::En)).flatten(),
         };
-        (self.status(), crate::pages::render(&page)).into_response()
+        (self.status(), crate::html::render(&page)).into_response()
     }
 }
 

@@ -14,35 +14,32 @@ use jiff::tz::TimeZone;
 use seldinger_domain::Lang;
 use time::{Date, OffsetDateTime};
 
+/// One table of messages: each entry is a key, its English, its French.
+pub(crate) type Messages = [(&'static str, &'static str, &'static str)];
+
 /// `messages! { NAME { "key" => "English", "Français"; … } }`: a table of messages.
 macro_rules! messages {
     ($name:ident { $($key:literal => $en:literal, $fr:literal;)+ }) => {
-        pub const $name: &[(&str, &str, &str)] = &[$(($key, $en, $fr)),+];
+        pub(crate) const $name: &$crate::i18n::Messages = &[$(($key, $en, $fr)),+];
     };
 }
 
 pub mod booking;
+
 pub mod cases;
+
 pub mod catalog;
+
 pub mod followup;
+
 pub mod mdt;
+
 pub mod reports;
+
 pub mod timeline;
 
-/// Every table, for lookups and the completeness tests.
-const TABLES: &[&[(&str, &str, &str)]] = &[
-    CORE,
-    catalog::MESSAGES,
-    cases::MESSAGES,
-    mdt::MESSAGES,
-    booking::MESSAGES,
-    timeline::MESSAGES,
-    reports::MESSAGES,
-    followup::MESSAGES,
-];
-
 static INDEX: LazyLock<HashMap<&'static str, (&'static str, &'static str)>> = LazyLock::new(|| {
-    TABLES
+    crate::MESSAGES
         .iter()
         .flat_map(|table| table.iter())
         .map(|(key, en, fr)| (*key, (*en, *fr)))
@@ -57,7 +54,8 @@ pub fn lookup(key: &str, lang: Lang) -> Option<&'static str> {
 }
 
 /// Whether `key` is defined.
-pub fn exists(key: &str) -> bool {
+#[cfg(test)]
+pub(crate) fn exists(key: &str) -> bool {
     INDEX.contains_key(key)
 }
 
@@ -277,6 +275,16 @@ pub fn age(birth: Date, today: Date) -> i32 {
     years
 }
 
+/// Checks that every `prefix.code` has a message: the labels pages build from codes.
+#[cfg(test)]
+#[track_caller]
+pub(crate) fn assert_labelled<'a>(prefix: &str, codes: impl IntoIterator<Item = &'a str>) {
+    for code in codes {
+        let key = format!("{prefix}.{code}");
+        assert!(exists(&key), "no message for {key}");
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -313,7 +321,7 @@ mod tests {
     #[test]
     fn no_key_is_defined_twice() {
         let mut seen = std::collections::HashSet::new();
-        for (key, en, fr) in TABLES.iter().flat_map(|t| t.iter()) {
+        for (key, en, fr) in crate::MESSAGES.iter().flat_map(|t| t.iter()) {
             assert!(seen.insert(*key), "{key} is defined twice");
             assert!(
                 !en.is_empty() && !fr.is_empty(),

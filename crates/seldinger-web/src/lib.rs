@@ -11,6 +11,8 @@
 //! - [`error`]: `AppError`, answered as `application/problem+json` (RFC 9457) on the API
 //!   and as a page in the interface.
 //! - [`i18n`]: French and English messages, localized dates and numbers.
+//! - [`html`]: rendering, the page frame (`Layout`), forms and their errors; [`json`]:
+//!   the API's strict extractors, ids, paging.
 //! - [`api`]: JSON handlers; [`openapi`]: the OpenAPI 3.1 document.
 //! - [`pages`]: HTML handlers and their askama templates.
 //! - The pathway, one module per area, each with its pages, API handlers, routes and
@@ -21,20 +23,29 @@
 //!   follow-up contacts, closing and reopening a case), [`timeline`] (a patient across
 //!   cases).
 
-pub mod api;
 pub mod auth;
-pub mod booking;
-pub mod cases;
-pub mod catalog;
-pub mod error;
-pub mod followup;
-pub mod i18n;
-pub mod mdt;
-pub mod openapi;
-pub mod pages;
-pub mod reports;
-pub mod routes;
-pub mod timeline;
+mod calendar;
+mod case_page;
+mod case_view;
+mod error;
+mod html;
+mod i18n;
+mod json;
+mod openapi;
+mod outputs;
+mod routes;
+
+mod admin;
+mod booking;
+mod catalog;
+mod consultations;
+mod followup;
+mod mdt;
+mod patients;
+mod referrals;
+mod reports;
+mod session;
+mod worklists;
 
 use std::sync::Arc;
 
@@ -43,6 +54,53 @@ use seldinger_store::Store;
 use time::{Duration, OffsetDateTime};
 
 pub use routes::{route_table, router};
+
+use crate::i18n::Messages;
+use crate::routes::Route;
+
+/// The areas' route tables, in pathway order: [`routes`] adds its own (health, static
+/// files) and builds the router from them.
+const ROUTES: &[fn() -> Vec<Route>] = &[
+    session::routes,
+    patients::routes,
+    referrals::routes,
+    consultations::routes,
+    mdt::routes,
+    booking::routes,
+    reports::routes,
+    followup::routes,
+    worklists::routes,
+    catalog::routes,
+    admin::routes,
+];
+
+/// Every message table: the frame's, then the areas'. [`i18n`] looks keys up in them and
+/// tests that no key is defined twice.
+const MESSAGES: &[&Messages] = &[
+    i18n::CORE,
+    i18n::catalog::MESSAGES,
+    i18n::cases::MESSAGES,
+    i18n::mdt::MESSAGES,
+    i18n::booking::MESSAGES,
+    i18n::timeline::MESSAGES,
+    i18n::reports::MESSAGES,
+    i18n::followup::MESSAGES,
+];
+
+/// The areas' parts of the OpenAPI document, which [`openapi`] merges into its core.
+const OPENAPI: &[fn() -> serde_json::Value] = &[
+    session::openapi,
+    patients::openapi,
+    referrals::openapi,
+    consultations::openapi,
+    mdt::openapi,
+    booking::openapi,
+    reports::openapi,
+    followup::openapi,
+    worklists::openapi,
+    catalog::openapi,
+    admin::openapi,
+];
 
 /// Settings the web layer needs, loaded once by the binary.
 #[derive(Clone, Debug)]

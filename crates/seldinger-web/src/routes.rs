@@ -1,9 +1,10 @@
 //! Every route, once, with the access it demands. The router is built from this table
 //! and nothing else, so no handler is reachable without its check.
 //!
-//! The table is the core routes below followed by each pathway area's own table
-//! (`catalog::routes`, `cases::routes`, `mdt::routes`, `booking::routes`), declared
-//! beside that area's handlers.
+//! The table is this module's own routes (health, readiness, static files) followed by
+//! each area's table, declared in the area's `mod.rs` beside its handlers; the crate root
+//! lists the areas ([`crate::ROUTES`], in pathway order). Here too: the [`Route`] type,
+//! the router, the request log (route shapes only) and the security headers.
 
 use std::time::Instant;
 
@@ -14,10 +15,10 @@ use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodFilter, MethodRouter, on};
-use seldinger_domain::{Access, Permission};
+use seldinger_domain::Access;
 
 use crate::error::AppError;
-use crate::{AppState, api, auth, openapi, pages};
+use crate::{AppState, auth};
 
 pub(crate) struct Route {
     pub method: Method,
@@ -40,62 +41,27 @@ where
     }
 }
 
-/// Every route: the core ones, then each area's.
+/// Every route: the machinery's own ([`infrastructure`]), then each area's table, in
+/// the order the crate root lists them ([`crate::ROUTES`]).
 fn table() -> Vec<Route> {
-    let mut all = core();
-    all.extend(crate::catalog::routes());
-    all.extend(crate::cases::routes());
-    all.extend(crate::mdt::routes());
-    all.extend(crate::booking::routes());
-    all.extend(crate::timeline::routes());
-    all.extend(crate::reports::routes());
-    all.extend(crate::followup::routes());
+    let mut all = infrastructure();
+    for area in crate::ROUTES {
+        all.extend(area());
+    }
     all
 }
 
+/// The routes that are no area's: health and readiness, the static files.
 #[rustfmt::skip] // One route per line: this is a table, read as one.
-fn core() -> Vec<Route> {
-    use Access::{Needs, Public, SignedIn};
+fn infrastructure() -> Vec<Route> {
+    use Access::Public;
     use Method as M;
-    use Permission::*;
     vec![
         route(M::GET,    "/healthz",                           Public,              healthz),
         route(M::GET,    "/readyz",                            Public,              readyz),
         route(M::GET,    "/static/app.css",                    Public,              stylesheet),
         route(M::GET,    "/static/favicon.svg",                Public,              favicon),
         route(M::GET,    "/static/search.js",                  Public,              search_script),
-        route(M::GET,    "/login",                             Public,              pages::login_form),
-        route(M::POST,   "/login",                             Public,              pages::login),
-        route(M::POST,   "/logout",                            SignedIn,            pages::logout),
-        route(M::POST,   "/language",                          SignedIn,            pages::set_language),
-        route(M::GET,    "/",                                  SignedIn,            pages::home),
-        route(M::GET,    "/patients",                          Needs(PatientRead),  pages::patients),
-        route(M::POST,   "/patients",                          Needs(PatientWrite), pages::create_patient),
-        route(M::GET,    "/patients/new",                      Needs(PatientWrite), pages::new_patient),
-        route(M::GET,    "/patients/{id}",                     Needs(PatientRead),  pages::patient),
-        route(M::POST,   "/patients/{id}",                     Needs(PatientWrite), pages::update_patient),
-        route(M::GET,    "/patients/{id}/edit",                Needs(PatientWrite), pages::edit_patient),
-        route(M::POST,   "/patients/{id}/delete",              Needs(PatientWrite), pages::delete_patient),
-        route(M::GET,    "/users",                             Needs(UserAdmin),    pages::users),
-        route(M::POST,   "/users",                             Needs(UserAdmin),    pages::create_user),
-        route(M::POST,   "/users/{username}/disable",          Needs(UserAdmin),    pages::disable_user),
-        route(M::POST,   "/users/{username}/tokens",           Needs(UserAdmin),    pages::create_token),
-        route(M::GET,    "/audit",                             Needs(AuditRead),    pages::audit),
-        route(M::GET,    "/api/v1/openapi.json",               SignedIn,            openapi::document),
-        route(M::POST,   "/api/v1/session",                    Public,              api::create_session),
-        route(M::DELETE, "/api/v1/session",                    SignedIn,            api::delete_session),
-        route(M::GET,    "/api/v1/me",                         SignedIn,            api::get_me),
-        route(M::PUT,    "/api/v1/me/language",                SignedIn,            api::set_my_language),
-        route(M::GET,    "/api/v1/patients",                   Needs(PatientRead),  api::search_patients),
-        route(M::POST,   "/api/v1/patients",                   Needs(PatientWrite), api::create_patient),
-        route(M::GET,    "/api/v1/patients/{id}",              Needs(PatientRead),  api::get_patient),
-        route(M::PUT,    "/api/v1/patients/{id}",              Needs(PatientWrite), api::update_patient),
-        route(M::DELETE, "/api/v1/patients/{id}",              Needs(PatientWrite), api::delete_patient),
-        route(M::GET,    "/api/v1/users",                      Needs(UserAdmin),    api::list_users),
-        route(M::POST,   "/api/v1/users",                      Needs(UserAdmin),    api::create_user),
-        route(M::POST,   "/api/v1/users/{username}/disable",   Needs(UserAdmin),    api::disable_user),
-        route(M::POST,   "/api/v1/users/{username}/tokens",    Needs(UserAdmin),    api::create_token),
-        route(M::GET,    "/api/v1/audit",                      Needs(AuditRead),    api::list_audit),
     ]
 }
 

@@ -18,9 +18,9 @@ use time::{Date, Duration, OffsetDateTime};
 
 use super::{BookingInput, Detail, Resources, Times, date_or, details, is_ready, monday, today};
 use crate::AppState;
-use crate::api::{ApiJson, ApiQuery, parse_id};
 use crate::auth::Ctx;
 use crate::error::{ApiError, AppError};
+use crate::json::{ApiJson, ApiQuery, parse_id, withdrawal_reason};
 
 type ApiResult<T> = Result<T, ApiError>;
 
@@ -180,7 +180,7 @@ pub async fn cancel_booking(
     ApiJson(body): ApiJson<CancelBody>,
 ) -> ApiResult<Json<BookingOut>> {
     let id: BookingId = parse_id(&id)?;
-    let reason = crate::api::withdrawal_reason(&body.reason)?;
+    let reason = withdrawal_reason(&body.reason)?;
     let cancelled = state
         .store()
         .cancel_booking(&ctx.actor(), id, &reason, state.now())

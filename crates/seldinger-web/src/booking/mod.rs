@@ -13,6 +13,7 @@
 //! store, in the transaction that writes the booking: a refusal lists every conflict.
 
 pub mod api;
+
 pub mod pages;
 mod spec;
 

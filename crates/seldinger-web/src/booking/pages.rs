@@ -11,7 +11,7 @@ use seldinger_domain::case::{CaseStatus, status_label};
 use seldinger_domain::catalog::ProcedureType;
 use seldinger_domain::localtime::to_local;
 use seldinger_domain::resources::{WEEKDAYS, weekday_index};
-use seldinger_domain::{BookingId, CaseId, Invalid, Lang, Role, RoomId, UserId};
+use seldinger_domain::{BookingId, CaseId, Invalid, Lang, Permission, Role, RoomId, UserId};
 use seldinger_store::Conflict;
 use seldinger_store::Store;
 use seldinger_store::bookings::{BookedCase, BookingRecord, ListFilter};
@@ -21,11 +21,11 @@ use time::{Date, Duration, OffsetDateTime};
 
 use super::{BookingInput, Resources, Times, date_or, details, is_ready, label, monday, today};
 use crate::AppState;
-use crate::api::parse_id;
 use crate::auth::Ctx;
 use crate::error::{AppError, PageError};
+use crate::html::{FieldErrors, FormData, Layout, render};
 use crate::i18n::age;
-use crate::pages::{FieldErrors, FormData, Layout, render};
+use crate::json::{parse_id, withdrawal_reason};
 
 type PageResult = Result<Response, PageError>;
 
@@ -739,7 +739,7 @@ pub async fn cancel_booking(
     let id: BookingId = parse_id(&id)?;
     let record = state.store().booking(id).await?;
     let reason = form.get("reason").to_string();
-    let result = match crate::api::withdrawal_reason(&reason) {
+    let result = match withdrawal_reason(&reason) {
         Ok(reason) => state
             .store()
             .cancel_booking(&ctx.actor(), id, &reason, state.now())

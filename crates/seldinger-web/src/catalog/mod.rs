@@ -24,8 +24,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use seldinger_domain::{Access, Lang, Permission};
 use serde_json::Value;
 
+use crate::html;
 use crate::i18n;
-use crate::pages;
 use crate::routes::{Route, route};
 
 /// This area's routes, each with the access it demands.
@@ -94,7 +94,7 @@ pub(crate) fn openapi() -> Value {
 
 /// A page with a status other than 200 (a form refused, a stale version).
 fn render_with(status: StatusCode, template: &impl Template) -> Response {
-    (status, pages::render(template)).into_response()
+    (status, html::render(template)).into_response()
 }
 
 /// POST/redirect/GET.

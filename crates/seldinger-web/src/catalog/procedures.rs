@@ -12,7 +12,7 @@ use seldinger_domain::catalog::{
 };
 use seldinger_domain::invalid::Problem;
 use seldinger_domain::text::fold;
-use seldinger_domain::{Invalid, Lang, ProcedureTypeId, ProcedureVersionId};
+use seldinger_domain::{Invalid, Lang, Permission, ProcedureTypeId, ProcedureVersionId};
 use seldinger_store::Conflict;
 use seldinger_store::catalog::{ProcedureTypeRecord, ProcedureVersion};
 use serde::{Deserialize, Serialize};
@@ -20,10 +20,10 @@ use time::OffsetDateTime;
 
 use super::{form_field, form_number, label, merge_errors, render_with, see_other};
 use crate::AppState;
-use crate::api::{ApiJson, ApiQuery, parse_id};
 use crate::auth::Ctx;
 use crate::error::{ApiError, AppError, PageError};
-use crate::pages::{FieldErrors, FormData, Layout, render};
+use crate::html::{FieldErrors, FormData, Layout, render};
+use crate::json::{ApiJson, ApiQuery, parse_id};
 
 type PageResult = Result<Response, PageError>;
 type ApiResult<T> = Result<T, ApiError>;

@@ -3,25 +3,25 @@
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use seldinger_domain::catalog::{EquipmentKind, RoomType};
 use seldinger_domain::invalid::Problem;
 use seldinger_domain::resources::{
     BedUnitDef, BedUnitInput, BedUnitKind, EquipmentDef, EquipmentInput, RoomDef, RoomInput,
     WEEKDAYS,
 };
-use seldinger_domain::{BedUnitId, EquipmentId, Invalid, Lang, RoomId};
+use seldinger_domain::{BedUnitId, EquipmentId, Invalid, Lang, Permission, RoomId};
 use seldinger_store::resources::{BedUnitRecord, EquipmentRecord, RoomRecord};
 use seldinger_store::{Conflict, StoreError};
 use serde::{Deserialize, Serialize};
 
 use super::{form_field, form_number, label, merge_errors, render_with, see_other};
 use crate::AppState;
-use crate::api::{ApiJson, parse_id};
 use crate::auth::Ctx;
 use crate::error::{ApiError, AppError, PageError};
-use crate::pages::{FieldErrors, FormData, Layout, render};
+use crate::html::{FieldErrors, FormData, Layout, render};
+use crate::json::{ApiJson, created, parse_id};
 
 type PageResult = Result<Response, PageError>;
 type ApiResult<T> = Result<T, ApiError>;
@@ -857,15 +857,6 @@ impl From<BedUnitRecord> for BedUnitOut {
             version: b.version,
         }
     }
-}
-
-fn created<T: Serialize>(location: String, body: T) -> Response {
-    (
-        StatusCode::CREATED,
-        [(header::LOCATION, location)],
-        axum::Json(body),
-    )
-        .into_response()
 }
 
 pub async fn list_rooms(State(state): State<AppState>) -> ApiResult<axum::Json<serde_json::Value>> {

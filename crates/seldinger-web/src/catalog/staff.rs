@@ -6,13 +6,13 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use seldinger_domain::Role;
 use seldinger_domain::invalid::Collector;
 use seldinger_domain::localtime::local_date;
 use seldinger_domain::patient::parse_date;
 use seldinger_domain::resources::{
     AvailabilityException, AvailabilityExceptionInput, Span, WEEKDAYS, WeeklyHours,
 };
+use seldinger_domain::{Permission, Role};
 use seldinger_store::resources::StaffAvailability;
 use seldinger_store::{Conflict, StoreError};
 use serde::{Deserialize, Serialize};
@@ -21,10 +21,10 @@ use time::Date;
 use super::resources::{days, short_days};
 use super::{render_with, see_other};
 use crate::AppState;
-use crate::api::ApiJson;
 use crate::auth::{Ctx, urlencode};
 use crate::error::{ApiError, AppError, PageError};
-use crate::pages::{FieldErrors, FormData, Layout, render};
+use crate::html::{FieldErrors, FormData, Layout, render};
+use crate::json::ApiJson;
 
 type PageResult = Result<Response, PageError>;
 type ApiResult<T> = Result<T, ApiError>;

@@ -14,10 +14,11 @@ use time::OffsetDateTime;
 
 use super::{render_with, see_other};
 use crate::AppState;
-use crate::api::ApiJson;
 use crate::auth::Ctx;
 use crate::error::{ApiError, AppError, PageError};
-use crate::pages::{FieldErrors, FormData, Layout, render};
+use crate::html::{FieldErrors, FormData, Layout, render};
+use crate::json::ApiJson;
+use seldinger_domain::Permission;
 
 type PageResult = Result<Response, PageError>;
 type ApiResult<T> = Result<T, ApiError>;

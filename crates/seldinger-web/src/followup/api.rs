@@ -12,16 +12,16 @@ use seldinger_domain::case::CaseEvent;
 use seldinger_domain::followup::ContactInput;
 use seldinger_domain::{AdverseEventId, CaseId, FollowUpId};
 use seldinger_store::adverse::AdverseEventRecord;
-use seldinger_store::cases::CaseSummary;
 use seldinger_store::followups::FollowUpRecord;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 
 use crate::AppState;
-use crate::api::{ApiJson, ApiQuery, page_limit, parse_id, rfc3339};
 use crate::auth::Ctx;
 use crate::error::{ApiError, AppError};
+use crate::json::{ApiJson, ApiQuery, page_limit, parse_id, rfc3339};
+use crate::outputs::case_body;
 
 type ApiResult<T> = Result<T, ApiError>;
 
@@ -50,21 +50,6 @@ fn event_body(r: &AdverseEventRecord, now: OffsetDateTime) -> Value {
         "follow_up_id": r.follow_up_id,
         "version": r.version,
         "created_at": rfc3339(&r.created_at),
-    })
-}
-
-fn case_body(c: &CaseSummary) -> Value {
-    json!({
-        "id": c.id,
-        "status": c.status,
-        "procedure_code": c.procedure_code,
-        "patient": {
-            "id": c.patient_id,
-            "mrn": c.mrn,
-            "family_name": c.family_name,
-            "given_names": c.given_names,
-            "birth_date": c.birth_date.to_string(),
-        },
     })
 }
 

@@ -26,7 +26,7 @@ use seldinger_store::followups::FollowUpList;
 use serde_json::Value;
 
 use crate::error::AppError;
-use crate::pages::Layout;
+use crate::html::Layout;
 use crate::routes::{Route, route};
 
 /// This area's routes, each with the access it demands.
@@ -72,8 +72,8 @@ pub(crate) fn openapi() -> Value {
     spec::openapi()
 }
 
-pub use crate::pages::Choice;
-use crate::pages::choices;
+pub use crate::html::Choice;
+use crate::html::choices;
 
 /// The name of a term in `lang`; the code for a term no longer listed.
 fn term_name(terms: &[Term], code: &str, lang: Lang) -> String {
@@ -124,7 +124,6 @@ pub struct EventView {
     pub due: Option<String>,
     pub overdue: bool,
     pub reported: Option<String>,
-    pub from_follow_up: Option<String>,
 }
 
 fn event_view(
@@ -168,7 +167,6 @@ fn event_view(
         due: r.report_due_at.map(|d| l.datetime(&d)),
         overdue: r.is_report_overdue(now),
         reported: r.reported_at.map(|d| l.datetime(&d)),
-        from_follow_up: r.follow_up_id.map(|f| f.to_string()),
     }
 }
 

@@ -8,7 +8,7 @@ use seldinger_domain::adverse::{EventInput, Term, TermInput};
 use seldinger_domain::case::{CaseEvent, CaseStatus, status_label};
 use seldinger_domain::followup::{self, ContactInput, Status};
 use seldinger_domain::localtime::{local_input, to_local};
-use seldinger_domain::{AdverseEventId, CaseId, FollowUpId, Lang};
+use seldinger_domain::{AdverseEventId, CaseId, FollowUpId, Lang, Permission};
 use seldinger_store::cases::CaseSummary;
 use seldinger_store::followups::FollowUpRecord;
 use seldinger_store::{Conflict, StoreError};
@@ -16,12 +16,12 @@ use serde::Deserialize;
 
 use super::{Choice, EventChoices, EventView, event_view, follow_up_list};
 use crate::AppState;
-use crate::api::parse_id;
 use crate::auth::Ctx;
-use crate::cases::{Banner, Words, case_header};
+use crate::case_view::{Banner, Words, case_header};
 use crate::error::{AppError, PageError, refusal};
+use crate::html::{FieldErrors, FormData, FormRefusal, Layout, render};
 use crate::i18n::lookup;
-use crate::pages::{FieldErrors, FormData, FormRefusal, Layout, render};
+use crate::json::parse_id;
 
 type PageResult = Result<Response, PageError>;
 
@@ -150,7 +150,7 @@ async fn events_page(
         case.status,
         CaseStatus::Performed | CaseStatus::FollowUp | CaseStatus::Closed
     );
-    let form = (performed && l.can_record_events()).then(|| {
+    let form = (performed && l.can(Permission::AdverseEventRecord)).then(|| {
         let (f, errors) = outcome.typed.unwrap_or_else(|| {
             (
                 EventInput {
@@ -704,8 +704,8 @@ async fn case_page(
                 overdue: followup::is_overdue(f.status, f.window_end, today),
             })
             .collect(),
-        can_close: l.can_close_cases() && case.status.apply(&CaseEvent::Close).is_ok(),
-        can_reopen: l.can_close_cases() && case.status == CaseStatus::Closed,
+        can_close: l.can(Permission::CaseClose) && case.status.apply(&CaseEvent::Close).is_ok(),
+        can_reopen: l.can(Permission::CaseClose) && case.status == CaseStatus::Closed,
         reason: reason.unwrap_or_default(),
         reason_error,
         refusal,

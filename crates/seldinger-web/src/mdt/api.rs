@@ -30,9 +30,9 @@ use time::format_description::well_known::Rfc3339;
 use time::{Duration, OffsetDateTime};
 
 use crate::AppState;
-use crate::api::{ApiJson, ApiQuery, parse_id};
 use crate::auth::Ctx;
 use crate::error::{ApiError, AppError};
+use crate::json::{ApiJson, ApiQuery, parse_id};
 
 type ApiResult<T> = Result<T, ApiError>;
 

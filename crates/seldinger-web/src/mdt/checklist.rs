@@ -12,19 +12,19 @@ use seldinger_domain::checklist::{
     TimeOut, TimeOutInput,
 };
 use seldinger_domain::localtime::to_local;
-use seldinger_domain::{CaseId, Invalid, Lang};
-use seldinger_store::bookings::BookingRecord;
+use seldinger_domain::{CaseId, Invalid, Lang, Permission};
 use seldinger_store::checklists::{ChecklistView, TimeOutRecord};
 use seldinger_store::{Conflict, StoreError};
 use serde::Deserialize;
 
 use super::{Choice, refusal, render_with, see_other, side_label};
 use crate::AppState;
-use crate::api::parse_id;
 use crate::auth::Ctx;
+use crate::case_view::active;
 use crate::error::{AppError, PageError};
+use crate::html::{FieldErrors, FormData, Layout};
 use crate::i18n::{age, lookup};
-use crate::pages::{FieldErrors, FormData, Layout};
+use crate::json::parse_id;
 
 type PageResult = Result<Response, PageError>;
 
@@ -172,11 +172,6 @@ struct Outcome {
 
 fn message(lang: Lang, key: &str) -> String {
     lookup(key, lang).unwrap_or_default().to_string()
-}
-
-/// The active booking of a case, if any.
-pub(super) fn active(bookings: Vec<BookingRecord>) -> Option<BookingRecord> {
-    bookings.into_iter().find(|b| b.active)
 }
 
 fn items(view: &ChecklistView, lang: Lang) -> Vec<ItemView> {

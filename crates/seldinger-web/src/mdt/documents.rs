@@ -15,14 +15,14 @@ use seldinger_domain::localtime::to_local;
 use serde::Deserialize;
 use time::Duration;
 
-use super::checklist::active;
 use super::paragraphs;
 use crate::AppState;
-use crate::api::parse_id;
 use crate::auth::Ctx;
+use crate::case_view::active;
 use crate::error::{AppError, PageError};
+use crate::html::{Layout, render};
 use crate::i18n::Tr;
-use crate::pages::{Layout, render};
+use crate::json::parse_id;
 
 /// The documents there are, by the name in their path.
 const KINDS: [&str; 3] = ["convocation", "preparation", "information"];
@@ -75,7 +75,7 @@ pub async fn document(
         .copied()
         .find(|k| *k == kind)
         .ok_or(AppError::NotFound)?;
-    let lang = crate::pages::document_lang(&q.lang, ctx.lang)?;
+    let lang = crate::html::document_lang(&q.lang, ctx.lang)?;
     let now = state.now();
     let actor = ctx.actor();
     let store = state.store();

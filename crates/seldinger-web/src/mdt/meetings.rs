@@ -10,7 +10,7 @@ use seldinger_domain::localtime::to_local;
 use seldinger_domain::mdt::{
     AttendeeInput, Decision, DecisionInput, MeetingInput, MeetingKind, NewMeeting, Specialty,
 };
-use seldinger_domain::{CaseId, Invalid, Lang, MeetingId};
+use seldinger_domain::{CaseId, Invalid, Lang, MeetingId, Permission};
 use seldinger_store::cases::Worklist;
 use seldinger_store::mdt::{AgendaItem, Meeting};
 use seldinger_store::{Conflict, StoreError};
@@ -19,11 +19,11 @@ use time::{Duration, OffsetDateTime};
 
 use super::{Choice, decision_label, kind_label, refusal, render_with, see_other, specialty_label};
 use crate::AppState;
-use crate::api::parse_id;
 use crate::auth::{Ctx, urlencode};
 use crate::error::{AppError, PageError};
+use crate::html::{FieldErrors, FormData, Layout, render};
 use crate::i18n::age;
-use crate::pages::{FieldErrors, FormData, Layout, render};
+use crate::json::parse_id;
 
 type PageResult = Result<Response, PageError>;
 
@@ -467,7 +467,7 @@ async fn meeting_page(
         }
     }
     let mut candidates = Vec::new();
-    if l.can_manage_mdt() {
+    if l.can(Permission::MdtManage) {
         let (waiting, _) = state
             .store()
             .worklist(&actor, Worklist::AwaitingMdt, 500, 0, now)
@@ -494,7 +494,7 @@ async fn meeting_page(
             .collect();
     }
     let mut procedures = Vec::new();
-    if l.can_decide_mdt() {
+    if l.can(Permission::MdtDecide) {
         procedures = state
             .store()
             .list_procedure_types(false)

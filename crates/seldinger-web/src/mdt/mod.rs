@@ -71,7 +71,7 @@ pub(crate) fn openapi() -> Value {
 
 /// A page with a status other than 200 (a form with errors, a refusal).
 fn render_with(status: StatusCode, template: &impl Template) -> Response {
-    (status, crate::pages::render(template)).into_response()
+    (status, crate::html::render(template)).into_response()
 }
 
 /// POST/redirect/GET.
@@ -103,7 +103,7 @@ fn side_label(side: Side, lang: Lang) -> &'static str {
 
 use crate::error::refusal;
 
-pub use crate::pages::Choice;
+pub use crate::html::Choice;
 
 /// Text typed with line breaks, as paragraphs (catalog texts, notes).
 fn paragraphs(text: &str) -> Vec<String> {

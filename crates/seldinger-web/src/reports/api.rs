@@ -18,9 +18,9 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::AppState;
-use crate::api::{ApiJson, ApiQuery, PageParams, page_limit, parse_id, rfc3339};
 use crate::auth::Ctx;
 use crate::error::{ApiError, AppError};
+use crate::json::{ApiJson, ApiQuery, PageParams, page_limit, parse_id, rfc3339};
 
 type ApiResult<T> = Result<T, ApiError>;
 

@@ -1,0 +1,114 @@
+//! Accounts, API tokens and the audit log over JSON.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use seldinger_store::AuditRecord;
+use serde::Serialize;
+use serde_json::{Value, json};
+use time::OffsetDateTime;
+
+use super::{AuditParams, UserInput, issue_token, new_user, username_taken};
+use crate::AppState;
+use crate::auth::Ctx;
+use crate::json::{ApiJson, ApiQuery, ApiResult};
+use crate::outputs::UserOut;
+
+pub async fn list_users(State(state): State<AppState>) -> ApiResult<axum::Json<Value>> {
+    let users: Vec<UserOut> = state
+        .store()
+        .list_users()
+        .await?
+        .into_iter()
+        .map(UserOut::from)
+        .collect();
+    Ok(axum::Json(json!({ "items": users })))
+}
+
+pub async fn create_user(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    ApiJson(input): ApiJson<UserInput>,
+) -> ApiResult<Response> {
+    let new = new_user(&input).await?;
+    let user = state
+        .store()
+        .create_user(&ctx.actor(), new, state.now())
+        .await
+        .map_err(|e| username_taken(e.into()))?;
+    Ok((StatusCode::CREATED, axum::Json(UserOut::from(user))).into_response())
+}
+
+pub async fn disable_user(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(username): Path<String>,
+) -> ApiResult<axum::Json<UserOut>> {
+    let user = state
+        .store()
+        .disable_user(&ctx.actor(), &username, state.now())
+        .await?;
+    Ok(axum::Json(user.into()))
+}
+
+/// Creates an API token for a user; the token is in the answer and nowhere else.
+pub async fn create_token(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(username): Path<String>,
+) -> ApiResult<Response> {
+    let token = issue_token(&state, &ctx, &username).await?;
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(json!({ "username": username, "token": token })),
+    )
+        .into_response())
+}
+
+#[derive(Serialize)]
+pub struct AuditOut {
+    pub id: i64,
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+    pub username: String,
+    pub role: Option<String>,
+    pub action: String,
+    pub object: Option<String>,
+    pub client_addr: Option<String>,
+    pub detail: Option<String>,
+}
+
+impl From<AuditRecord> for AuditOut {
+    fn from(r: AuditRecord) -> Self {
+        let object = match (r.object_type, r.object_id) {
+            (Some(kind), Some(id)) => Some(format!("{kind}/{id}")),
+            _ => None,
+        };
+        Self {
+            id: r.id,
+            at: r.at,
+            username: r.username,
+            role: r.role,
+            action: r.action,
+            object,
+            client_addr: r.client_addr,
+            detail: r.detail,
+        }
+    }
+}
+
+pub async fn list_audit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    ApiQuery(params): ApiQuery<AuditParams>,
+) -> ApiResult<axum::Json<Value>> {
+    let filter = params.filter()?;
+    let items: Vec<AuditOut> = state
+        .store()
+        .list_audit(&ctx.actor(), &filter, state.now())
+        .await?
+        .into_iter()
+        .map(AuditOut::from)
+        .collect();
+    Ok(axum::Json(json!({ "items": items })))
+}

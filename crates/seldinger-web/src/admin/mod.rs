@@ -1,0 +1,189 @@
+//! Administration: accounts (create, disable, an API token for a user), and the audit
+//! log, read-only, with its filters. Not a pathway step: who may use the system, and the
+//! record of everything that was done with patient data (PRODUCT.md, "What every part
+//! must respect").
+//!
+//! - [`pages`]: the users page and the audit log (templates in `templates/admin/`).
+//! - [`api`]: the same over JSON; [`spec`]: this area's part of the OpenAPI document.
+//!
+//! Shared here by both faces: reading a new account ([`UserInput`], [`new_user`]),
+//! issuing a token, reading the audit filter ([`AuditParams`]).
+
+mod api;
+mod pages;
+mod spec;
+
+use axum::http::Method;
+use seldinger_domain::audit::{AuditAction, ObjectRef};
+use seldinger_domain::invalid::{Collector, Problem};
+use seldinger_domain::patient::parse_date;
+use seldinger_domain::user::{NewPassword, Username, full_name};
+use seldinger_domain::{Access, FieldError, Invalid, Lang, Permission, Role};
+use seldinger_store::{AuditFilter, NewUser};
+use serde::Deserialize;
+use serde_json::Value;
+use time::OffsetDateTime;
+
+use crate::AppState;
+use crate::auth::{self, Ctx};
+use crate::error::AppError;
+use crate::routes::{Route, route};
+
+/// This area's routes, each with the access it demands.
+#[rustfmt::skip] // One route per line: this is a table, read as one.
+pub(crate) fn routes() -> Vec<Route> {
+    use Access::Needs;
+    use Method as M;
+    use Permission::*;
+    vec![
+        route(M::GET,    "/users",                             Needs(UserAdmin),    pages::users),
+        route(M::POST,   "/users",                             Needs(UserAdmin),    pages::create_user),
+        route(M::POST,   "/users/{username}/disable",          Needs(UserAdmin),    pages::disable_user),
+        route(M::POST,   "/users/{username}/tokens",           Needs(UserAdmin),    pages::create_token),
+        route(M::GET,    "/audit",                             Needs(AuditRead),    pages::audit),
+        route(M::GET,    "/api/v1/users",                      Needs(UserAdmin),    api::list_users),
+        route(M::POST,   "/api/v1/users",                      Needs(UserAdmin),    api::create_user),
+        route(M::POST,   "/api/v1/users/{username}/disable",   Needs(UserAdmin),    api::disable_user),
+        route(M::POST,   "/api/v1/users/{username}/tokens",    Needs(UserAdmin),    api::create_token),
+        route(M::GET,    "/api/v1/audit",                      Needs(AuditRead),    api::list_audit),
+    ]
+}
+
+/// This area's part of the OpenAPI document: `tags`, `paths` and `schemas`.
+pub(crate) fn openapi() -> Value {
+    spec::openapi()
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct UserInput {
+    #[serde(default)]
+    pub username: String,
+    #[serde(default)]
+    pub full_name: String,
+    #[serde(default)]
+    pub role: String,
+    #[serde(default)]
+    pub language: Option<String>,
+    #[serde(default)]
+    pub password: String,
+}
+
+/// Validates a new account and hashes its password.
+pub(crate) async fn new_user(input: &UserInput) -> Result<NewUser, AppError> {
+    let mut errors = Collector::default();
+    let username = errors.check(Username::parse(&input.username));
+    let full_name = errors.check(full_name(&input.full_name));
+    let role = errors.check(Role::parse(&input.role));
+    let language = errors.check(
+        input
+            .language
+            .as_deref()
+            .filter(|l| !l.is_empty())
+            .unwrap_or("fr")
+            .parse::<Lang>(),
+    );
+    let password = errors.check(NewPassword::parse(&input.password));
+    errors.finish()?;
+    match (username, full_name, role, language, password) {
+        (Some(username), Some(full_name), Some(role), Some(language), Some(password)) => {
+            Ok(NewUser {
+                username,
+                full_name,
+                role,
+                language,
+                password_hash: auth::hash_password_blocking(password.expose().to_string()).await?,
+            })
+        }
+        _ => Err(AppError::Invalid(Invalid(Vec::new()))),
+    }
+}
+
+pub(crate) fn username_taken(err: AppError) -> AppError {
+    match err {
+        AppError::Conflict(seldinger_store::Conflict::Duplicate { field: "username" }) => {
+            AppError::Invalid(Invalid::one("username", Problem::AlreadyUsed))
+        }
+        other => other,
+    }
+}
+
+pub(crate) async fn issue_token(
+    state: &AppState,
+    ctx: &Ctx,
+    username: &str,
+) -> Result<String, AppError> {
+    let user = state
+        .store()
+        .user_with_password(username)
+        .await?
+        .ok_or(AppError::NotFound)?
+        .0;
+    let token = auth::new_secret("sld_");
+    state
+        .store()
+        .create_token(&ctx.actor(), user.id, &auth::digest(&token), state.now())
+        .await?;
+    Ok(token)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct AuditParams {
+    #[serde(default)]
+    pub object: String,
+    #[serde(default)]
+    pub username: String,
+    #[serde(default)]
+    pub action: String,
+    #[serde(default)]
+    pub since: String,
+    #[serde(default)]
+    pub until: String,
+    pub before: Option<i64>,
+    pub limit: Option<u64>,
+}
+
+impl AuditParams {
+    pub fn filter(&self) -> Result<AuditFilter, Invalid> {
+        let mut errors = Collector::default();
+        let object = match self.object.trim() {
+            "" => None,
+            raw => errors.check(ObjectRef::parse(raw).ok_or_else(|| {
+                FieldError::new(
+                    "object",
+                    Problem::BadFormat {
+                        expected: "type/id",
+                    },
+                )
+            })),
+        };
+        let action = match self.action.trim() {
+            "" => None,
+            raw => errors.check(AuditAction::parse(raw)),
+        };
+        let day = |field: &str, raw: &str| -> Option<OffsetDateTime> {
+            (!raw.trim().is_empty())
+                .then(|| parse_date(field, raw).map(|d| d.midnight().assume_utc()))?
+                .ok()
+        };
+        let since = day("since", &self.since);
+        if since.is_none() && !self.since.trim().is_empty() {
+            errors.push(FieldError::new("since", Problem::NotADate));
+        }
+        let until = day("until", &self.until).map(|d| d + time::Duration::days(1));
+        if until.is_none() && !self.until.trim().is_empty() {
+            errors.push(FieldError::new("until", Problem::NotADate));
+        }
+        errors.finish()?;
+        Ok(AuditFilter {
+            object,
+            username: Some(self.username.trim().to_lowercase()).filter(|u| !u.is_empty()),
+            action,
+            since,
+            until,
+            before_id: self.before,
+            limit: self.limit.unwrap_or(100).clamp(1, 1000),
+        })
+    }
+}

@@ -1,0 +1,72 @@
+//! This area's part of the OpenAPI document.
+
+use serde_json::{Value, json};
+
+use crate::openapi::{body, items, ok, path_param, query_param, schema};
+
+/// `tags`, `paths` and `schemas`, merged into the document by `openapi::spec`.
+pub(super) fn openapi() -> Value {
+    let username = path_param("username", "The account's username.");
+    json!({
+        "tags": [
+            { "name": "users", "description": "Accounts (administrators)." },
+            { "name": "audit", "description": "The append-only audit log." }
+        ],
+        "paths": {
+            "/api/v1/users": {
+                "get": { "tags": ["users"], "summary": "List accounts.", "operationId": "list_users", "responses": ok("200", "Accounts by username.", items("User"), &["401", "403"]) },
+                "post": { "tags": ["users"], "summary": "Create an account.", "operationId": "create_user", "requestBody": body("UserInput"), "responses": ok("201", "Created.", schema("User"), &["400", "401", "403", "415", "422"]) }
+            },
+            "/api/v1/users/{username}/disable": {
+                "parameters": [username.clone()],
+                "post": { "tags": ["users"], "summary": "Disable an account; its sessions and tokens stop working.", "operationId": "disable_user", "responses": ok("200", "The disabled account.", schema("User"), &["401", "403", "404"]) }
+            },
+            "/api/v1/users/{username}/tokens": {
+                "parameters": [username],
+                "post": { "tags": ["users"], "summary": "Create an API token; it is shown in this answer only.", "operationId": "create_token", "responses": ok("201", "The token.", schema("Token"), &["401", "403", "404", "409"]) }
+            },
+            "/api/v1/audit": {
+                "get": {
+                    "tags": ["audit"], "summary": "Read the audit log, newest first.", "operationId": "list_audit",
+                    "parameters": [
+                        query_param("object", "`type/id`, e.g. `patient/0192…`.", "string"),
+                        query_param("username", "Who acted.", "string"),
+                        query_param("action", "e.g. `patient.read`.", "string"),
+                        query_param("since", "First day (YYYY-MM-DD).", "string"),
+                        query_param("until", "Last day (YYYY-MM-DD).", "string"),
+                        query_param("before", "Entries with an id below this (paging).", "integer"),
+                        query_param("limit", "At most this many (1–1000, default 100).", "integer")
+                    ],
+                    "responses": ok("200", "Entries.", items("AuditEntry"), &["400", "401", "403", "422"])
+                }
+            }
+        },
+        "schemas": {
+            "User": {
+                "type": "object", "required": ["id", "username", "full_name", "role", "language", "active", "created_at"],
+                "properties": {
+                    "id": { "type": "string", "format": "uuid" }, "username": { "type": "string" }, "full_name": { "type": "string" },
+                    "role": schema("Role"), "language": { "enum": ["fr", "en"] }, "active": { "type": "boolean" },
+                    "created_at": { "type": "string", "format": "date-time" }
+                }
+            },
+            "Role": { "enum": ["interventional_radiologist", "referring_physician", "anesthetist", "radiographer", "nurse", "scheduler", "pathologist", "study_coordinator", "quality_officer", "admin"] },
+            "UserInput": {
+                "type": "object", "additionalProperties": false, "required": ["username", "full_name", "role", "password"],
+                "properties": {
+                    "username": { "type": "string", "pattern": "^[a-z0-9._-]{2,64}$" }, "full_name": { "type": "string", "maxLength": 120 },
+                    "role": schema("Role"), "language": { "enum": ["fr", "en"] }, "password": { "type": "string", "minLength": 10, "maxLength": 256 }
+                }
+            },
+            "Token": { "type": "object", "required": ["username", "token"], "properties": { "username": { "type": "string" }, "token": { "type": "string" } } },
+            "AuditEntry": {
+                "type": "object", "required": ["id", "at", "username", "action"],
+                "properties": {
+                    "id": { "type": "integer" }, "at": { "type": "string", "format": "date-time" }, "username": { "type": "string" },
+                    "role": { "type": ["string", "null"] }, "action": { "type": "string" }, "object": { "type": ["string", "null"], "description": "type/id" },
+                    "client_addr": { "type": ["string", "null"] }, "detail": { "type": ["string", "null"] }
+                }
+            }
+        }
+    })
+}

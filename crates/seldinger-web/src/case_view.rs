@@ -1,0 +1,353 @@
+//! What the pages of several areas show about a case: the case with everything its page
+//! shows ([`CaseView`], loaded with audited reads), the case, patient and procedure on top
+//! of any page about a case ([`case_header`], [`Banner`]), the pathway's codes in the
+//! user's language ([`Words`]), why the store refused an action ([`conflict_message`]),
+//! the active booking, and a specimen as the report and the pathology pages list it.
+//!
+//! Status changes never happen here: pages ask [`CaseStatus::apply`] beforehand which
+//! actions to show ([`CaseView::allows`]); the store applies the event the handler names.
+
+use crate::AppState;
+use crate::error::AppError;
+use crate::html::Layout;
+use crate::i18n::lookup;
+use seldinger_domain::audit::Actor;
+use seldinger_domain::case::{CaseEvent, CaseStatus, MdtDecision, Side, Urgency, status_label};
+use seldinger_domain::catalog::{Anesthesia, Bilingual, Organ, ProcedureFamily, Stay};
+use seldinger_domain::consultation::{ConsentDecision, ConsultationKind, ConsultationStatus};
+use seldinger_domain::mdt::MeetingKind;
+use seldinger_domain::patient::{AllergyKind, AnticoagulantDrug, Sex};
+use seldinger_domain::{CaseId, Lang};
+use seldinger_store::bookings::BookingRecord;
+use seldinger_store::cases::{CaseEventRecord, CaseRecord};
+use seldinger_store::catalog::{ProcedureTypeRecord, ProcedureVersion};
+use seldinger_store::consultations::{Consent, Consultation};
+use seldinger_store::mdt::AgendaItem;
+use seldinger_store::reports::SpecimenRecord;
+use seldinger_store::{Conflict, Patient};
+use time::{Date, OffsetDateTime};
+
+/// A case with everything its page (and the API's detail) shows. Loading it audits the
+/// read of the case and of its patient; the rest is read with the case.
+pub(crate) struct CaseView {
+    pub case: CaseRecord,
+    pub patient: Patient,
+    /// The catalog version the case is planned with.
+    pub planned: ProcedureVersion,
+    /// The requested procedure, when planning changed the type.
+    pub requested: Option<ProcedureTypeRecord>,
+    pub history: Vec<CaseEventRecord>,
+    pub consultations: Vec<Consultation>,
+    pub consents: Vec<Consent>,
+    pub mdt_items: Vec<AgendaItem>,
+    pub bookings: Vec<BookingRecord>,
+}
+
+impl CaseView {
+    pub async fn load(state: &AppState, actor: &Actor, id: CaseId) -> Result<Self, AppError> {
+        let store = state.store();
+        let now = state.now();
+        let case = store.get_case(actor, id, now).await?;
+        let patient = store.get_patient(actor, case.patient_id, now).await?;
+        let planned = store.procedure_version(case.planned_version_id).await?;
+        let requested = if planned.type_id == case.requested_type_id {
+            None
+        } else {
+            Some(store.procedure_type(case.requested_type_id).await?)
+        };
+        Ok(Self {
+            history: store.case_history(id).await?,
+            consultations: store.case_consultations(id).await?,
+            consents: store.case_consents(id).await?,
+            mdt_items: store.case_mdt_items(id).await?,
+            bookings: store.case_bookings(id).await?,
+            case,
+            patient,
+            planned,
+            requested,
+        })
+    }
+
+    /// The last consent decision, if any.
+    pub fn consent(&self) -> Option<ConsentDecision> {
+        self.consents.last().map(|c| c.decision)
+    }
+
+    pub fn active_booking(&self) -> Option<&BookingRecord> {
+        self.bookings.iter().find(|b| b.active)
+    }
+
+    /// Whether the state machine lets `event` happen now.
+    pub fn allows(&self, event: &CaseEvent) -> bool {
+        self.case.status.apply(event).is_ok()
+    }
+}
+
+/// Stand-in reason used only to ask the state machine whether a reasoned event could
+/// happen (the real reason is checked when the user sends it).
+pub(crate) fn any_reason() -> String {
+    "-".into()
+}
+
+/// A case, its patient and the catalog version it is planned with: the top of every
+/// page about a case (the case and the patient are audited reads).
+pub(crate) async fn case_header(
+    state: &AppState,
+    actor: &Actor,
+    id: CaseId,
+    now: OffsetDateTime,
+) -> Result<(CaseRecord, Patient, ProcedureVersion), AppError> {
+    let store = state.store();
+    let case = store.get_case(actor, id, now).await?;
+    let patient = store.get_patient(actor, case.patient_id, now).await?;
+    let procedure = store.procedure_version(case.planned_version_id).await?;
+    Ok((case, patient, procedure))
+}
+
+/// What a refused action says, in `lang`, times on the department's clock `zone` (the
+/// store's conflicts on a case).
+pub(crate) fn conflict_message(
+    conflict: &Conflict,
+    lang: Lang,
+    zone: &jiff::tz::TimeZone,
+) -> String {
+    match conflict {
+        Conflict::Transition(refusal) => refusal.message(lang),
+        Conflict::Rule(rule) => rule.message(lang),
+        Conflict::Locked => lookup("case.locked", lang).unwrap_or("locked").to_string(),
+        Conflict::StaleVersion { .. } => lookup("case.stale", lang).unwrap_or("stale").to_string(),
+        Conflict::Booking(conflicts) => conflicts
+            .iter()
+            .map(|c| c.message(lang, zone))
+            .collect::<Vec<_>>()
+            .join("; "),
+        Conflict::Duplicate { field } => format!(
+            "{field}: {}",
+            lookup("case.duplicate", lang).unwrap_or("already used")
+        ),
+    }
+}
+
+/// The pathway's codes in the user's language, for templates.
+#[derive(Clone, Copy, Debug)]
+pub struct Words(pub Lang);
+
+impl Words {
+    fn word(self, prefix: &str, code: &'static str) -> &'static str {
+        lookup(&format!("{prefix}.{code}"), self.0).unwrap_or(code)
+    }
+
+    pub fn urgency(&self, urgency: &Urgency) -> &'static str {
+        self.word("case.urgency", urgency.code())
+    }
+
+    pub fn organ(&self, organ: &Organ) -> &'static str {
+        self.word("case.organ", organ.code())
+    }
+
+    pub fn side(&self, side: &Side) -> &'static str {
+        self.word("case.side", side.code())
+    }
+
+    pub fn family(&self, family: &ProcedureFamily) -> &'static str {
+        self.word("case.family", family.code())
+    }
+
+    pub fn anesthesia(&self, anesthesia: &Anesthesia) -> &'static str {
+        self.word("case.anesthesia", anesthesia.code())
+    }
+
+    pub fn stay(&self, stay: &Stay) -> String {
+        stay.label(self.0)
+    }
+
+    pub fn status(&self, status: &CaseStatus) -> &'static str {
+        status_label(*status, self.0)
+    }
+
+    /// A status as stored in the history (a code), in words.
+    pub fn status_code(&self, code: &str) -> String {
+        match CaseStatus::parse(code) {
+            Ok(status) => status_label(status, self.0).to_string(),
+            Err(_) => code.to_string(),
+        }
+    }
+
+    /// An event of the history, in words.
+    pub fn event(&self, code: &str) -> String {
+        lookup(&format!("case.event.{code}"), self.0)
+            .map(str::to_string)
+            .unwrap_or_else(|| code.to_string())
+    }
+
+    pub fn consultation_kind(&self, kind: &ConsultationKind) -> &'static str {
+        self.word("consult.kind", kind.code())
+    }
+
+    pub fn consultation_status(&self, status: &ConsultationStatus) -> &'static str {
+        self.word("consult.status", status.code())
+    }
+
+    pub fn consent(&self, decision: &ConsentDecision) -> &'static str {
+        self.word("consult.consent", decision.code())
+    }
+
+    pub fn meeting(&self, kind: &MeetingKind) -> &'static str {
+        self.word("case.meeting", kind.code())
+    }
+
+    pub fn decision(&self, decision: &MdtDecision) -> &'static str {
+        self.word("case.decision", decision.code())
+    }
+
+    pub fn allergy(&self, kind: &AllergyKind) -> &'static str {
+        self.word("allergy", kind.code())
+    }
+
+    pub fn drug(&self, drug: &AnticoagulantDrug) -> &'static str {
+        self.word("drug", drug.code())
+    }
+
+    pub fn sex(&self, sex: &Sex) -> &'static str {
+        self.word("sex", sex.code())
+    }
+
+    pub fn language(&self, lang: &Lang) -> &'static str {
+        self.word("consult.language", lang.code())
+    }
+
+    pub fn text<'a>(&self, text: &'a Bilingual) -> &'a str {
+        text.get(self.0)
+    }
+}
+
+/// The patient shown at the top of every page about a case.
+pub struct Banner {
+    pub patient: Patient,
+    pub age: i32,
+}
+
+impl Banner {
+    pub fn new(patient: Patient, today: Date) -> Self {
+        let age = crate::i18n::age(patient.birth_date, today);
+        Self { patient, age }
+    }
+}
+
+/// A specimen as shown on the report and the worklist.
+pub struct SpecimenView {
+    pub id: String,
+    pub label: String,
+    pub collected: String,
+    pub result: Option<String>,
+}
+
+pub(crate) fn specimen_view(s: &SpecimenRecord, l: &Layout) -> SpecimenView {
+    let lang = l.lang();
+    SpecimenView {
+        id: s.id.to_string(),
+        label: s.label.clone(),
+        collected: l.date(&s.collected_on),
+        result: s.result.as_ref().map(|r| {
+            format!(
+                "{} · {}",
+                r.result.category.label(lang),
+                r.result.adequacy.label(lang)
+            )
+        }),
+    }
+}
+
+/// The active booking of a case, if any.
+pub(crate) fn active(bookings: Vec<BookingRecord>) -> Option<BookingRecord> {
+    bookings.into_iter().find(|b| b.active)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::{assert_labelled, exists};
+
+    #[test]
+    fn every_code_the_pages_show_has_words_in_both_languages() {
+        assert_labelled("case.urgency", Urgency::ALL.iter().map(|v| v.code()));
+        assert_labelled("case.organ", Organ::ALL.iter().map(|v| v.code()));
+        assert_labelled("case.side", Side::ALL.iter().map(|v| v.code()));
+        assert_labelled("case.family", ProcedureFamily::ALL.iter().map(|v| v.code()));
+        assert_labelled("case.anesthesia", Anesthesia::ALL.iter().map(|v| v.code()));
+        assert_labelled("case.meeting", MeetingKind::ALL.iter().map(|v| v.code()));
+        assert_labelled("case.decision", MdtDecision::ALL.iter().map(|v| v.code()));
+        assert_labelled(
+            "consult.kind",
+            ConsultationKind::ALL.iter().map(|v| v.code()),
+        );
+        assert_labelled(
+            "consult.status",
+            ConsultationStatus::ALL.iter().map(|v| v.code()),
+        );
+        assert_labelled(
+            "consult.consent",
+            ConsentDecision::ALL.iter().map(|v| v.code()),
+        );
+        assert_labelled("consult.language", vec!["fr", "en"]);
+        assert_labelled(
+            "case.event",
+            vec![
+                "refer",
+                "accept",
+                "decline",
+                "send_to_mdt",
+                "record_consultation",
+                "plan_procedure",
+                "mdt_decision",
+                "book",
+                "release_booking",
+                "reschedule",
+                "complete_checklist",
+                "reopen_checklist",
+                "perform",
+                "sign_report",
+                "close",
+                "reopen",
+                "cancel",
+                // Not a transition: the store records the time-out in the history too.
+                "timeout",
+            ],
+        );
+        assert_labelled("case", vec!["locked", "stale", "duplicate"]);
+    }
+
+    #[test]
+    fn every_event_the_state_machine_knows_has_words() {
+        let events = [
+            CaseEvent::Accept,
+            CaseEvent::Decline {
+                reason: any_reason(),
+            },
+            CaseEvent::SendToMdt,
+            CaseEvent::RecordConsultation,
+            CaseEvent::PlanProcedure,
+            CaseEvent::DecideAtMdt(MdtDecision::Surgery),
+            CaseEvent::Book,
+            CaseEvent::ReleaseBooking,
+            CaseEvent::CompleteChecklist,
+            CaseEvent::ReopenChecklist,
+            CaseEvent::Perform,
+            CaseEvent::SignReport,
+            CaseEvent::Close,
+            CaseEvent::Reopen {
+                reason: any_reason(),
+            },
+            CaseEvent::Cancel {
+                reason: any_reason(),
+            },
+        ];
+        for event in events {
+            assert!(
+                exists(&format!("case.event.{}", event.code())),
+                "{}",
+                event.code()
+            );
+        }
+    }
+}

@@ -1,0 +1,137 @@
+//! The JSON machinery every area's API uses: reading a body ([`ApiJson`]) or a query
+//! ([`ApiQuery`]) strictly, with any error naming its field; ids from paths
+//! ([`parse_id`]); paging ([`PageParams`], [`page_limit`]); instants as RFC 3339
+//! ([`rfc3339`]).
+//!
+//! The API lives under `/api/v1`: authenticated by session cookie (with `X-CSRF-Token` on
+//! writes) or bearer token; errors are `application/problem+json`
+//! ([`crate::error::ApiError`]); described by [`crate::openapi`].
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{StatusCode, header};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use crate::error::{ApiError, AppError};
+use axum::response::{IntoResponse, Response};
+use seldinger_domain::FieldError;
+use seldinger_domain::invalid::Problem;
+
+/// What an API handler answers: its value, or a problem document.
+pub(crate) type ApiResult<T> = Result<T, ApiError>;
+
+/// A JSON body read strictly: `Content-Type: application/json`, and any error names the
+/// field where it happened (`serde_path_to_error`).
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let is_json = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|ct| ct.starts_with("application/json") || ct.contains("+json"));
+        if !is_json {
+            return Err(AppError::UnsupportedMediaType.into());
+        }
+        let bytes = Bytes::from_request(req, state)
+            .await
+            .map_err(|e| AppError::BadRequest {
+                detail: format!("unreadable body: {e}"),
+                field: None,
+            })?;
+        parse_json(&bytes).map(ApiJson).map_err(ApiError)
+    }
+}
+
+/// An instant as the API writes it: RFC 3339, UTC.
+pub fn rfc3339(at: &OffsetDateTime) -> String {
+    at.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+/// The paging parameters of a list.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PageParams {
+    pub limit: Option<u64>,
+    pub offset: Option<u64>,
+}
+
+/// A list's `limit` (1–500, default 100), or the error naming the parameter.
+pub fn page_limit(limit: Option<u64>) -> Result<u64, AppError> {
+    let limit = limit.unwrap_or(100);
+    if (1..=500).contains(&limit) {
+        Ok(limit)
+    } else {
+        Err(seldinger_domain::FieldError::new(
+            "limit",
+            seldinger_domain::invalid::Problem::BadFormat {
+                expected: "a number from 1 to 500",
+            },
+        )
+        .into())
+    }
+}
+
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
+    let de = &mut serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        let field = (path != ".").then(|| path.clone());
+        let inner = e.into_inner();
+        let detail = match &field {
+            Some(field) => format!("{field}: {inner}"),
+            None => inner.to_string(),
+        };
+        AppError::BadRequest { detail, field }
+    })
+}
+
+/// Query parameters read strictly, with a problem+json answer on error.
+pub struct ApiQuery<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let query = parts.uri.query().unwrap_or("");
+        let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
+        serde_path_to_error::deserialize(de)
+            .map(ApiQuery)
+            .map_err(|e| {
+                let field = e.path().to_string();
+                ApiError(AppError::BadRequest {
+                    detail: format!("query parameter {field}: {}", e.into_inner()),
+                    field: Some(field),
+                })
+            })
+    }
+}
+
+/// An id from a path: anything that is not one names nothing, hence 404.
+pub fn parse_id<T: std::str::FromStr>(raw: &str) -> Result<T, AppError> {
+    raw.parse().map_err(|_| AppError::NotFound)
+}
+
+/// 201 Created, with `Location` and the created record.
+pub(crate) fn created<T: Serialize>(location: String, body: T) -> Response {
+    (
+        StatusCode::CREATED,
+        [(header::LOCATION, location)],
+        axum::Json(body),
+    )
+        .into_response()
+}
+
+/// Checks the reason given for withdrawing a record (a patient registered in error, a
+/// cancelled booking): pages and API alike.
+pub(crate) fn withdrawal_reason(raw: &str) -> Result<String, AppError> {
+    seldinger_domain::text::free_text("reason", raw, 500)?
+        .ok_or_else(|| FieldError::new("reason", Problem::Required).into())
+}

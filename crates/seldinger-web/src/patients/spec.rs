@@ -1,0 +1,125 @@
+//! This area's part of the OpenAPI document.
+
+use serde_json::{Value, json};
+
+use crate::openapi::{body, items, ok, path_param, query_param, schema};
+
+/// `tags`, `paths` and `schemas`, merged into the document by `openapi::spec`.
+pub(super) fn openapi() -> Value {
+    let patient_id = path_param("id", "The patient's id (UUID).");
+    json!({
+        "tags": [
+            { "name": "patients" },
+            { "name": "timeline", "description": "Everything about a patient across cases, in time order." }
+        ],
+        "paths": {
+            "/api/v1/patients": {
+                "get": {
+                    "tags": ["patients"], "summary": "Search patients.", "operationId": "search_patients",
+                    "description": "Words of `q` are name prefixes that must all match, folded for case and accents (\"helene\" finds \"Hélène\", \"dupre\" finds \"Dupré-Lefèvre\"); a word written as a date (YYYY-MM-DD or DD/MM/YYYY) selects the birth date; the whole of `q` is also tried as an exact MRN. An empty `q` lists recently updated patients.",
+                    "parameters": [query_param("q", "Search text.", "string"), query_param("limit", "At most this many (1–200, default 50).", "integer")],
+                    "responses": ok("200", "Matching patients, by name.", items("Patient"), &["400", "401", "403", "422", "503"])
+                },
+                "post": {
+                    "tags": ["patients"], "summary": "Register a patient.", "operationId": "create_patient",
+                    "requestBody": body("PatientInput"),
+                    "responses": ok("201", "Registered; `possible_duplicates` lists records with the same names and birth date.", schema("PatientWithDuplicates"), &["400", "401", "403", "409", "415", "422", "503"])
+                }
+            },
+            "/api/v1/patients/{id}": {
+                "parameters": [patient_id],
+                "get": { "tags": ["patients"], "summary": "Read a patient.", "operationId": "get_patient", "responses": ok("200", "The patient.", schema("Patient"), &["401", "403", "404", "503"]) },
+                "put": {
+                    "tags": ["patients"], "summary": "Replace a patient's data, if `version` is still current.", "operationId": "update_patient",
+                    "requestBody": body("PatientUpdate"),
+                    "responses": ok("200", "Updated; the version is incremented.", schema("PatientWithDuplicates"), &["400", "401", "403", "404", "409", "415", "422", "503"])
+                },
+                "delete": {
+                    "tags": ["patients"], "summary": "Withdraw a record registered in error.", "operationId": "delete_patient",
+                    "description": "A soft delete: the record leaves searches and reads but stays in the database, and the reason goes to the audit log.",
+                    "requestBody": body("PatientWithdrawal"),
+                    "responses": ok("204", "Withdrawn.", Value::Null, &["400", "401", "403", "404", "409", "415", "422", "503"])
+                }
+            },
+            "/api/v1/patients/{id}/cases": {
+                "parameters": [path_param("id", "The patient's id (UUID).")],
+                "get": {
+                    "tags": ["cases"], "summary": "A patient's cases, newest first.", "operationId": "list_patient_cases",
+                    "responses": ok("200", "The cases.", items("CaseListItem"), &["401", "403", "404", "503"])
+                }
+            },
+            "/api/v1/patients/{id}/timeline": {
+                "parameters": [path_param("id", "The patient's id (UUID).")],
+                "get": {
+                    "tags": ["timeline"], "summary": "A patient's timeline, oldest first (planned follow-up at its due date).", "operationId": "patient_timeline",
+                    "responses": ok("200", "The entries.", items("TimelineEntry"), &["401", "403", "404", "503"])
+                }
+            }
+        },
+        "schemas": {
+            "Allergy": {
+                "type": "object", "required": ["kind"], "additionalProperties": false,
+                "properties": { "kind": { "enum": ["iodinated_contrast", "latex", "other"] }, "note": { "type": "string", "maxLength": 500, "description": "Required for `other`." } }
+            },
+            "Anticoagulant": {
+                "type": "object", "required": ["drug"], "additionalProperties": false,
+                "properties": {
+                    "drug": { "enum": ["warfarin", "fluindione", "acenocoumarol", "apixaban", "rivaroxaban", "dabigatran", "edoxaban", "lmwh", "ufh", "aspirin", "clopidogrel", "prasugrel", "ticagrelor", "other"] },
+                    "note": { "type": "string", "maxLength": 500, "description": "Required for `other`." }
+                }
+            },
+            "PatientInput": {
+                "type": "object", "additionalProperties": false,
+                "required": ["mrn", "family_name", "given_names", "birth_date", "sex"],
+                "properties": {
+                    "mrn": { "type": "string", "maxLength": 32, "pattern": "^[A-Za-z0-9_./-]+$" },
+                    "family_name": { "type": "string", "maxLength": 100, "description": "Letters, spaces, hyphens, apostrophes, full stops." },
+                    "given_names": { "type": "string", "maxLength": 100 },
+                    "birth_date": { "type": "string", "format": "date" },
+                    "sex": { "enum": ["female", "male", "other", "unknown"] },
+                    "allergies": { "type": "array", "maxItems": 20, "items": schema("Allergy") },
+                    "anticoagulants": { "type": "array", "maxItems": 20, "items": schema("Anticoagulant") }
+                }
+            },
+            "PatientUpdate": {
+                "allOf": [schema("PatientInput"), { "type": "object", "required": ["version"], "properties": { "version": { "type": "integer", "description": "The version that was read." } } }]
+            },
+            "Patient": {
+                "type": "object",
+                "required": ["id", "mrn", "family_name", "given_names", "birth_date", "sex", "allergies", "anticoagulants", "version", "created_at", "updated_at"],
+                "properties": {
+                    "id": { "type": "string", "format": "uuid" }, "mrn": { "type": "string" },
+                    "family_name": { "type": "string" }, "given_names": { "type": "string" },
+                    "birth_date": { "type": "string", "format": "date" }, "sex": { "enum": ["female", "male", "other", "unknown"] },
+                    "allergies": { "type": "array", "items": schema("Allergy") },
+                    "anticoagulants": { "type": "array", "items": schema("Anticoagulant") },
+                    "version": { "type": "integer" },
+                    "created_at": { "type": "string", "format": "date-time" }, "updated_at": { "type": "string", "format": "date-time" }
+                }
+            },
+            "PatientWithDuplicates": {
+                "allOf": [schema("Patient"), { "type": "object", "properties": { "possible_duplicates": { "type": "array", "items": { "type": "string", "format": "uuid" } } } }]
+            },
+            "PatientWithdrawal": {
+                "type": "object", "additionalProperties": false, "required": ["version", "reason"],
+                "properties": { "version": { "type": "integer" }, "reason": { "type": "string", "maxLength": 500 } }
+            },
+            "TimelineEntry": {
+                "type": "object",
+                "required": ["at", "case_id", "procedure_code", "kind", "code", "href"],
+                "properties": {
+                    "at": { "type": "string", "format": "date-time" },
+                    "case_id": { "type": "string", "format": "uuid" },
+                    "procedure_code": { "type": "string" },
+                    "kind": { "type": "string", "enum": ["case_event", "consultation", "addendum", "pathology", "adverse_event", "follow_up"] },
+                    "code": { "type": "string", "description": "What happened within its kind: the case event, the consultation kind, the pathology category, the adverse-event term, the follow-up item." },
+                    "status": { "type": "string", "description": "The consultation's or the follow-up item's status; the case's status after a case event." },
+                    "by": { "type": "string" },
+                    "cirse_grade": { "type": "string" },
+                    "serious": { "type": "boolean" },
+                    "href": { "type": "string", "description": "The page where it is recorded." }
+                }
+            }
+        }
+    })
+}
