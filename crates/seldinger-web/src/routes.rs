@@ -4,7 +4,7 @@
 //! The table is this module's own routes (health, readiness, static files) followed by
 //! each area's table, declared in the area's `mod.rs` beside its handlers; the crate root
 //! lists the areas ([`crate::ROUTES`], in pathway order). Here too: the [`Route`] type,
-//! the router, the request log (route shapes only) and the security headers.
+//! the router, the request log (route templates only) and the security headers.
 
 use std::time::Instant;
 
@@ -73,18 +73,22 @@ pub fn route_table() -> Vec<(Method, &'static str, Access)> {
         .collect()
 }
 
-/// The application: every route of [`table`] behind its access check, authentication
-/// resolved once per request, security headers, a body limit and request logging.
+/// The application: every route of [`table`] behind its access check and the tag that
+/// names its template for the request log ([`RouteTemplate`]), authentication resolved
+/// once per request, security headers, a body limit and request logging.
 pub fn router(state: AppState) -> Router {
     let mut router = Router::new();
     for r in table() {
-        let access = r.access;
-        let checked =
-            r.handler
-                .route_layer(middleware::from_fn(move |req: Request, next: Next| {
-                    auth::require(access, req, next)
-                }));
-        router = router.route(r.path, checked);
+        let (access, template) = (r.access, r.path);
+        let checked = r
+            .handler
+            .route_layer(middleware::from_fn(move |req: Request, next: Next| {
+                auth::require(access, req, next)
+            }))
+            .route_layer(middleware::from_fn(move |req: Request, next: Next| {
+                tag(template, req, next)
+            }));
+        router = router.route(template, checked);
     }
     router
         .fallback(not_found)
@@ -97,19 +101,35 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
+/// The template of the route that answered (`/api/v1/patients/{id}`), carried out to the
+/// request log in the response's extensions: the log runs before routing, so it cannot
+/// ask the router, and it must never write the concrete path, whose segments may be a
+/// patient's identifiers.
+#[derive(Clone, Copy, Debug)]
+struct RouteTemplate(&'static str);
+
+async fn tag(template: &'static str, req: Request, next: Next) -> Response {
+    let mut response = next.run(req).await;
+    response.extensions_mut().insert(RouteTemplate(template));
+    response
+}
+
 async fn not_found(req: Request) -> Response {
     auth::respond_error(req.uri().path(), AppError::NotFound)
 }
 
 /// Security headers on every answer, `no-store` on everything but static assets, and one
-/// log line per request that names the route shape, never its data: ids are replaced by
-/// `{id}` and the query string is left out.
+/// log line per request that names the route template that answered, never the path nor
+/// the query: `route=/api/v1/patients/{id}`, or `route=unmatched` when no route matched.
 async fn common(req: Request, next: Next) -> Response {
     let started = Instant::now();
     let method = req.method().clone();
-    let path = redact(req.uri().path());
-    let is_static = path.starts_with("/static/");
+    let is_static = req.uri().path().starts_with("/static/");
     let mut response = next.run(req).await;
+    let route = response
+        .extensions()
+        .get::<RouteTemplate>()
+        .map_or("unmatched", |t| t.0);
     let headers = response.headers_mut();
     headers.insert(
         header::CONTENT_SECURITY_POLICY,
@@ -129,30 +149,12 @@ async fn common(req: Request, next: Next) -> Response {
     }
     tracing::info!(
         method = %method,
-        path = %path,
+        route = %route,
         status = response.status().as_u16(),
         ms = started.elapsed().as_secs_f64() * 1000.0,
         "request"
     );
     response
-}
-
-/// `/patients/0192f…/edit` → `/patients/{id}/edit`; user names in admin paths too.
-fn redact(path: &str) -> String {
-    let mut out = Vec::new();
-    let mut previous = "";
-    for segment in path.split('/') {
-        let is_id = segment.len() >= 8
-            && segment.chars().any(|c| c.is_ascii_digit())
-            && segment.chars().all(|c| c.is_ascii_hexdigit() || c == '-');
-        if is_id || matches!(previous, "users" | "staff") && !segment.is_empty() {
-            out.push("{id}");
-        } else {
-            out.push(segment);
-        }
-        previous = segment;
-    }
-    out.join("/")
 }
 
 async fn healthz() -> &'static str {
@@ -204,23 +206,4 @@ async fn favicon() -> impl IntoResponse {
         ],
         include_str!("../static/favicon.svg"),
     )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn logged_paths_carry_no_identifiers() {
-        assert_eq!(
-            redact("/patients/0192f3a4-1b2c-7d8e-9f00-112233445566/edit"),
-            "/patients/{id}/edit"
-        );
-        assert_eq!(redact("/users/jdupont/disable"), "/users/{id}/disable");
-        assert_eq!(
-            redact("/resources/staff/dr.martin/exceptions"),
-            "/resources/staff/{id}/exceptions"
-        );
-        assert_eq!(redact("/patients"), "/patients");
-    }
 }
