@@ -211,6 +211,9 @@ impl AppError {
             AppError::Conflict(Conflict::Rule(rule)) => {
                 body["code"] = json!(rule.code());
             }
+            AppError::Unavailable => {
+                body["code"] = json!("database_unavailable");
+            }
             AppError::Conflict(Conflict::Booking(conflicts)) => {
                 body["code"] = json!("booking_conflict");
                 body["conflicts"] = conflicts

@@ -27,6 +27,7 @@ pub mod auth;
 mod calendar;
 mod case_page;
 mod case_view;
+mod deadline;
 mod error;
 mod html;
 mod i18n;

@@ -26,7 +26,9 @@ pub(crate) fn problem_responses(codes: &[&str]) -> Value {
             "415" => "The body must be `application/json`.",
             "422" => "Fields that break the rules, each in `errors[]` with a pointer and a code.",
             "429" => "Too many sign-in attempts.",
-            _ => "The database does not answer.",
+            _ => {
+                "The database does not answer (`code`: `database_unavailable`); try again shortly."
+            }
         };
         out.insert(
             (*code).into(),

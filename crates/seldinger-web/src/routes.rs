@@ -18,7 +18,7 @@ use axum::routing::{MethodFilter, MethodRouter, on};
 use seldinger_domain::Access;
 
 use crate::error::AppError;
-use crate::{AppState, auth};
+use crate::{AppState, auth, deadline};
 
 pub(crate) struct Route {
     pub method: Method,
@@ -73,9 +73,12 @@ pub fn route_table() -> Vec<(Method, &'static str, Access)> {
         .collect()
 }
 
-/// The application: every route of [`table`] behind its access check and the tag that
-/// names its template for the request log ([`RouteTemplate`]), authentication resolved
-/// once per request, security headers, a body limit and request logging.
+/// The application: every route of [`table`] wrapped, from the outside in, in the tag
+/// that names its template for the request log ([`RouteTemplate`]), the bound on its
+/// wait for the database ([`deadline::bound`]), authentication and its access check
+/// ([`auth::require`]); then, around the whole router, security headers, a body limit
+/// and request logging. A path that matches no route is answered 404 without touching
+/// the database.
 pub fn router(state: AppState) -> Router {
     let mut router = Router::new();
     for r in table() {
@@ -85,6 +88,14 @@ pub fn router(state: AppState) -> Router {
             .route_layer(middleware::from_fn(move |req: Request, next: Next| {
                 auth::require(access, req, next)
             }))
+            .route_layer(middleware::from_fn_with_state(
+                state.clone(),
+                auth::authenticate,
+            ))
+            .route_layer(middleware::from_fn_with_state(
+                state.clone(),
+                deadline::bound,
+            ))
             .route_layer(middleware::from_fn(move |req: Request, next: Next| {
                 tag(template, req, next)
             }));
@@ -92,10 +103,6 @@ pub fn router(state: AppState) -> Router {
     }
     router
         .fallback(not_found)
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            auth::authenticate,
-        ))
         .layer(middleware::from_fn(common))
         .layer(DefaultBodyLimit::max(256 * 1024))
         .with_state(state)
@@ -161,9 +168,10 @@ async fn healthz() -> &'static str {
     "ok"
 }
 
-/// 200 when the database answers within two seconds, 503 otherwise.
+/// 200 when the database answers a trivial query within [`deadline::READY_WITHIN`],
+/// 503 otherwise.
 async fn readyz(State(state): State<AppState>) -> Response {
-    let ping = tokio::time::timeout(std::time::Duration::from_secs(2), state.store().ping()).await;
+    let ping = tokio::time::timeout(deadline::READY_WITHIN, state.store().ping()).await;
     match ping {
         Ok(Ok(())) => (StatusCode::OK, "ready").into_response(),
         Ok(Err(e)) => {
