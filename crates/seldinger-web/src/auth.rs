@@ -452,6 +452,29 @@ pub async fn sign_in(
     Ok(Some((user, session_id)))
 }
 
+/// Creates an API token for the caller, never for anyone else (an administrator
+/// included: reading patients as someone else is what tokens must not allow). Returns
+/// the token as listed and its secret, which is shown once and stored only as a digest.
+pub(crate) async fn issue_own_token(
+    state: &AppState,
+    ctx: &Ctx,
+    label: &str,
+) -> Result<(seldinger_store::ApiToken, String), AppError> {
+    let label = seldinger_domain::user::TokenLabel::parse(label)?;
+    let secret = new_secret("sld_");
+    let token = state
+        .store()
+        .create_labelled_token(
+            &ctx.actor(),
+            ctx.principal.user.id,
+            &digest(&secret),
+            label.as_ref(),
+            state.now(),
+        )
+        .await?;
+    Ok((token, secret))
+}
+
 /// An argon2 hash of a random password, verified against when the username is unknown
 /// so that timing does not tell which accounts exist.
 static DUMMY_HASH: std::sync::LazyLock<String> =

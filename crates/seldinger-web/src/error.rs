@@ -26,6 +26,9 @@ pub enum AppError {
     /// 403: signed in, but the role does not allow this; or a failed CSRF check.
     #[error("forbidden")]
     Forbidden(&'static str),
+    /// 403 with a stable `code`: a rule of the accounts refuses, whatever the role.
+    #[error("forbidden: {}", .0.code())]
+    Denied(Denial),
     /// 404.
     #[error("not found")]
     NotFound,
@@ -79,7 +82,7 @@ impl AppError {
             AppError::BadRequest { .. } => StatusCode::BAD_REQUEST,
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Unauthorized => StatusCode::UNAUTHORIZED,
-            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+            AppError::Forbidden(_) | AppError::Denied(_) => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -100,6 +103,7 @@ impl AppError {
             ),
             AppError::Unauthorized => ("Sign-in required", "Connexion requise"),
             AppError::Forbidden(_) => ("Not allowed for your role", "Non autorisé pour votre rôle"),
+            AppError::Denied(_) => ("Not allowed", "Non autorisé"),
             AppError::NotFound => ("Not found", "Introuvable"),
             AppError::Conflict(Conflict::StaleVersion { .. }) => (
                 "The record was changed by someone else",
@@ -137,6 +141,7 @@ impl AppError {
         match self {
             AppError::Conflict(Conflict::Transition(refusal)) => Some(refusal.message(lang)),
             AppError::Conflict(Conflict::Rule(rule)) => Some(rule.message(lang)),
+            AppError::Denied(denial) => Some(denial.message(lang).to_string()),
             AppError::Conflict(Conflict::Booking(conflicts)) => Some(
                 conflicts
                     .iter()
@@ -154,7 +159,8 @@ impl AppError {
             AppError::Invalid(invalid) => Some(invalid.to_string()),
             AppError::Conflict(
                 Conflict::Transition(_) | Conflict::Rule(_) | Conflict::Booking(_),
-            ) => self.detail_in(Lang::En),
+            )
+            | AppError::Denied(_) => self.detail_in(Lang::En),
             AppError::Conflict(c) => Some(c.to_string()),
             AppError::Forbidden(why) => Some((*why).to_string()),
             _ => None,
@@ -211,6 +217,9 @@ impl AppError {
             AppError::Conflict(Conflict::Rule(rule)) => {
                 body["code"] = json!(rule.code());
             }
+            AppError::Denied(denial) => {
+                body["code"] = json!(denial.code());
+            }
             AppError::Unavailable => {
                 body["code"] = json!("database_unavailable");
             }
@@ -246,7 +255,7 @@ impl AppError {
     /// A short page in both languages, for the interface.
     pub fn page(&self) -> Response {
         self.log();
-        let is_conflict = matches!(self, AppError::Conflict(_));
+        let is_conflict = matches!(self, AppError::Conflict(_) | AppError::Denied(_));
         let page = crate::html::ErrorPage {
             status: self.status().as_u16(),
             title_fr: self.title(Lang::Fr),
@@ -255,6 +264,33 @@ impl AppError {
             detail_en: is_conflict.then(|| self.detail_in(Lang::En)).flatten(),
         };
         (self.status(), crate::html::render(&page)).into_response()
+    }
+}
+
+/// Why an account rule refuses a request whatever the caller's role (403): its stable
+/// code for API clients and its reason in both languages.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Denial {
+    /// API tokens are made by their owner, or on the host, never for someone else.
+    TokenOwnerOnly,
+}
+
+impl Denial {
+    pub fn code(self) -> &'static str {
+        match self {
+            Denial::TokenOwnerOnly => "token_owner_only",
+        }
+    }
+
+    pub fn message(self, lang: Lang) -> &'static str {
+        match (self, lang) {
+            (Denial::TokenOwnerOnly, Lang::En) => {
+                "An API token is created by its owner, on their account page or with POST /api/v1/me/tokens, or on the server with `seldinger token create`: never for someone else."
+            }
+            (Denial::TokenOwnerOnly, Lang::Fr) => {
+                "Un jeton d'API est créé par son titulaire, sur la page de son compte ou par POST /api/v1/me/tokens, ou sur le serveur avec `seldinger token create` : jamais pour quelqu'un d'autre."
+            }
+        }
     }
 }
 

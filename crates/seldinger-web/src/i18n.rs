@@ -24,6 +24,8 @@ macro_rules! messages {
     };
 }
 
+pub mod account;
+
 pub mod booking;
 
 pub mod cases;
@@ -163,6 +165,16 @@ messages! { CORE {
     "users.back" => "Back to users", "Retour aux utilisateurs";
     "users.created" => "User created.", "Utilisateur créé.";
     "users.disabled.done" => "User disabled; their sessions and tokens no longer work.", "Utilisateur désactivé ; ses sessions et jetons ne fonctionnent plus.";
+    "users.enable" => "Enable", "Réactiver";
+    "users.enabled.done" => "User enabled: they can sign in again with their password.", "Utilisateur réactivé : il peut de nouveau se connecter avec son mot de passe.";
+    "users.you" => "you", "vous";
+    "users.refused" => "Nothing was changed:", "Rien n'a été modifié :";
+    "users.tokens" => "API tokens", "Jetons d'API";
+    "users.tokens.count" => "live", "actifs";
+    "users.tokens.none" => "None", "Aucun";
+    "users.tokens.hint" => "Each user makes their own tokens, on their account page.", "Chacun crée ses propres jetons, sur la page de son compte.";
+    "users.token.revoke" => "Revoke", "Révoquer";
+    "users.token.revoked" => "Token revoked: it no longer opens the API.", "Jeton révoqué : il n'ouvre plus l'API.";
     "audit.title" => "Audit log", "Journal d'audit";
     "audit.at" => "When", "Quand";
     "audit.who" => "Who", "Qui";

@@ -36,6 +36,7 @@ mod openapi;
 mod outputs;
 mod routes;
 
+mod account;
 mod admin;
 mod booking;
 mod catalog;
@@ -63,6 +64,7 @@ use crate::routes::Route;
 /// files) and builds the router from them.
 const ROUTES: &[fn() -> Vec<Route>] = &[
     session::routes,
+    account::routes,
     patients::routes,
     referrals::routes,
     consultations::routes,
@@ -79,6 +81,7 @@ const ROUTES: &[fn() -> Vec<Route>] = &[
 /// tests that no key is defined twice.
 const MESSAGES: &[&Messages] = &[
     i18n::CORE,
+    i18n::account::MESSAGES,
     i18n::catalog::MESSAGES,
     i18n::cases::MESSAGES,
     i18n::mdt::MESSAGES,
@@ -91,6 +94,7 @@ const MESSAGES: &[&Messages] = &[
 /// The areas' parts of the OpenAPI document, which [`openapi`] merges into its core.
 const OPENAPI: &[fn() -> serde_json::Value] = &[
     session::openapi,
+    account::openapi,
     patients::openapi,
     referrals::openapi,
     consultations::openapi,

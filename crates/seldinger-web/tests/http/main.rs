@@ -2,6 +2,7 @@
 //! test (SQLite, or PostgreSQL when `SELDINGER_TEST_DATABASE` names one), and a manual
 //! clock so that time-dependent behaviour is tested without sleeping.
 
+mod accounts;
 mod availability;
 mod booking;
 mod cases;
