@@ -271,6 +271,8 @@ impl AppError {
 /// code for API clients and its reason in both languages.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Denial {
+    /// The password is a temporary one an administrator set: it must be changed first.
+    PasswordChangeRequired,
     /// API tokens are made by their owner, or on the host, never for someone else.
     TokenOwnerOnly,
 }
@@ -278,12 +280,19 @@ pub enum Denial {
 impl Denial {
     pub fn code(self) -> &'static str {
         match self {
+            Denial::PasswordChangeRequired => "password_change_required",
             Denial::TokenOwnerOnly => "token_owner_only",
         }
     }
 
     pub fn message(self, lang: Lang) -> &'static str {
         match (self, lang) {
+            (Denial::PasswordChangeRequired, Lang::En) => {
+                "Your password is a temporary one: choose your own (PUT /api/v1/me/password, or the page /account/password) before anything else."
+            }
+            (Denial::PasswordChangeRequired, Lang::Fr) => {
+                "Votre mot de passe est provisoire : choisissez le vôtre (PUT /api/v1/me/password, ou la page /account/password) avant toute autre chose."
+            }
             (Denial::TokenOwnerOnly, Lang::En) => {
                 "An API token is created by its owner, on their account page or with POST /api/v1/me/tokens, or on the server with `seldinger token create`: never for someone else."
             }

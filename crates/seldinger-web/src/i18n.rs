@@ -169,12 +169,17 @@ messages! { CORE {
     "users.enabled.done" => "User enabled: they can sign in again with their password.", "Utilisateur réactivé : il peut de nouveau se connecter avec son mot de passe.";
     "users.you" => "you", "vous";
     "users.refused" => "Nothing was changed:", "Rien n'a été modifié :";
+    "users.temporary" => "Temporary password", "Mot de passe provisoire";
     "users.tokens" => "API tokens", "Jetons d'API";
     "users.tokens.count" => "live", "actifs";
     "users.tokens.none" => "None", "Aucun";
     "users.tokens.hint" => "Each user makes their own tokens, on their account page.", "Chacun crée ses propres jetons, sur la page de son compte.";
     "users.token.revoke" => "Revoke", "Révoquer";
     "users.token.revoked" => "Token revoked: it no longer opens the API.", "Jeton révoqué : il n'ouvre plus l'API.";
+    "users.reset" => "Reset password", "Réinitialiser le mot de passe";
+    "users.reset.title" => "Temporary password", "Mot de passe provisoire";
+    "users.reset.for" => "Temporary password for", "Mot de passe provisoire pour";
+    "users.reset.once" => "Give it to them in person or by phone; it will not be shown again. They choose their own at their next sign-in. Their sessions have ended and their API tokens are revoked.", "Transmettez-le en personne ou par téléphone ; il ne sera plus affiché. L'utilisateur choisira le sien à sa prochaine connexion. Ses sessions ont pris fin et ses jetons d'API sont révoqués.";
     "audit.title" => "Audit log", "Journal d'audit";
     "audit.at" => "When", "Quand";
     "audit.who" => "Who", "Qui";

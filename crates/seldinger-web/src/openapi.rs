@@ -19,7 +19,7 @@ pub(crate) fn problem_responses(codes: &[&str]) -> Value {
             "400" => "The request could not be read; `errors[].pointer` names the field.",
             "401" => "No valid session or bearer token.",
             "403" => {
-                "The role does not allow this, or a failed CSRF check; or an account rule, named by `code` (`token_owner_only`)."
+                "The role does not allow this, or a failed CSRF check; or an account rule, named by `code` (`password_change_required`: the password is a temporary one, change it first; `token_owner_only`)."
             }
             "404" => "No such record.",
             "409" => {
@@ -97,7 +97,7 @@ fn core_spec() -> Value {
                     "properties": {
                         "type": { "type": "string" }, "title": { "type": "string" }, "status": { "type": "integer" }, "detail": { "type": "string" },
                         "current_version": { "type": "integer", "description": "On a stale-version conflict." },
-                        "code": { "type": "string", "description": "Why, as a stable code: on a 409 refused by the pathway or an account rule (`transition_not_allowed`, `reason_required`, `booking_conflict`, or a rule such as `already_on_agenda`, `own_account`, `last_admin`); on a 403 refused by an account rule (`token_owner_only`); on a 503, `database_unavailable`." },
+                        "code": { "type": "string", "description": "Why, as a stable code: on a 409 refused by the pathway or an account rule (`transition_not_allowed`, `reason_required`, `booking_conflict`, or a rule such as `already_on_agenda`, `own_account`, `last_admin`); on a 403 refused by an account rule (`password_change_required`, `token_owner_only`); on a 503, `database_unavailable`." },
                         "conflicts": { "type": "array", "description": "On a refused booking: every reason, each naming the resource and the booking in the way.", "items": { "type": "object", "properties": {
                             "code": { "type": "string" }, "resource": { "type": ["string", "null"] }, "booking": { "type": ["string", "null"], "format": "uuid" }, "detail": { "type": "string" } } } },
                         "errors": { "type": "array", "items": { "type": "object", "properties": {

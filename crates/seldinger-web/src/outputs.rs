@@ -62,6 +62,9 @@ pub struct UserOut {
     pub role: Role,
     pub language: Lang,
     pub active: bool,
+    /// The password is a temporary one an administrator set: the user must replace it
+    /// before anything else.
+    pub must_change_password: bool,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
 }
@@ -71,6 +74,7 @@ impl From<User> for UserOut {
         Self {
             id: u.id.to_string(),
             active: u.is_active(),
+            must_change_password: u.must_change_password,
             username: u.username,
             full_name: u.full_name,
             role: u.role,

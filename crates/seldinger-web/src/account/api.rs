@@ -1,10 +1,12 @@
-//! One's own API tokens over JSON.
+//! One's own API tokens and password over JSON.
 
 use axum::extract::{Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::revoke_own_token;
+use super::{change_password as change, revoke_own_token};
 use crate::AppState;
 use crate::auth::{self, Ctx};
 use crate::json::{ApiJson, ApiResult};
@@ -45,4 +47,36 @@ pub async fn revoke_token(
 ) -> ApiResult<axum::Json<TokenOut>> {
     let token = revoke_own_token(&state, &ctx, &id).await?;
     Ok(axum::Json(token.into()))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordChange {
+    pub current_password: String,
+    pub new_password: String,
+}
+
+/// Changes the caller's password: 204, and with a browser session a new session cookie
+/// (every session and token of the user ended; `GET /api/v1/me` gives the new session's
+/// CSRF token).
+pub async fn change_password(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    ApiJson(body): ApiJson<PasswordChange>,
+) -> ApiResult<Response> {
+    let session = change(
+        &state,
+        &ctx,
+        &body.current_password,
+        &body.new_password,
+        None,
+    )
+    .await?;
+    Ok(match session {
+        Some(id) => {
+            let cookie = auth::session_cookie(&id, state.config().secure_cookies);
+            (StatusCode::NO_CONTENT, [(header::SET_COOKIE, cookie)]).into_response()
+        }
+        None => StatusCode::NO_CONTENT.into_response(),
+    })
 }

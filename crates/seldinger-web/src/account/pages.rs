@@ -1,13 +1,14 @@
-//! The account page: who one is, one's API tokens.
+//! The account page (who one is, one's API tokens) and the password page.
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
 use seldinger_domain::Permission;
 use seldinger_store::{ApiToken, User};
 use serde::Deserialize;
 
-use super::revoke_own_token;
+use super::{change_password as change, revoke_own_token};
 use crate::AppState;
 use crate::auth::{self, Ctx};
 use crate::error::AppError;
@@ -88,6 +89,7 @@ pub async fn account(
     let mut page = AccountPage::new(&ctx, tokens);
     page.done = match q.done.as_str() {
         "revoked" => Some("account.token.revoked"),
+        "password" => Some("account.password.changed"),
         _ => None,
     };
     Ok(render(&page))
@@ -125,4 +127,66 @@ pub async fn revoke_token(
 ) -> PageResult {
     revoke_own_token(&state, &ctx, &id).await?;
     Ok(see_other("/account?done=revoked"))
+}
+
+#[derive(Template)]
+#[template(path = "account/password.html")]
+pub struct PasswordPage {
+    l: Layout,
+    /// The password is a temporary one: say why the user is here.
+    forced: bool,
+    errors: FieldErrors,
+}
+
+impl PasswordPage {
+    fn new(ctx: &Ctx, errors: FieldErrors) -> Self {
+        Self {
+            l: Layout::new(ctx, "/account/password", "account"),
+            forced: ctx.principal.user.must_change_password,
+            errors,
+        }
+    }
+
+    pub fn err(&self, field: &str) -> Option<&str> {
+        self.errors.get(field)
+    }
+}
+
+pub async fn password_form(ctx: Ctx) -> PageResult {
+    Ok(render(&PasswordPage::new(&ctx, FieldErrors::default())))
+}
+
+/// Changes the password, then opens a new session (the store ended every session of the
+/// user) and goes back to the account page.
+pub async fn change_password(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    form: FormData,
+) -> PageResult {
+    let changed = change(
+        &state,
+        &ctx,
+        form.get("current_password"),
+        form.get("new_password"),
+        Some(form.get("new_password_again")),
+    )
+    .await;
+    match changed {
+        Ok(session) => {
+            let done = see_other("/account?done=password");
+            Ok(match session {
+                Some(id) => {
+                    let cookie = auth::session_cookie(&id, state.config().secure_cookies);
+                    ([(header::SET_COOKIE, cookie)], done).into_response()
+                }
+                None => done,
+            })
+        }
+        Err(AppError::Invalid(invalid)) => {
+            let errors = FieldErrors::from_invalid(&invalid, ctx.lang, |f| f);
+            let page = PasswordPage::new(&ctx, errors);
+            Ok(render_with(StatusCode::UNPROCESSABLE_ENTITY, &page))
+        }
+        Err(other) => Err(other.into()),
+    }
 }

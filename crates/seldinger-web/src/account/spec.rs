@@ -8,7 +8,7 @@ use crate::openapi::{body, items, ok, path_param, schema};
 pub(super) fn openapi() -> Value {
     json!({
         "tags": [
-            { "name": "account", "description": "One's own account: API tokens, whatever the role." }
+            { "name": "account", "description": "One's own account: API tokens and password, whatever the role." }
         ],
         "paths": {
             "/api/v1/me/tokens": {
@@ -23,6 +23,14 @@ pub(super) fn openapi() -> Value {
             "/api/v1/me/tokens/{id}": {
                 "parameters": [path_param("id", "The token's id.")],
                 "delete": { "tags": ["account"], "summary": "Revoke one of my API tokens (someone else's is not found here).", "operationId": "revoke_my_token", "responses": ok("200", "The revoked token.", schema("ApiToken"), &["401", "403", "404"]) }
+            },
+            "/api/v1/me/password": {
+                "put": {
+                    "tags": ["account"], "summary": "Change my password.", "operationId": "change_my_password",
+                    "description": "The current password is required (422 `wrong_password` on `current_password`; attempts are limited like sign-ins, 429). Every session and API token of mine ends — the token of this call included; with a session cookie a new session is set (read its CSRF token from `GET /api/v1/me`). Open to a user whose password is temporary, who must call it before anything else.",
+                    "requestBody": body("PasswordChange"),
+                    "responses": ok("204", "Changed.", Value::Null, &["400", "401", "403", "409", "415", "422", "429"])
+                }
             }
         },
         "schemas": {
@@ -41,6 +49,10 @@ pub(super) fn openapi() -> Value {
             "TokenInput": {
                 "type": "object", "additionalProperties": false,
                 "properties": { "label": { "type": "string", "maxLength": 100, "description": "One line; empty for none." } }
+            },
+            "PasswordChange": {
+                "type": "object", "additionalProperties": false, "required": ["current_password", "new_password"],
+                "properties": { "current_password": { "type": "string" }, "new_password": { "type": "string", "minLength": 10, "maxLength": 256 } }
             }
         }
     })

@@ -8,7 +8,10 @@ use serde::Serialize;
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 
-use super::{AuditParams, UserInput, new_user, token_for, user_named, username_taken};
+use super::{
+    AuditParams, UserInput, new_user, reset_password as reset, token_for, user_named,
+    username_taken,
+};
 use crate::AppState;
 use crate::auth::Ctx;
 use crate::json::{ApiJson, ApiQuery, ApiResult, parse_id};
@@ -61,6 +64,18 @@ pub async fn enable_user(
         .enable_user(&ctx.actor(), &username, state.now())
         .await?;
     Ok(axum::Json(user.into()))
+}
+
+/// Resets a user's password to a temporary one, in this answer and nowhere else.
+pub async fn reset_password(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(username): Path<String>,
+) -> ApiResult<axum::Json<Value>> {
+    let (user, temporary) = reset(&state, &ctx, &username).await?;
+    Ok(axum::Json(
+        json!({ "username": user.username, "temporary_password": temporary }),
+    ))
 }
 
 /// A user's API tokens, live and revoked (never their secrets).

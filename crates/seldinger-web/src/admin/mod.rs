@@ -1,5 +1,5 @@
 //! Administration: accounts (create, disable — never one's own nor the last active
-//! administrator —, enable), everyone's
+//! administrator —, enable, reset a password to a temporary one shown once), everyone's
 //! API tokens (seen and revoked, never made for someone else: a token is made by its
 //! owner, in `account`, or on the host), and the audit log, read-only, with its filters.
 //! Not a pathway step: who may use the system, and the record of everything that was
@@ -9,8 +9,8 @@
 //! - [`api`]: the same over JSON; [`spec`]: this area's part of the OpenAPI document.
 //!
 //! Shared here by both faces: reading a new account ([`UserInput`], [`new_user`]), a
-//! token asked for a user ([`token_for`]: only one's own), reading the audit filter
-//! ([`AuditParams`]).
+//! token asked for a user ([`token_for`]: only one's own), a password reset
+//! ([`reset_password`]), reading the audit filter ([`AuditParams`]).
 
 mod api;
 mod pages;
@@ -20,7 +20,7 @@ use axum::http::Method;
 use seldinger_domain::audit::{AuditAction, ObjectRef};
 use seldinger_domain::invalid::{Collector, Problem};
 use seldinger_domain::patient::parse_date;
-use seldinger_domain::user::{NewPassword, Username, full_name};
+use seldinger_domain::user::{NewPassword, Username, full_name, temporary_password};
 use seldinger_domain::{Access, FieldError, Invalid, Lang, Permission, Role};
 use seldinger_store::{ApiToken, AuditFilter, NewUser, User};
 use serde::Deserialize;
@@ -43,6 +43,7 @@ pub(crate) fn routes() -> Vec<Route> {
         route(M::POST,   "/users",                             Needs(UserAdmin),    pages::create_user),
         route(M::POST,   "/users/{username}/disable",          Needs(UserAdmin),    pages::disable_user),
         route(M::POST,   "/users/{username}/enable",           Needs(UserAdmin),    pages::enable_user),
+        route(M::POST,   "/users/{username}/password-reset",   Needs(UserAdmin),    pages::reset_password),
         route(M::POST,   "/users/{username}/tokens",           Needs(UserAdmin),    pages::create_token),
         route(M::POST,   "/tokens/{id}/revoke",                Needs(UserAdmin),    pages::revoke_token),
         route(M::GET,    "/audit",                             Needs(AuditRead),    pages::audit),
@@ -50,6 +51,7 @@ pub(crate) fn routes() -> Vec<Route> {
         route(M::POST,   "/api/v1/users",                      Needs(UserAdmin),    api::create_user),
         route(M::POST,   "/api/v1/users/{username}/disable",   Needs(UserAdmin),    api::disable_user),
         route(M::POST,   "/api/v1/users/{username}/enable",    Needs(UserAdmin),    api::enable_user),
+        route(M::POST,   "/api/v1/users/{username}/password-reset", Needs(UserAdmin), api::reset_password),
         route(M::GET,    "/api/v1/users/{username}/tokens",    Needs(UserAdmin),    api::list_tokens),
         route(M::POST,   "/api/v1/users/{username}/tokens",    Needs(UserAdmin),    api::create_token),
         route(M::DELETE, "/api/v1/tokens/{id}",                Needs(UserAdmin),    api::revoke_token),
@@ -128,6 +130,23 @@ pub(crate) async fn token_for(
         return Err(AppError::Denied(Denial::TokenOwnerOnly));
     }
     auth::issue_own_token(state, ctx, "").await
+}
+
+/// Gives `username` a temporary password (returned, to be shown once): they must choose
+/// their own at the next sign-in; the store ends their sessions and revokes their tokens
+/// and audits the reset.
+pub(crate) async fn reset_password(
+    state: &AppState,
+    ctx: &Ctx,
+    username: &str,
+) -> Result<(User, String), AppError> {
+    let temporary = temporary_password(&mut rand::rng());
+    let hash = auth::hash_password_blocking(temporary.expose().to_string()).await?;
+    let user = state
+        .store()
+        .reset_password(&ctx.actor(), username, &hash, state.now())
+        .await?;
+    Ok((user, temporary.expose().to_string()))
 }
 
 /// An account by its username, or 404.

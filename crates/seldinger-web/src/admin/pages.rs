@@ -1,5 +1,5 @@
 //! The users page (accounts and their live API tokens; a new account; disabling,
-//! enabling; revoking a token) and the audit log.
+//! enabling, a password reset; revoking a token) and the audit log.
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -8,7 +8,7 @@ use seldinger_domain::{Permission, Role};
 use seldinger_store::{ApiToken, AuditRecord, User};
 use serde::Deserialize;
 
-use super::{AuditParams, UserInput, new_user, token_for, username_taken};
+use super::{AuditParams, UserInput, new_user, reset_password as reset, token_for, username_taken};
 use crate::AppState;
 use crate::auth::{self, Ctx};
 use crate::error::{AppError, refusal};
@@ -157,6 +157,30 @@ pub async fn enable_user(
         .enable_user(&ctx.actor(), &username, state.now())
         .await?;
     Ok(see_other("/users?done=enabled"))
+}
+
+#[derive(Template)]
+#[template(path = "admin/reset.html")]
+pub struct ResetPage {
+    l: Layout,
+    username: String,
+    full_name: String,
+    temporary: String,
+}
+
+/// Resets a password and shows the temporary one, on this answer only.
+pub async fn reset_password(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(username): Path<String>,
+) -> PageResult {
+    let (user, temporary) = reset(&state, &ctx, &username).await?;
+    Ok(render(&ResetPage {
+        l: Layout::new(&ctx, "/users", "users"),
+        username: user.username,
+        full_name: user.full_name,
+        temporary,
+    }))
 }
 
 #[derive(Template)]

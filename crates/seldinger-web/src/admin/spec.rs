@@ -29,6 +29,14 @@ pub(super) fn openapi() -> Value {
                 "parameters": [username.clone()],
                 "post": { "tags": ["users"], "summary": "Enable a disabled account: it signs in again with its password (its former sessions and tokens stay ended).", "operationId": "enable_user", "responses": ok("200", "The account.", schema("User"), &["401", "403", "404"]) }
             },
+            "/api/v1/users/{username}/password-reset": {
+                "parameters": [username.clone()],
+                "post": {
+                    "tags": ["users"], "summary": "Reset a password to a temporary one, shown in this answer only.", "operationId": "reset_password",
+                    "description": "Every session and API token of the account ends. The user signs in with the temporary password and must choose their own before anything else (`must_change_password`; other calls answer 403 `password_change_required`).",
+                    "responses": ok("200", "The temporary password.", schema("TemporaryPassword"), &["401", "403", "404"])
+                }
+            },
             "/api/v1/users/{username}/tokens": {
                 "parameters": [username],
                 "get": { "tags": ["users"], "summary": "List an account's API tokens, live and revoked (never their secrets).", "operationId": "list_user_tokens", "responses": ok("200", "The tokens, newest first.", items("ApiToken"), &["401", "403", "404"]) },
@@ -60,10 +68,11 @@ pub(super) fn openapi() -> Value {
         },
         "schemas": {
             "User": {
-                "type": "object", "required": ["id", "username", "full_name", "role", "language", "active", "created_at"],
+                "type": "object", "required": ["id", "username", "full_name", "role", "language", "active", "must_change_password", "created_at"],
                 "properties": {
                     "id": { "type": "string", "format": "uuid" }, "username": { "type": "string" }, "full_name": { "type": "string" },
                     "role": schema("Role"), "language": { "enum": ["fr", "en"] }, "active": { "type": "boolean" },
+                    "must_change_password": { "type": "boolean", "description": "The password is a temporary one an administrator set: to be replaced before anything else." },
                     "created_at": { "type": "string", "format": "date-time" }
                 }
             },
@@ -75,6 +84,7 @@ pub(super) fn openapi() -> Value {
                     "role": schema("Role"), "language": { "enum": ["fr", "en"] }, "password": { "type": "string", "minLength": 10, "maxLength": 256 }
                 }
             },
+            "TemporaryPassword": { "type": "object", "required": ["username", "temporary_password"], "properties": { "username": { "type": "string" }, "temporary_password": { "type": "string", "description": "Four groups of four symbols (80 bits); shown in this answer only." } } },
             "AuditEntry": {
                 "type": "object", "required": ["id", "at", "username", "action"],
                 "properties": {

@@ -1,14 +1,20 @@
 //! Accounts: API tokens belong to their owner (made on the account page or
 //! `/api/v1/me/tokens`; seen and revoked by administrators, never made by them for
-//! someone else), nobody disables their own account nor the last active administrator.
+//! someone else), nobody disables their own account nor the last active administrator,
+//! passwords are changed by their owner and reset by an administrator to a temporary one
+//! that must be replaced before anything else.
 
 use reqwest::StatusCode;
+use reqwest::header::{LOCATION, SET_COOKIE};
+use seldinger_domain::invalid::Problem;
 use seldinger_domain::rules::Rule;
 use seldinger_domain::{Lang, Role};
 use seldinger_store::User;
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::support::*;
+
+const NEW_PASSWORD: &str = "a brand new passphrase";
 
 /// What askama writes for a text.
 fn escaped(text: &str) -> String {
@@ -206,6 +212,7 @@ async fn the_account_page_shows_who_one_is_and_a_new_token_once() {
     ] {
         assert!(html.contains(&escaped(shown)), "{shown} in {html}");
     }
+    assert!(html.contains("href=\"/account/password\""));
     assert!(html.contains(&escaped("Vous n'avez aucun jeton")));
 
     let csrf = browser.csrf("/account").await;
@@ -469,4 +476,292 @@ async fn a_disabled_account_is_enabled_again_over_the_api_and_from_the_users_pag
     assert!(users.contains("action=\"/users/nina/disable\""));
     let (_, log) = admin.get("/api/v1/audit?action=user.enable").await;
     assert_eq!(log["items"].as_array().map(Vec::len), Some(2));
+}
+
+#[tokio::test]
+async fn a_user_changes_their_password_on_the_page_and_stays_signed_in() {
+    let app = TestApp::spawn().await;
+    let browser = app.browser("nina", Role::Nurse).await;
+    let elsewhere = signed_in(&app, "nina", PASSWORD).await;
+    let token = app.token_for(&reload(&app, "nina").await).await;
+
+    let (status, html) = browser.get("/account/password").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("name=\"current_password\""));
+    let csrf = browser.csrf("/account/password").await;
+    let post = |current: &'static str, new: &'static str, again: &'static str| {
+        let csrf = csrf.clone();
+        let browser = &browser;
+        async move {
+            browser
+                .post_form(
+                    "/account/password",
+                    &[
+                        ("_csrf", csrf.as_str()),
+                        ("current_password", current),
+                        ("new_password", new),
+                        ("new_password_again", again),
+                    ],
+                )
+                .await
+        }
+    };
+
+    let (status, html, _) = post("not my password", NEW_PASSWORD, NEW_PASSWORD).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("id=\"current_password-error\""), "{html}");
+    assert!(html.contains(&escaped(&Problem::WrongPassword.message(Lang::Fr))));
+    let (status, html, _) = post(PASSWORD, NEW_PASSWORD, "a brand new passphrasE").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("id=\"new_password_again-error\""), "{html}");
+    let (status, html, _) = post(PASSWORD, "short", "short").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("id=\"new_password-error\""), "{html}");
+    let (status, html, _) = post(PASSWORD, PASSWORD, PASSWORD).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains(&escaped(&Problem::Unchanged.message(Lang::Fr))));
+    assert_eq!(
+        me_status(&app, &token).await,
+        StatusCode::OK,
+        "nothing changed yet"
+    );
+
+    let answer = post(PASSWORD, NEW_PASSWORD, NEW_PASSWORD).await;
+    assert_see_other(&answer, "/account?done=password");
+    let (status, html) = browser.get("/account?done=password").await;
+    assert_eq!(status, StatusCode::OK, "this browser's session goes on");
+    assert!(html.contains("Mot de passe changé"));
+    assert_eq!(browser.get("/patients").await.0, StatusCode::OK);
+    assert_eq!(
+        elsewhere.get("/patients").await.0,
+        StatusCode::SEE_OTHER,
+        "every other session ended"
+    );
+    assert_eq!(
+        me_status(&app, &token).await,
+        StatusCode::UNAUTHORIZED,
+        "every token revoked"
+    );
+    assert_eq!(
+        Browser::new(&app.url)
+            .sign_in("nina", PASSWORD)
+            .await
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
+    signed_in(&app, "nina", NEW_PASSWORD).await;
+
+    let admin = app.api(&app.token("admin", Role::Admin).await);
+    let (_, log) = admin.get("/api/v1/audit?action=user.password_change").await;
+    assert_eq!(log["items"].as_array().map(Vec::len), Some(1));
+    assert_eq!(log["items"][0]["username"], "nina");
+}
+
+#[tokio::test]
+async fn a_password_changed_over_the_api_ends_every_token_and_renews_the_session() {
+    let app = TestApp::spawn().await;
+    let nurse = app.user("nina", Role::Nurse).await;
+    let token = app.token_for(&nurse).await;
+    let api = app.api(&token);
+
+    let (status, problem) = api
+        .put(
+            "/api/v1/me/password",
+            &json!({ "current_password": "wrong password", "new_password": NEW_PASSWORD }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_field_error(&problem, "current_password");
+    assert_eq!(problem["errors"][0]["code"], "wrong_password");
+    let (status, problem) = api
+        .put(
+            "/api/v1/me/password",
+            &json!({ "new_password": NEW_PASSWORD }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{problem}");
+
+    let (status, _) = api
+        .put(
+            "/api/v1/me/password",
+            &json!({ "current_password": PASSWORD, "new_password": NEW_PASSWORD }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        me_status(&app, &token).await,
+        StatusCode::UNAUTHORIZED,
+        "the token of the call too"
+    );
+
+    // With a session cookie: a new session, whose CSRF token `GET /api/v1/me` gives.
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .expect("client");
+    let signed: Value = client
+        .post(format!("{}/api/v1/session", app.url))
+        .json(&json!({ "username": "nina", "password": NEW_PASSWORD }))
+        .send()
+        .await
+        .expect("sign in")
+        .json()
+        .await
+        .expect("me");
+    let csrf = signed["csrf_token"].as_str().expect("csrf").to_string();
+    let changed = client
+        .put(format!("{}/api/v1/me/password", app.url))
+        .header("x-csrf-token", &csrf)
+        .json(
+            &json!({ "current_password": NEW_PASSWORD, "new_password": "yet another passphrase" }),
+        )
+        .send()
+        .await
+        .expect("change");
+    assert_eq!(changed.status(), StatusCode::NO_CONTENT);
+    assert!(changed.headers().get(SET_COOKIE).is_some(), "a new session");
+    let me: Value = client
+        .get(format!("{}/api/v1/me", app.url))
+        .send()
+        .await
+        .expect("me")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(me["username"], "nina");
+    assert_ne!(me["csrf_token"], csrf, "a new session, a new CSRF token");
+}
+
+#[tokio::test]
+async fn a_reset_password_is_shown_once_and_must_be_replaced_before_anything_else() {
+    let app = TestApp::spawn().await;
+    let nina = app.user("nina", Role::Nurse).await;
+    let before = signed_in(&app, "nina", PASSWORD).await;
+    let token = app.token_for(&nina).await;
+    let admin = app.api(&app.token("admin", Role::Admin).await);
+
+    let (status, reset) = admin
+        .post("/api/v1/users/nina/password-reset", &json!({}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{reset}");
+    assert_eq!(reset["username"], "nina");
+    let temporary = reset["temporary_password"]
+        .as_str()
+        .expect("the temporary password")
+        .to_string();
+    assert_eq!(temporary.len(), 19, "{temporary}");
+    assert_eq!(before.get("/patients").await.0, StatusCode::SEE_OTHER);
+    assert_eq!(me_status(&app, &token).await, StatusCode::UNAUTHORIZED);
+    let (_, users) = admin.get("/api/v1/users").await;
+    let listed = users["items"]
+        .as_array()
+        .and_then(|u| u.iter().find(|u| u["username"] == "nina"))
+        .expect("nina");
+    assert_eq!(listed["must_change_password"], true);
+    assert_eq!(
+        admin
+            .post("/api/v1/users/nobody/password-reset", &json!({}))
+            .await
+            .0,
+        StatusCode::NOT_FOUND
+    );
+
+    let browser = Browser::new(&app.url);
+    let response = browser.sign_in("nina", &temporary).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(response.headers()[LOCATION], "/account/password");
+    for page in ["/patients", "/", "/account", "/worklists"] {
+        let response = browser
+            .http
+            .get(format!("{}{page}", app.url))
+            .send()
+            .await
+            .expect("get");
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "{page}");
+        assert_eq!(response.headers()[LOCATION], "/account/password", "{page}");
+    }
+    let (status, html) = browser.get("/account/password").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("id=\"password-required\""), "{html}");
+    assert!(!html.contains("href=\"/patients\""), "no way around it");
+
+    let api_call = browser
+        .http
+        .get(format!("{}/api/v1/patients", app.url))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(api_call.status(), StatusCode::FORBIDDEN);
+    let problem: Value = api_call.json().await.expect("problem");
+    assert_eq!(problem["code"], "password_change_required");
+    let (status, me) = browser.get("/api/v1/me").await;
+    assert_eq!(status, StatusCode::OK);
+    let me: Value = serde_json::from_str(&me).expect("json");
+    assert_eq!(me["must_change_password"], true);
+
+    let csrf = browser.csrf("/account/password").await;
+    let answer = browser
+        .post_form(
+            "/account/password",
+            &[
+                ("_csrf", csrf.as_str()),
+                ("current_password", temporary.as_str()),
+                ("new_password", NEW_PASSWORD),
+                ("new_password_again", NEW_PASSWORD),
+            ],
+        )
+        .await;
+    assert_see_other(&answer, "/account?done=password");
+    assert_eq!(browser.get("/patients").await.0, StatusCode::OK);
+    let (_, me) = browser.get("/api/v1/me").await;
+    let me: Value = serde_json::from_str(&me).expect("json");
+    assert_eq!(me["must_change_password"], false);
+
+    let (_, log) = admin.get("/api/v1/audit?action=user.password_reset").await;
+    assert_eq!(log["items"][0]["username"], "admin");
+}
+
+#[tokio::test]
+async fn a_user_with_a_temporary_password_may_still_sign_out_and_switch_language() {
+    let app = TestApp::spawn().await;
+    app.user("nina", Role::Nurse).await;
+    let admin = app.api(&app.token("admin", Role::Admin).await);
+    let (_, reset) = admin
+        .post("/api/v1/users/nina/password-reset", &json!({}))
+        .await;
+    let temporary = reset["temporary_password"].as_str().expect("temporary");
+    let browser = signed_in(&app, "nina", temporary).await;
+    let csrf = browser.csrf("/account/password").await;
+    let answer = browser
+        .switch_language(&csrf, "en", "/account/password")
+        .await;
+    assert_see_other(&answer, "/account/password");
+    let (_, html) = browser.get("/account/password").await;
+    assert!(html.contains("Choose your own to continue"), "{html}");
+    let answer = browser
+        .post_form("/logout", &[("_csrf", csrf.as_str())])
+        .await;
+    assert_see_other(&answer, "/login");
+}
+
+#[tokio::test]
+async fn the_users_page_resets_a_password_and_shows_it_once() {
+    let app = TestApp::spawn().await;
+    app.user("nina", Role::Nurse).await;
+    let admin = app.browser("admin", Role::Admin).await;
+    let csrf = admin.csrf("/users").await;
+    let (status, html, _) = admin
+        .post_form("/users/nina/password-reset", &[("_csrf", csrf.as_str())])
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Mot de passe provisoire pour"), "{html}");
+    let temporary = element_text(&html, "temporary-password");
+    let groups: Vec<&str> = temporary.split('-').collect();
+    assert_eq!(groups.len(), 4, "{temporary}");
+
+    let (_, users) = admin.get("/users").await;
+    assert!(!users.contains(&temporary), "shown once");
+    assert!(users.contains("Mot de passe provisoire"), "the badge");
+    let response = Browser::new(&app.url).sign_in("nina", &temporary).await;
+    assert_eq!(response.headers()[LOCATION], "/account/password");
 }

@@ -172,6 +172,10 @@ impl Api {
         self.send(reqwest::Method::POST, path, body).await
     }
 
+    pub async fn put(&self, path: &str, body: &Value) -> (StatusCode, Value) {
+        self.send(reqwest::Method::PUT, path, body).await
+    }
+
     pub async fn delete(&self, path: &str) -> (StatusCode, Value) {
         let response = self
             .request(reqwest::Method::DELETE, path)
