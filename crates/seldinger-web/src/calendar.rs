@@ -2,10 +2,11 @@
 //! the instants a local day spans, days between two instants. Pages show local times;
 //! the domain's "not in the future" checks take the department's day, not UTC's.
 
-use crate::AppState;
-use crate::auth::Ctx;
 use seldinger_domain::localtime::{from_local, local_date};
 use time::{Date, Duration, OffsetDateTime};
+
+use crate::AppState;
+use crate::auth::Ctx;
 
 /// `now` as the department's clock shows it: the same instant, at the zone's offset, so
 /// that the domain's "today" (`now.date()`: a referral or consent date not in the future)

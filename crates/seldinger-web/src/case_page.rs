@@ -8,12 +8,6 @@
 //! Which actions it offers follows from the state machine ([`CaseView::allows`]) and the
 //! user's role; the store decides when the form is sent.
 
-use crate::AppState;
-use crate::auth::Ctx;
-use crate::calendar::today;
-use crate::case_view::{Banner, CaseView, Words, any_reason, conflict_message};
-use crate::error::AppError;
-use crate::html::{FieldErrors, Layout, PageResult, render_with};
 use askama::Template;
 use axum::http::StatusCode;
 use seldinger_domain::case::{CaseEvent, MdtDecision};
@@ -24,6 +18,13 @@ use seldinger_store::cases::CaseEventRecord;
 use seldinger_store::catalog::ProcedureVersion;
 use seldinger_store::consultations::Consultation;
 use time::Date;
+
+use crate::AppState;
+use crate::auth::Ctx;
+use crate::calendar::today;
+use crate::case_view::{Banner, CaseView, Words, any_reason, conflict_message};
+use crate::error::AppError;
+use crate::html::{FieldErrors, Layout, PageResult, render_with};
 
 /// A procedure in a select.
 pub struct ProcedureOption {

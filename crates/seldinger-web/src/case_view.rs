@@ -7,10 +7,6 @@
 //! Status changes never happen here: pages ask [`CaseStatus::apply`] beforehand which
 //! actions to show ([`CaseView::allows`]); the store applies the event the handler names.
 
-use crate::AppState;
-use crate::error::AppError;
-use crate::html::Layout;
-use crate::i18n::lookup;
 use seldinger_domain::audit::Actor;
 use seldinger_domain::case::{CaseEvent, CaseStatus, MdtDecision, Side, Urgency, status_label};
 use seldinger_domain::catalog::{Anesthesia, Bilingual, Organ, ProcedureFamily, Stay};
@@ -26,6 +22,11 @@ use seldinger_store::mdt::AgendaItem;
 use seldinger_store::reports::SpecimenRecord;
 use seldinger_store::{Conflict, Patient};
 use time::{Date, OffsetDateTime};
+
+use crate::AppState;
+use crate::error::AppError;
+use crate::html::Layout;
+use crate::i18n::lookup;
 
 /// A case with everything its page (and the API's detail) shows. Loading it audits the
 /// read of the case and of its patient; the rest is read with the case.

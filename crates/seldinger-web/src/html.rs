@@ -22,6 +22,7 @@ use seldinger_store::{Conflict, StoreError, User};
 use crate::auth::Ctx;
 use crate::error::{AppError, PageError};
 use crate::i18n::Tr;
+use serde::Deserialize;
 
 /// What a page handler answers: the page, or an error page.
 pub(crate) type PageResult = Result<Response, PageError>;
@@ -310,6 +311,13 @@ pub(crate) fn local_path(next: &str) -> &str {
 /// POST/redirect/GET: 303 to `to`.
 pub(crate) fn see_other(to: &str) -> Response {
     Redirect::to(to).into_response()
+}
+
+#[derive(Deserialize, Default)]
+/// What a redirect after an action says was done (`?done=saved`), for the page to say it.
+pub struct DoneQuery {
+    #[serde(default)]
+    pub done: String,
 }
 
 #[derive(Template)]

@@ -196,6 +196,17 @@ messages! { CORE {
     "audit.local" => "Local times", "Heures locales";
 } }
 
+/// The message for `key`, empty if it is missing (a notice after an action).
+pub(crate) fn message(key: &str, lang: Lang) -> String {
+    lookup(key, lang).unwrap_or_default().to_string()
+}
+
+/// The message for a code (`mdt.kind.thoracic_oncology`); the code itself if the key is
+/// missing (the areas' unit tests keep that from happening).
+pub(crate) fn coded(prefix: &str, code: &'static str, lang: Lang) -> &'static str {
+    lookup(&format!("{prefix}.{code}"), lang).unwrap_or(code)
+}
+
 /// Language-aware helpers for templates.
 #[derive(Clone, Copy, Debug)]
 pub struct Tr(pub Lang);

@@ -11,14 +11,14 @@ use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use seldinger_domain::FieldError;
+use seldinger_domain::invalid::Problem;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use crate::error::{ApiError, AppError};
-use axum::response::{IntoResponse, Response};
-use seldinger_domain::FieldError;
-use seldinger_domain::invalid::Problem;
 
 /// What an API handler answers: its value, or a problem document.
 pub(crate) type ApiResult<T> = Result<T, ApiError>;

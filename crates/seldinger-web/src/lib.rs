@@ -38,11 +38,15 @@ mod routes;
 
 mod account;
 mod admin;
+mod adverse_events;
 mod booking;
 mod catalog;
+mod checklist;
 mod consultations;
+mod documents;
 mod followup;
 mod mdt;
+mod pathology;
 mod patients;
 mod referrals;
 mod reports;
@@ -70,8 +74,12 @@ const ROUTES: &[fn() -> Vec<Route>] = &[
     consultations::routes,
     mdt::routes,
     booking::routes,
+    checklist::routes,
     reports::routes,
+    pathology::routes,
+    adverse_events::routes,
     followup::routes,
+    documents::routes,
     worklists::routes,
     catalog::routes,
     admin::routes,
@@ -100,7 +108,10 @@ const OPENAPI: &[fn() -> serde_json::Value] = &[
     consultations::openapi,
     mdt::openapi,
     booking::openapi,
+    checklist::openapi,
     reports::openapi,
+    pathology::openapi,
+    adverse_events::openapi,
     followup::openapi,
     worklists::openapi,
     catalog::openapi,

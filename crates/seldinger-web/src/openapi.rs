@@ -71,6 +71,38 @@ pub(crate) fn query_param(name: &str, description: &str, kind: &str) -> Value {
     json!({ "name": name, "in": "query", "required": false, "description": description, "schema": { "type": kind } })
 }
 
+/// The codes of a case's status, for the parts that list them inline.
+pub(crate) fn case_statuses() -> Value {
+    json!([
+        "referred",
+        "accepted",
+        "awaiting_mdt",
+        "consulted",
+        "to_schedule",
+        "scheduled",
+        "ready",
+        "performed",
+        "follow_up",
+        "closed",
+        "declined",
+        "cancelled"
+    ])
+}
+
+/// A case and its patient, as the lists after the procedure name them (the serious
+/// events due, the follow-up worklist).
+pub(crate) fn case_ref() -> Value {
+    let text = json!({ "type": "string" });
+    json!({
+        "type": "object",
+        "description": "The case and its patient.",
+        "properties": {
+            "id": { "type": "string", "format": "uuid" }, "status": { "type": "string" }, "procedure_code": { "type": "string" },
+            "patient": { "type": "object", "properties": { "id": { "type": "string", "format": "uuid" }, "mrn": text, "family_name": text, "given_names": text, "birth_date": { "type": "string", "format": "date" } } }
+        }
+    })
+}
+
 /// What the document says before the areas' parts: what it describes, how to
 /// authenticate, and the schema of every error (`Problem`).
 fn core_spec() -> Value {

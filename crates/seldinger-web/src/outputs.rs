@@ -6,7 +6,6 @@
 //! a patient's cases), a consultation and a consent (their own routes and a case's
 //! detail), a case named by a list after the procedure ([`case_body`]).
 
-use crate::calendar::days_between;
 use seldinger_domain::case::{CaseStatus, Side, Urgency};
 use seldinger_domain::catalog::{Bilingual, Organ};
 use seldinger_domain::consultation::{ConsentDecision, ConsultationKind, ConsultationStatus};
@@ -18,6 +17,8 @@ use seldinger_store::{ApiToken, Patient, User};
 use serde::Serialize;
 use serde_json::{Value, json};
 use time::OffsetDateTime;
+
+use crate::calendar::days_between;
 
 #[derive(Serialize)]
 pub struct PatientOut {

@@ -6,13 +6,14 @@ use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use seldinger_domain::Permission;
 use seldinger_store::{ApiToken, User};
-use serde::Deserialize;
 
 use super::{change_password as change, revoke_own_token};
 use crate::AppState;
 use crate::auth::{self, Ctx};
 use crate::error::AppError;
-use crate::html::{FieldErrors, FormData, Layout, PageResult, render, render_with, see_other};
+use crate::html::{
+    DoneQuery, FieldErrors, FormData, Layout, PageResult, render, render_with, see_other,
+};
 
 /// A token just made: its label and its secret, shown on this answer only.
 pub struct Created {
@@ -72,12 +73,6 @@ impl AccountPage {
     pub fn has_revoked(&self) -> bool {
         self.tokens.iter().any(|t| !t.is_live())
     }
-}
-
-#[derive(Deserialize, Default)]
-pub struct DoneQuery {
-    #[serde(default)]
-    done: String,
 }
 
 pub async fn account(

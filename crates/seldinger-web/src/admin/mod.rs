@@ -27,10 +27,10 @@ use serde::Deserialize;
 use serde_json::Value;
 use time::OffsetDateTime;
 
-use crate::AppState;
-use crate::auth::{self, Ctx};
+use crate::auth::Ctx;
 use crate::error::{AppError, Denial};
 use crate::routes::{Route, route};
+use crate::{AppState, auth};
 
 /// This area's routes, each with the access it demands.
 #[rustfmt::skip] // One route per line: this is a table, read as one.

@@ -6,14 +6,15 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use seldinger_domain::{Permission, Role};
 use seldinger_store::{ApiToken, AuditRecord, User};
-use serde::Deserialize;
 
 use super::{AuditParams, UserInput, new_user, reset_password as reset, token_for, username_taken};
-use crate::AppState;
-use crate::auth::{self, Ctx};
+use crate::auth::Ctx;
 use crate::error::{AppError, refusal};
-use crate::html::{FieldErrors, FormData, Layout, PageResult, render, render_with, see_other};
+use crate::html::{
+    DoneQuery, FieldErrors, FormData, Layout, PageResult, render, render_with, see_other,
+};
 use crate::json::parse_id;
+use crate::{AppState, auth};
 
 /// An account and its live API tokens.
 pub struct UserRow {
@@ -67,12 +68,6 @@ impl UsersPage {
     pub fn chosen_language(&self) -> &str {
         self.f.language.as_deref().unwrap_or("fr")
     }
-}
-
-#[derive(Deserialize, Default)]
-pub struct DoneQuery {
-    #[serde(default)]
-    done: String,
 }
 
 pub async fn users(

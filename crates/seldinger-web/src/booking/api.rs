@@ -19,10 +19,8 @@ use time::{Date, Duration, OffsetDateTime};
 use super::{BookingInput, Detail, Resources, Times, date_or, details, is_ready, monday, today};
 use crate::AppState;
 use crate::auth::Ctx;
-use crate::error::{ApiError, AppError};
-use crate::json::{ApiJson, ApiQuery, parse_id, withdrawal_reason};
-
-type ApiResult<T> = Result<T, ApiError>;
+use crate::error::AppError;
+use crate::json::{ApiJson, ApiQuery, ApiResult, parse_id, withdrawal_reason};
 
 /// The body of `POST /api/v1/cases/{id}/booking` and `PUT /api/v1/bookings/{id}`.
 #[derive(Deserialize)]

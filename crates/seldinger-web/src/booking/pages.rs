@@ -6,40 +6,28 @@
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use seldinger_domain::case::{CaseStatus, status_label};
 use seldinger_domain::catalog::ProcedureType;
 use seldinger_domain::localtime::to_local;
 use seldinger_domain::resources::{WEEKDAYS, weekday_index};
 use seldinger_domain::{BookingId, CaseId, Invalid, Lang, Permission, Role, RoomId, UserId};
-use seldinger_store::Conflict;
-use seldinger_store::Store;
 use seldinger_store::bookings::{BookedCase, BookingRecord, ListFilter};
-use seldinger_store::{Patient, StoreError};
+use seldinger_store::{Conflict, Patient, Store, StoreError};
 use serde::Deserialize;
 use time::{Date, Duration, OffsetDateTime};
 
 use super::{BookingInput, Resources, Times, date_or, details, is_ready, label, monday, today};
 use crate::AppState;
 use crate::auth::Ctx;
-use crate::error::{AppError, PageError};
-use crate::html::{FieldErrors, FormData, Layout, render};
+use crate::error::AppError;
+use crate::html::{FieldErrors, FormData, Layout, PageResult, render_with, see_other};
 use crate::i18n::age;
 use crate::json::{parse_id, withdrawal_reason};
-
-type PageResult = Result<Response, PageError>;
 
 /// How many slots the booking page proposes, over how many days.
 const SLOT_COUNT: usize = 10;
 const SLOT_DAYS: u16 = 21;
-
-fn with_status(status: StatusCode, template: &impl Template) -> Response {
-    (status, render(template)).into_response()
-}
-
-fn see_other(to: &str) -> Response {
-    Redirect::to(to).into_response()
-}
 
 fn weekday_label(date: Date, lang: Lang) -> &'static str {
     label(
@@ -552,7 +540,7 @@ impl BookingPage {
     fn render_refusal(mut self, refusal: Refusal) -> Response {
         self.conflicts = refusal.conflicts;
         self.refusal = refusal.reason;
-        with_status(StatusCode::CONFLICT, &self)
+        render_with(StatusCode::CONFLICT, &self)
     }
 }
 
@@ -571,7 +559,7 @@ pub async fn booking_page(
     } else {
         StatusCode::OK
     };
-    Ok(with_status(status, &page))
+    Ok(render_with(status, &page))
 }
 
 pub async fn book_case(
@@ -600,7 +588,7 @@ pub async fn book_case(
     page.form.f = values;
     if let AppError::Invalid(invalid) = &err {
         page.form.errors = FieldErrors::from_invalid(invalid, ctx.lang, form_field);
-        return Ok(with_status(StatusCode::UNPROCESSABLE_ENTITY, &page));
+        return Ok(render_with(StatusCode::UNPROCESSABLE_ENTITY, &page));
     }
     let refused = refusal(err, ctx.lang, &ctx.timezone)?;
     Ok(page.render_refusal(refused))
@@ -689,7 +677,7 @@ pub async fn move_form(
     } else {
         StatusCode::OK
     };
-    Ok(with_status(status, &page))
+    Ok(render_with(status, &page))
 }
 
 pub async fn move_booking(
@@ -718,14 +706,14 @@ pub async fn move_booking(
     page.form.f = values;
     if let AppError::Invalid(invalid) = &err {
         page.form.errors = FieldErrors::from_invalid(invalid, ctx.lang, form_field);
-        return Ok(with_status(StatusCode::UNPROCESSABLE_ENTITY, &page));
+        return Ok(render_with(StatusCode::UNPROCESSABLE_ENTITY, &page));
     }
     let refused = refusal(err, ctx.lang, &ctx.timezone)?;
     page.conflicts = refused.conflicts;
     if refused.reason.is_some() {
         page.refusal = refused.reason;
     }
-    Ok(with_status(StatusCode::CONFLICT, &page))
+    Ok(render_with(StatusCode::CONFLICT, &page))
 }
 
 /// Cancels a booking with a reason; the case goes back to "to schedule" and its booking
@@ -762,7 +750,7 @@ pub async fn cancel_booking(
         page.cancel_error = invalid
             .for_field("reason")
             .map(|e| e.problem.message(ctx.lang));
-        return Ok(with_status(StatusCode::UNPROCESSABLE_ENTITY, &page));
+        return Ok(render_with(StatusCode::UNPROCESSABLE_ENTITY, &page));
     }
     let refused = refusal(err, ctx.lang, &ctx.timezone)?;
     Ok(page.render_refusal(refused))
@@ -945,7 +933,7 @@ pub async fn day_list(
         error,
         rooms,
     };
-    Ok(with_status(status, &page))
+    Ok(render_with(status, &page))
 }
 
 #[derive(Deserialize, Default)]
@@ -1057,7 +1045,7 @@ pub async fn room_week(
         error,
         days,
     };
-    Ok(with_status(status, &page))
+    Ok(render_with(status, &page))
 }
 
 #[derive(Deserialize, Default)]
@@ -1176,5 +1164,5 @@ pub async fn anesthesia_list(
         errors,
         days,
     };
-    Ok(with_status(status, &page))
+    Ok(render_with(status, &page))
 }

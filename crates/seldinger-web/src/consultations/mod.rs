@@ -16,7 +16,6 @@ mod api;
 mod pages;
 mod spec;
 
-use crate::routes::{Route, route};
 use axum::http::Method;
 use seldinger_domain::consultation::{ConsentDecision, ConsultationBooking};
 use seldinger_domain::invalid::{Collector, Problem};
@@ -26,6 +25,8 @@ use seldinger_domain::{Access, FieldError, Invalid, Permission};
 use seldinger_store::consultations::{Consultation, ConsultationSlot};
 use serde_json::Value;
 use time::{Date, OffsetDateTime};
+
+use crate::routes::{Route, route};
 
 /// This area's routes, each with the access it demands.
 #[rustfmt::skip] // One route per line: this is a table, read as one.

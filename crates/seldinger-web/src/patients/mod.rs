@@ -14,11 +14,12 @@ mod api;
 mod pages;
 mod spec;
 
-use crate::routes::{Route, route};
 use axum::http::Method;
 use seldinger_domain::{Access, Permission};
 use seldinger_store::timeline::{TimelineEntry, TimelineItem};
 use serde_json::Value;
+
+use crate::routes::{Route, route};
 
 /// This area's routes, each with the access it demands.
 #[rustfmt::skip] // One route per line: this is a table, read as one.

@@ -6,14 +6,13 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, header};
 use axum::response::Response;
-use seldinger_domain::case::{
-    self, CaseEvent, CaseStatus, NewReferral, ReferralInput, Side, Urgency,
-};
+use seldinger_domain::case::{CaseEvent, CaseStatus, NewReferral, ReferralInput, Side, Urgency};
 use seldinger_domain::catalog::{Anesthesia, Bilingual, Organ, ProcedureFamily, Stay};
 use seldinger_domain::mdt::MeetingKind;
 use seldinger_domain::patient::{Allergy, Anticoagulant};
 use seldinger_domain::{
     BookingId, CaseId, MeetingId, PatientId, ProcedureTypeId, ProcedureVersionId, RoomId, UserId,
+    case,
 };
 use seldinger_store::bookings::BookingRecord;
 use seldinger_store::cases::{CaseEventRecord, CaseRecord};

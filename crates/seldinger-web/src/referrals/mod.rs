@@ -17,11 +17,12 @@ mod api;
 mod pages;
 mod spec;
 
-use crate::routes::{Route, route};
 use axum::http::Method;
 use seldinger_domain::catalog::ProcedureCode;
 use seldinger_domain::{Access, FieldError, Permission};
 use serde_json::Value;
+
+use crate::routes::{Route, route};
 
 /// This area's routes, each with the access it demands.
 #[rustfmt::skip] // One route per line: this is a table, read as one.

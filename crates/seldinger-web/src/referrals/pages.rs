@@ -4,10 +4,10 @@
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use seldinger_domain::case::{self, CaseEvent, NewReferral, ReferralInput, Side, Urgency};
+use seldinger_domain::case::{CaseEvent, NewReferral, ReferralInput, Side, Urgency};
 use seldinger_domain::catalog::Organ;
 use seldinger_domain::patient::{AllergyKind, AnticoagulantDrug, RawEntry};
-use seldinger_domain::{CaseId, FieldError, Invalid, PatientId, Permission, Problem, Role};
+use seldinger_domain::{CaseId, FieldError, Invalid, PatientId, Permission, Problem, Role, case};
 use seldinger_store::{Patient, StoreError};
 use serde::Deserialize;
 use time::Date;
@@ -18,7 +18,9 @@ use crate::calendar::{local_now, today};
 use crate::case_page::{CaseForms, FamilyGroup, procedure_groups, refuse, same};
 use crate::case_view::{Banner, Words};
 use crate::error::AppError;
-use crate::html::{FieldErrors, FormData, Layout, PageResult, render, render_with, see_other};
+use crate::html::{
+    DoneQuery, FieldErrors, FormData, Layout, PageResult, render, render_with, see_other,
+};
 use crate::json::parse_id;
 use crate::{AppState, case_page};
 
@@ -310,12 +312,6 @@ pub async fn create_referral(
         groups: procedure_groups(&state, w).await?,
     };
     Ok(render_with(StatusCode::UNPROCESSABLE_ENTITY, &page))
-}
-
-#[derive(Deserialize, Default)]
-pub struct DoneQuery {
-    #[serde(default)]
-    done: String,
 }
 
 pub async fn case(

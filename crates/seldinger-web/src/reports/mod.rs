@@ -1,10 +1,12 @@
-//! The procedure report (draft, signature, addenda, print in French or English), the
-//! specimens it lists and their pathology results. Pages and JSON API.
+//! The procedure report (PRODUCT.md, pathway step 7): the draft, what signature still
+//! needs, the signature, addenda to a signed report, and the print in French or English.
 //!
-//! - [`pages`]: the report page (the form while a draft, the signed report with its
-//!   addenda once signed), the printable report, the pathologists' worklist and the
-//!   result form of a specimen.
+//! - [`pages`]: the report page (the form while a draft; once signed, the report, its
+//!   specimens and its signed addenda, read-only) and the printable report (templates in
+//!   `templates/reports/`).
 //! - [`api`]: the same actions as JSON under `/api/v1`; [`spec`]: their OpenAPI part.
+//!
+//! Shared here by both faces and the print: a report as labelled sections.
 //!
 //! The store does the work and keeps the rules: the first draft of a ready case records
 //! the procedure as performed; signing is one transaction (the case moves to follow-up,
@@ -35,18 +37,11 @@ pub(crate) fn routes() -> Vec<Route> {
         route(M::POST, "/cases/{id}/report/sign",             Needs(ReportSign),      pages::sign_report),
         route(M::POST, "/cases/{id}/report/addenda",          Needs(ReportSign),      pages::add_addendum),
         route(M::GET,  "/cases/{id}/report/print",            Needs(CaseRead),        pages::print),
-        route(M::GET,  "/worklists/pathology",                Needs(CaseRead),        pages::pathology_worklist),
-        route(M::GET,  "/specimens/{id}",                     Needs(CaseRead),        pages::specimen),
-        route(M::POST, "/specimens/{id}",                     Needs(PathologyRecord), pages::record_result),
         route(M::GET,  "/api/v1/cases/{id}/report",           Needs(CaseRead),        api::get_report),
         route(M::PUT,  "/api/v1/cases/{id}/report",           Needs(ReportEdit),      api::save_report),
         route(M::GET,  "/api/v1/cases/{id}/report/template",  Needs(CaseRead),        api::report_template),
         route(M::POST, "/api/v1/cases/{id}/report/sign",      Needs(ReportSign),      api::sign_report),
         route(M::POST, "/api/v1/cases/{id}/report/addenda",   Needs(ReportSign),      api::add_addendum),
-        route(M::GET,  "/api/v1/cases/{id}/specimens",        Needs(CaseRead),        api::case_specimens),
-        route(M::GET,  "/api/v1/specimens/pending",           Needs(CaseRead),        api::pending_specimens),
-        route(M::GET,  "/api/v1/specimens/{id}",              Needs(CaseRead),        api::get_specimen),
-        route(M::POST, "/api/v1/specimens/{id}/result",       Needs(PathologyRecord), api::record_result),
     ]
 }
 

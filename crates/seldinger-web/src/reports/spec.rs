@@ -1,13 +1,12 @@
-//! The OpenAPI part of reports, specimens and pathology results.
+//! This area's part of the OpenAPI document.
 
 use serde_json::{Value, json};
 
-use crate::openapi::{body, items, ok, path_param, query_param, schema};
+use crate::openapi::{body, ok, path_param, schema};
 
 /// `tags`, `paths` and `schemas`, merged into the document by `openapi::spec`.
 pub(super) fn openapi() -> Value {
     let case_id = path_param("id", "The case's id (UUID).");
-    let specimen_id = path_param("id", "The specimen's id (UUID).");
     let text = json!({ "type": "string" });
     let number = json!({ "type": ["string", "number"], "description": "A number, as a JSON number or as text (a decimal comma is accepted)." });
     let mut input_fields = serde_json::Map::new();
@@ -66,8 +65,7 @@ pub(super) fn openapi() -> Value {
     let errors_write = &["400", "401", "403", "404", "409", "415", "422", "503"];
     json!({
         "tags": [
-            { "name": "reports", "description": "Procedure reports: drafts, signature (which creates the specimens and plans the follow-up), addenda." },
-            { "name": "pathology", "description": "Specimens and their pathology results." }
+            { "name": "reports", "description": "Procedure reports: drafts, signature (which creates the specimens and plans the follow-up), addenda." }
         ],
         "paths": {
             "/api/v1/cases/{id}/report": {
@@ -104,38 +102,6 @@ pub(super) fn openapi() -> Value {
                     "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "required": ["text"], "properties": { "text": { "type": "string", "maxLength": 5000 } } } } } },
                     "responses": ok("201", "Added; the report with its addenda.", schema("Report"), errors_write)
                 }
-            },
-            "/api/v1/cases/{id}/specimens": {
-                "parameters": [case_id],
-                "get": {
-                    "tags": ["pathology"], "summary": "The case's specimens with their results.", "operationId": "case_specimens",
-                    "responses": ok("200", "The specimens, in report order.", items("Specimen"), &["401", "403", "404", "503"])
-                }
-            },
-            "/api/v1/specimens/pending": {
-                "parameters": [
-                    query_param("limit", "At most this many (1–500, default 100).", "integer"),
-                    query_param("offset", "Skip this many.", "integer")
-                ],
-                "get": {
-                    "tags": ["pathology"], "summary": "The pathologists' worklist: specimens awaiting a result, oldest first, with their patient.", "operationId": "pending_specimens",
-                    "responses": ok("200", "A page of specimens and the total.", json!({ "type": "object", "required": ["items", "total"], "properties": { "items": { "type": "array", "items": schema("Specimen") }, "total": { "type": "integer" }, "limit": { "type": "integer" }, "offset": { "type": "integer" } } }), &["401", "403", "422", "503"])
-                }
-            },
-            "/api/v1/specimens/{id}": {
-                "parameters": [specimen_id.clone()],
-                "get": {
-                    "tags": ["pathology"], "summary": "A specimen and its result.", "operationId": "get_specimen",
-                    "responses": ok("200", "The specimen.", schema("Specimen"), &["401", "403", "404", "503"])
-                }
-            },
-            "/api/v1/specimens/{id}/result": {
-                "parameters": [specimen_id],
-                "post": {
-                    "tags": ["pathology"], "summary": "Record the specimen's result, once (409 `pathology_already_recorded` after). The turnaround is counted from the procedure day.", "operationId": "record_pathology",
-                    "requestBody": body("PathologyResultInput"),
-                    "responses": ok("201", "Recorded.", schema("Specimen"), errors_write)
-                }
             }
         },
         "schemas": {
@@ -159,37 +125,6 @@ pub(super) fn openapi() -> Value {
                     "signed_at": { "type": ["string", "null"], "format": "date-time" },
                     "signed_by": { "type": ["string", "null"] },
                     "addenda": { "type": "array", "items": { "type": "object", "properties": { "text": { "type": "string" }, "signed_at": { "type": "string", "format": "date-time" }, "signed_by": { "type": "string" } } } }
-                }
-            },
-            "PathologyResultInput": {
-                "type": "object", "additionalProperties": false,
-                "required": ["adequacy", "category", "result_date"],
-                "properties": {
-                    "adequacy": { "enum": ["adequate", "inadequate"] },
-                    "category": { "enum": ["benign", "malignant", "indeterminate", "non_diagnostic"], "description": "non_diagnostic exactly when the specimen is inadequate." },
-                    "histology": { "type": "string", "description": "Required for benign and malignant." },
-                    "result_date": { "type": "string", "format": "date" }
-                }
-            },
-            "Specimen": {
-                "type": "object",
-                "required": ["id", "case_id", "position", "label", "collected_on"],
-                "properties": {
-                    "id": { "type": "string", "format": "uuid" },
-                    "case_id": { "type": "string", "format": "uuid" },
-                    "position": { "type": "integer" },
-                    "label": { "type": "string" },
-                    "collected_on": { "type": "string", "format": "date" },
-                    "result": {
-                        "type": ["object", "null"],
-                        "properties": {
-                            "adequacy": { "type": "string" }, "category": { "type": "string" }, "histology": { "type": ["string", "null"] },
-                            "result_date": { "type": "string", "format": "date" }, "turnaround_days": { "type": "integer" },
-                            "recorded_at": { "type": "string", "format": "date-time" }, "recorded_by": { "type": "string" }
-                        }
-                    },
-                    "patient": { "type": "object", "description": "On the pending list: the patient's id, MRN, names and birth date." },
-                    "procedure_code": { "type": "string" }
                 }
             }
         }

@@ -9,11 +9,11 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::{login, sign_out};
-use crate::AppState;
-use crate::auth::{self, Ctx, Visitor};
+use crate::auth::{Ctx, Visitor};
 use crate::error::{ApiError, AppError};
 use crate::json::{ApiJson, ApiResult};
 use crate::outputs::UserOut;
+use crate::{AppState, auth};
 
 fn me_body(user: User, csrf: Option<&str>) -> Value {
     let permissions: Vec<Permission> = user.role.permissions().to_vec();

@@ -19,10 +19,10 @@ use seldinger_domain::audit::{AuditAction, ObjectRef};
 use seldinger_store::User;
 use serde_json::Value;
 
-use crate::auth::{self, Ctx, Visitor};
+use crate::auth::{Ctx, Visitor};
 use crate::error::AppError;
 use crate::routes::{Route, route};
-use crate::{AppState, openapi};
+use crate::{AppState, auth, openapi};
 
 /// This area's routes, each with the access it demands.
 #[rustfmt::skip] // One route per line: this is a table, read as one.

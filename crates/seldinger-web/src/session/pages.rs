@@ -8,10 +8,10 @@ use seldinger_domain::{Lang, Permission};
 use serde::Deserialize;
 
 use super::sign_out;
-use crate::AppState;
-use crate::auth::{self, Ctx, LANG_COOKIE, Visitor};
+use crate::auth::{Ctx, LANG_COOKIE, Visitor};
 use crate::error::AppError;
 use crate::html::{FormData, Layout, PageResult, local_path, render, render_with, see_other};
+use crate::{AppState, auth};
 
 #[derive(Template)]
 #[template(path = "session/login.html")]

@@ -1,21 +1,14 @@
-//! Documents handed or sent to the patient, printable on A4, in French or English
-//! whatever the user's own language: the convocation (when and where to come, how long
-//! to plan to stay, what to bring, how to prepare), the preparation instructions, and
-//! the information sheet of the catalog version the case is planned with.
-//!
-//! Every document shown is audited as a document read of the case.
+//! The documents' page: one document of a case, in the language asked for.
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
-use seldinger_domain::CaseId;
-use seldinger_domain::Lang;
 use seldinger_domain::audit::{AuditAction, ObjectRef};
 use seldinger_domain::localtime::to_local;
+use seldinger_domain::{CaseId, Lang};
 use serde::Deserialize;
 use time::Duration;
 
-use super::paragraphs;
 use crate::AppState;
 use crate::auth::Ctx;
 use crate::case_view::active;
@@ -37,7 +30,7 @@ pub struct Appointment {
 }
 
 #[derive(Template)]
-#[template(path = "mdt/patient_document.html")]
+#[template(path = "documents/document.html")]
 pub struct DocumentPage {
     /// The frame in the document's language (which may not be the user's).
     l: Layout,
@@ -127,4 +120,26 @@ pub async fn document(
         l,
     };
     Ok(render(&page))
+}
+
+/// Text typed with line breaks, as paragraphs (catalog texts, notes).
+fn paragraphs(text: &str) -> Vec<String> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn catalog_texts_become_paragraphs() {
+        assert_eq!(
+            paragraphs("Un.\n\n  Deux. \nTrois."),
+            ["Un.", "Deux.", "Trois."]
+        );
+    }
 }

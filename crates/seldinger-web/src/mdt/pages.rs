@@ -15,22 +15,24 @@ use seldinger_store::cases::Worklist;
 use seldinger_store::mdt::{AgendaItem, Meeting};
 use seldinger_store::{Conflict, StoreError};
 use serde::Deserialize;
-use time::{Duration, OffsetDateTime};
+use time::Duration;
 
-use super::{Choice, decision_label, kind_label, refusal, render_with, see_other, specialty_label};
+use super::{decision_label, kind_label, local_input, specialty_label};
 use crate::AppState;
 use crate::auth::{Ctx, urlencode};
-use crate::error::{AppError, PageError};
-use crate::html::{FieldErrors, FormData, Layout, render};
+use crate::error::{AppError, refusal};
+use crate::html::{
+    Choice, FieldErrors, FormData, Layout, PageResult, render, render_with, see_other,
+};
 use crate::i18n::age;
 use crate::json::parse_id;
 
-type PageResult = Result<Response, PageError>;
-
 /// How many attendee rows the meeting form offers at least.
 const ATTENDEE_ROWS: usize = 8;
+
 /// How many days back the list of meetings reaches.
 const PAST_DAYS: i64 = 30;
+
 /// How far ahead the list of meetings reaches.
 const AHEAD_DAYS: i64 = 366;
 
@@ -164,11 +166,6 @@ impl MeetingValues {
         self.rows.resize_with(total, AttendeeInput::default);
         self
     }
-}
-
-/// `YYYY-MM-DDTHH:MM`, what `<input type=datetime-local>` shows.
-pub(super) fn local_input(at: OffsetDateTime, zone: &jiff::tz::TimeZone) -> String {
-    seldinger_domain::localtime::local_input(to_local(at, zone))
 }
 
 #[derive(Template)]

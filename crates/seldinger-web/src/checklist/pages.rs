@@ -5,7 +5,6 @@
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::Response;
 use seldinger_domain::case::{CaseStatus, status_label};
 use seldinger_domain::checklist::{
     AnticoagulantPlan, Checklist, ChecklistInput, ItemState, PregnancyStatus, Premedication,
@@ -17,26 +16,14 @@ use seldinger_store::checklists::{ChecklistView, TimeOutRecord};
 use seldinger_store::{Conflict, StoreError};
 use serde::Deserialize;
 
-use super::{Choice, refusal, render_with, see_other, side_label};
+use super::{side_label, state_code};
 use crate::AppState;
 use crate::auth::Ctx;
 use crate::case_view::active;
-use crate::error::{AppError, PageError};
-use crate::html::{FieldErrors, FormData, Layout};
-use crate::i18n::{age, lookup};
+use crate::error::{AppError, refusal};
+use crate::html::{Choice, FieldErrors, FormData, Layout, PageResult, render_with, see_other};
+use crate::i18n::{age, lookup, message};
 use crate::json::parse_id;
-
-type PageResult = Result<Response, PageError>;
-
-/// The code of an item's state, for CSS classes, message keys and the API.
-pub(crate) fn state_code(state: ItemState) -> &'static str {
-    match state {
-        ItemState::Done => "done",
-        ItemState::NotNeeded => "not_needed",
-        ItemState::Missing => "missing",
-        ItemState::Failed => "failed",
-    }
-}
 
 /// Who the patient is and what is planned, on top of the page.
 pub struct Banner {
@@ -90,7 +77,7 @@ pub struct TimeOutShown {
 }
 
 #[derive(Template)]
-#[template(path = "mdt/checklist.html")]
+#[template(path = "checklist/checklist.html")]
 pub struct ChecklistPage {
     l: Layout,
     case_id: String,
@@ -170,10 +157,6 @@ struct Outcome {
     timeout: Option<(TimeOutInput, FieldErrors)>,
 }
 
-fn message(lang: Lang, key: &str) -> String {
-    lookup(key, lang).unwrap_or_default().to_string()
-}
-
 fn items(view: &ChecklistView, lang: Lang) -> Vec<ItemView> {
     view.status
         .items
@@ -223,7 +206,7 @@ async fn checklist_page(
         .iter()
         .chain(&case.allergies)
         .map(|a| {
-            let kind = message(lang, &format!("allergy.{}", a.kind.code()));
+            let kind = message(&format!("allergy.{}", a.kind.code()), lang);
             match &a.note {
                 Some(note) => format!("{kind} ({note})"),
                 None => kind,
@@ -235,7 +218,7 @@ async fn checklist_page(
         .anticoagulants
         .iter()
         .chain(&case.anticoagulants)
-        .map(|a| message(lang, &format!("drug.{}", a.drug.code())))
+        .map(|a| message(&format!("drug.{}", a.drug.code()), lang))
         .collect();
     anticoagulants.sort();
     anticoagulants.dedup();
@@ -329,9 +312,9 @@ pub async fn checklist(
 ) -> PageResult {
     let id: CaseId = parse_id(&id)?;
     let notice = if !q.timeout.is_empty() {
-        Some(message(ctx.lang, "mdt.timeout.done"))
+        Some(message("mdt.timeout.done", ctx.lang))
     } else if !q.saved.is_empty() {
-        Some(message(ctx.lang, "common.saved"))
+        Some(message("common.saved", ctx.lang))
     } else {
         None
     };

@@ -5,59 +5,21 @@
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::Response;
 use seldinger_domain::invalid::Collector;
-use seldinger_domain::localtime::local_date;
-use seldinger_domain::patient::parse_date;
 use seldinger_domain::resources::{
-    AvailabilityException, AvailabilityExceptionInput, Span, WEEKDAYS, WeeklyHours,
+    AvailabilityException, AvailabilityExceptionInput, WEEKDAYS, WeeklyHours,
 };
 use seldinger_domain::{Permission, Role};
 use seldinger_store::resources::StaffAvailability;
 use seldinger_store::{Conflict, StoreError};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use time::Date;
 
 use super::resources::{days, short_days};
-use super::{render_with, see_other};
 use crate::AppState;
 use crate::auth::{Ctx, urlencode};
-use crate::error::{ApiError, AppError, PageError};
-use crate::html::{FieldErrors, FormData, Layout, render};
-use crate::json::ApiJson;
-
-type PageResult = Result<Response, PageError>;
-type ApiResult<T> = Result<T, ApiError>;
-
-/// The roles that are booked on procedures, in the order the pages show them.
-const BOOKED: [Role; 2] = [Role::InterventionalRadiologist, Role::Anesthetist];
-
-fn spans_text(spans: &[Span]) -> String {
-    spans.iter().map(Span::label).collect::<Vec<_>>().join(", ")
-}
-
-/// The department's today, in its own zone.
-fn today(state: &AppState) -> Date {
-    local_date(state.now(), &state.config().timezone)
-}
-
-/// Someone who can be booked, by username; anyone else (or nobody) is 404.
-async fn find(state: &AppState, username: &str) -> Result<StaffAvailability, AppError> {
-    let username = username.trim().to_lowercase();
-    let from = today(state);
-    for role in BOOKED {
-        if let Some(person) = state
-            .store()
-            .staff_availability(role, from)
-            .await?
-            .into_iter()
-            .find(|p| p.username == username)
-        {
-            return Ok(person);
-        }
-    }
-    Err(AppError::NotFound)
-}
+use crate::catalog::{BOOKED, find, path_date, spans_text, today};
+use crate::html::{FieldErrors, FormData, Layout, PageResult, render, render_with, see_other};
 
 // ---------------------------------------------------------------------------------------
 // Pages
@@ -299,11 +261,6 @@ pub async fn add_exception_page(
     )))
 }
 
-/// A date from a path: anything that is not one names nothing.
-fn path_date(raw: &str) -> Result<Date, AppError> {
-    parse_date("date", raw).map_err(|_| AppError::NotFound)
-}
-
 pub async fn remove_exception_page(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -319,145 +276,4 @@ pub async fn remove_exception_page(
         "/resources/staff/{}?saved=removed",
         urlencode(&person.username)
     )))
-}
-
-// ---------------------------------------------------------------------------------------
-// API
-// ---------------------------------------------------------------------------------------
-
-#[derive(Serialize)]
-pub struct ExceptionOut {
-    pub date: String,
-    /// Hours present that day (`HH:MM-HH:MM, …`, local time); empty: away all day.
-    pub hours: String,
-    pub reason: Option<String>,
-}
-
-#[derive(Serialize)]
-pub struct StaffOut {
-    pub username: String,
-    pub full_name: String,
-    pub role: Role,
-    /// Monday first, local time; empty when not present that weekday.
-    pub weekly: [String; 7],
-    /// 0 until the weekly hours are first set.
-    pub version: i64,
-    /// From today on, by date.
-    pub exceptions: Vec<ExceptionOut>,
-}
-
-impl From<StaffAvailability> for StaffOut {
-    fn from(p: StaffAvailability) -> Self {
-        Self {
-            weekly: p.weekly.texts(),
-            exceptions: p
-                .exceptions
-                .into_iter()
-                .map(|(_, e)| ExceptionOut {
-                    date: e.date.to_string(),
-                    hours: spans_text(&e.hours),
-                    reason: e.reason,
-                })
-                .collect(),
-            username: p.username,
-            full_name: p.full_name,
-            role: p.role,
-            version: p.version,
-        }
-    }
-}
-
-/// Operators, then anesthetists, each by name.
-pub async fn list(State(state): State<AppState>) -> ApiResult<axum::Json<serde_json::Value>> {
-    let from = today(&state);
-    let mut items: Vec<StaffOut> = Vec::new();
-    for role in BOOKED {
-        items.extend(
-            state
-                .store()
-                .staff_availability(role, from)
-                .await?
-                .into_iter()
-                .map(StaffOut::from),
-        );
-    }
-    Ok(axum::Json(serde_json::json!({ "items": items })))
-}
-
-/// The body of `PUT /api/v1/staff/{username}/weekly`.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct WeeklyBody {
-    /// The version read (0 before the hours were first set).
-    pub version: i64,
-    /// Monday first: `08:00-12:00, 13:30-18:00`, empty when absent.
-    #[serde(default)]
-    pub hours: [String; 7],
-}
-
-pub async fn set_weekly(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(username): Path<String>,
-    ApiJson(body): ApiJson<WeeklyBody>,
-) -> ApiResult<axum::Json<StaffOut>> {
-    let person = find(&state, &username).await?;
-    let mut errors = Collector::default();
-    let weekly = WeeklyHours::parse(&mut errors, "hours", &body.hours);
-    errors.finish()?;
-    state
-        .store()
-        .set_weekly_availability(
-            &ctx.actor(),
-            person.user_id,
-            body.version,
-            &weekly,
-            state.now(),
-        )
-        .await?;
-    Ok(axum::Json(find(&state, &username).await?.into()))
-}
-
-/// The body of `PUT /api/v1/staff/{username}/exceptions/{date}`.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ExceptionBody {
-    /// Hours present that day; empty: away all day.
-    #[serde(default)]
-    pub hours: String,
-    #[serde(default)]
-    pub reason: String,
-}
-
-pub async fn set_exception(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path((username, date)): Path<(String, String)>,
-    ApiJson(body): ApiJson<ExceptionBody>,
-) -> ApiResult<axum::Json<StaffOut>> {
-    let person = find(&state, &username).await?;
-    let exception = AvailabilityException::parse(&AvailabilityExceptionInput {
-        date,
-        hours: body.hours,
-        reason: body.reason,
-    })?;
-    state
-        .store()
-        .set_availability_exception(&ctx.actor(), person.user_id, &exception, state.now())
-        .await?;
-    Ok(axum::Json(find(&state, &username).await?.into()))
-}
-
-pub async fn remove_exception(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path((username, date)): Path<(String, String)>,
-) -> ApiResult<StatusCode> {
-    let person = find(&state, &username).await?;
-    let date = path_date(&date)?;
-    state
-        .store()
-        .remove_availability_exception(&ctx.actor(), person.user_id, date, state.now())
-        .await?;
-    Ok(StatusCode::NO_CONTENT)
 }

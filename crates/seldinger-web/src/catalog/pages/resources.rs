@@ -14,17 +14,16 @@ use seldinger_domain::resources::{
 use seldinger_domain::{BedUnitId, EquipmentId, Invalid, Lang, Permission, RoomId};
 use seldinger_store::resources::{BedUnitRecord, EquipmentRecord, RoomRecord};
 use seldinger_store::{Conflict, StoreError};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
-use super::{form_field, form_number, label, merge_errors, render_with, see_other};
 use crate::AppState;
 use crate::auth::Ctx;
-use crate::error::{ApiError, AppError, PageError};
-use crate::html::{FieldErrors, FormData, Layout, render};
-use crate::json::{ApiJson, created, parse_id};
-
-type PageResult = Result<Response, PageError>;
-type ApiResult<T> = Result<T, ApiError>;
+use crate::catalog::{
+    bed_unit_record, equipment_record, form_field, form_number, label, merge_errors, room_codes,
+};
+use crate::error::{AppError, PageError};
+use crate::html::{FieldErrors, FormData, Layout, PageResult, render, render_with, see_other};
+use crate::json::parse_id;
 
 /// Each weekday, Monday first: `(index, code, label)`.
 pub fn days(lang: Lang) -> Vec<(usize, &'static str, &'static str)> {
@@ -53,13 +52,6 @@ fn form_refusal(err: StoreError) -> Result<Invalid, PageError> {
         StoreError::Invalid(invalid) => Ok(invalid),
         other => Err(other.into()),
     }
-}
-
-fn room_codes(rooms: &[RoomRecord], ids: &[RoomId]) -> Vec<String> {
-    ids.iter()
-        .filter_map(|id| rooms.iter().find(|r| r.room.id == *id))
-        .map(|r| r.room.code.clone())
-        .collect()
 }
 
 // ---------------------------------------------------------------------------------------
@@ -364,16 +356,6 @@ pub async fn update_room_page(
 // Equipment
 // ---------------------------------------------------------------------------------------
 
-async fn equipment_record(state: &AppState, id: EquipmentId) -> Result<EquipmentRecord, AppError> {
-    state
-        .store()
-        .equipment()
-        .await?
-        .into_iter()
-        .find(|e| e.equipment.id == id)
-        .ok_or(AppError::NotFound)
-}
-
 #[derive(Clone, Debug, Default)]
 pub struct EquipmentForm {
     pub code: String,
@@ -587,16 +569,6 @@ pub async fn update_equipment_page(
 // Bed units
 // ---------------------------------------------------------------------------------------
 
-async fn bed_unit_record(state: &AppState, id: BedUnitId) -> Result<BedUnitRecord, AppError> {
-    state
-        .store()
-        .bed_units()
-        .await?
-        .into_iter()
-        .find(|b| b.unit.id == id)
-        .ok_or(AppError::NotFound)
-}
-
 #[derive(Clone, Debug, Default)]
 pub struct BedForm {
     pub code: String,
@@ -776,318 +748,4 @@ pub async fn update_bed_unit_page(
         }
         Err(e) => Ok(page.refused(&form_refusal(e)?)),
     }
-}
-
-// ---------------------------------------------------------------------------------------
-// API
-// ---------------------------------------------------------------------------------------
-
-#[derive(Serialize)]
-pub struct RoomOut {
-    pub id: RoomId,
-    pub code: String,
-    pub name: String,
-    pub room_type: RoomType,
-    /// Monday first, local time: `08:00-12:00, 13:30-18:00`; empty when closed.
-    pub hours: [String; 7],
-    pub active: bool,
-    pub version: i64,
-}
-
-impl From<RoomRecord> for RoomOut {
-    fn from(r: RoomRecord) -> Self {
-        Self {
-            id: r.room.id,
-            hours: r.room.hours.texts(),
-            code: r.room.code,
-            name: r.room.name,
-            room_type: r.room.room_type,
-            active: r.room.active,
-            version: r.version,
-        }
-    }
-}
-
-#[derive(Serialize)]
-pub struct EquipmentOut {
-    pub id: EquipmentId,
-    pub code: String,
-    pub name: String,
-    pub kind: EquipmentKind,
-    /// The codes of the rooms it can serve.
-    pub rooms: Vec<String>,
-    pub active: bool,
-    pub version: i64,
-}
-
-impl EquipmentOut {
-    fn new(e: EquipmentRecord, rooms: &[RoomRecord]) -> Self {
-        Self {
-            id: e.equipment.id,
-            rooms: room_codes(rooms, &e.equipment.rooms),
-            code: e.equipment.code,
-            name: e.equipment.name,
-            kind: e.equipment.kind,
-            active: e.equipment.active,
-            version: e.version,
-        }
-    }
-}
-
-#[derive(Serialize)]
-pub struct BedUnitOut {
-    pub id: BedUnitId,
-    pub code: String,
-    pub name: String,
-    pub kind: BedUnitKind,
-    pub capacity: u16,
-    pub active: bool,
-    pub version: i64,
-}
-
-impl From<BedUnitRecord> for BedUnitOut {
-    fn from(b: BedUnitRecord) -> Self {
-        Self {
-            id: b.unit.id,
-            code: b.unit.code,
-            name: b.unit.name,
-            kind: b.unit.kind,
-            capacity: b.unit.capacity,
-            active: b.unit.active,
-            version: b.version,
-        }
-    }
-}
-
-pub async fn list_rooms(State(state): State<AppState>) -> ApiResult<axum::Json<serde_json::Value>> {
-    let items: Vec<RoomOut> = state
-        .store()
-        .rooms()
-        .await?
-        .into_iter()
-        .map(RoomOut::from)
-        .collect();
-    Ok(axum::Json(serde_json::json!({ "items": items })))
-}
-
-pub async fn get_room(
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-) -> ApiResult<axum::Json<RoomOut>> {
-    let id: RoomId = parse_id(&id)?;
-    Ok(axum::Json(state.store().room(id).await?.into()))
-}
-
-pub async fn create_room(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    ApiJson(input): ApiJson<RoomInput>,
-) -> ApiResult<Response> {
-    let def = RoomDef::parse(&input)?;
-    let room = state
-        .store()
-        .create_room(&ctx.actor(), &def, state.now())
-        .await?;
-    Ok(created(
-        format!("/api/v1/rooms/{}", room.room.id),
-        RoomOut::from(room),
-    ))
-}
-
-/// The body of `PUT /api/v1/rooms/{id}`: `RoomInput`'s fields (repeated, so that unknown
-/// fields are still refused) and the version that was read.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RoomUpdate {
-    pub version: i64,
-    #[serde(default)]
-    pub code: String,
-    #[serde(default)]
-    pub name: String,
-    #[serde(default)]
-    pub room_type: String,
-    #[serde(default)]
-    pub hours: [String; 7],
-    /// Absent: stays as it is.
-    #[serde(default)]
-    pub active: Option<bool>,
-}
-
-pub async fn update_room(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<String>,
-    ApiJson(body): ApiJson<RoomUpdate>,
-) -> ApiResult<axum::Json<RoomOut>> {
-    let id: RoomId = parse_id(&id)?;
-    let current = state.store().room(id).await?;
-    let def = RoomDef::parse(&RoomInput {
-        code: body.code,
-        name: body.name,
-        room_type: body.room_type,
-        hours: body.hours,
-        active: body.active.unwrap_or(current.room.active),
-    })?;
-    let room = state
-        .store()
-        .update_room(&ctx.actor(), id, body.version, &def, state.now())
-        .await?;
-    Ok(axum::Json(room.into()))
-}
-
-pub async fn list_equipment(
-    State(state): State<AppState>,
-) -> ApiResult<axum::Json<serde_json::Value>> {
-    let rooms = state.store().rooms().await?;
-    let items: Vec<EquipmentOut> = state
-        .store()
-        .equipment()
-        .await?
-        .into_iter()
-        .map(|e| EquipmentOut::new(e, &rooms))
-        .collect();
-    Ok(axum::Json(serde_json::json!({ "items": items })))
-}
-
-pub async fn get_equipment(
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-) -> ApiResult<axum::Json<EquipmentOut>> {
-    let id: EquipmentId = parse_id(&id)?;
-    let record = equipment_record(&state, id).await?;
-    let rooms = state.store().rooms().await?;
-    Ok(axum::Json(EquipmentOut::new(record, &rooms)))
-}
-
-pub async fn create_equipment(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    ApiJson(input): ApiJson<EquipmentInput>,
-) -> ApiResult<Response> {
-    let def = EquipmentDef::parse(&input)?;
-    let record = state
-        .store()
-        .create_equipment(&ctx.actor(), &def, state.now())
-        .await?;
-    let rooms = state.store().rooms().await?;
-    Ok(created(
-        format!("/api/v1/equipment/{}", record.equipment.id),
-        EquipmentOut::new(record, &rooms),
-    ))
-}
-
-/// The body of `PUT /api/v1/equipment/{id}`.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct EquipmentUpdate {
-    pub version: i64,
-    #[serde(default)]
-    pub code: String,
-    #[serde(default)]
-    pub name: String,
-    #[serde(default)]
-    pub kind: String,
-    #[serde(default)]
-    pub rooms: Vec<String>,
-    #[serde(default)]
-    pub active: Option<bool>,
-}
-
-pub async fn update_equipment(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<String>,
-    ApiJson(body): ApiJson<EquipmentUpdate>,
-) -> ApiResult<axum::Json<EquipmentOut>> {
-    let id: EquipmentId = parse_id(&id)?;
-    let current = equipment_record(&state, id).await?;
-    let def = EquipmentDef::parse(&EquipmentInput {
-        code: body.code,
-        name: body.name,
-        kind: body.kind,
-        rooms: body.rooms,
-        active: body.active.unwrap_or(current.equipment.active),
-    })?;
-    let record = state
-        .store()
-        .update_equipment(&ctx.actor(), id, body.version, &def, state.now())
-        .await?;
-    let rooms = state.store().rooms().await?;
-    Ok(axum::Json(EquipmentOut::new(record, &rooms)))
-}
-
-pub async fn list_bed_units(
-    State(state): State<AppState>,
-) -> ApiResult<axum::Json<serde_json::Value>> {
-    let items: Vec<BedUnitOut> = state
-        .store()
-        .bed_units()
-        .await?
-        .into_iter()
-        .map(BedUnitOut::from)
-        .collect();
-    Ok(axum::Json(serde_json::json!({ "items": items })))
-}
-
-pub async fn get_bed_unit(
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-) -> ApiResult<axum::Json<BedUnitOut>> {
-    let id: BedUnitId = parse_id(&id)?;
-    Ok(axum::Json(bed_unit_record(&state, id).await?.into()))
-}
-
-pub async fn create_bed_unit(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    ApiJson(input): ApiJson<BedUnitInput>,
-) -> ApiResult<Response> {
-    let def = BedUnitDef::parse(&input)?;
-    let unit = state
-        .store()
-        .create_bed_unit(&ctx.actor(), &def, state.now())
-        .await?;
-    Ok(created(
-        format!("/api/v1/bed-units/{}", unit.unit.id),
-        BedUnitOut::from(unit),
-    ))
-}
-
-/// The body of `PUT /api/v1/bed-units/{id}`.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct BedUnitUpdate {
-    pub version: i64,
-    #[serde(default)]
-    pub code: String,
-    #[serde(default)]
-    pub name: String,
-    #[serde(default)]
-    pub kind: String,
-    #[serde(default)]
-    pub capacity: Option<u32>,
-    #[serde(default)]
-    pub active: Option<bool>,
-}
-
-pub async fn update_bed_unit(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<String>,
-    ApiJson(body): ApiJson<BedUnitUpdate>,
-) -> ApiResult<axum::Json<BedUnitOut>> {
-    let id: BedUnitId = parse_id(&id)?;
-    let current = bed_unit_record(&state, id).await?;
-    let def = BedUnitDef::parse(&BedUnitInput {
-        code: body.code,
-        name: body.name,
-        kind: body.kind,
-        capacity: body.capacity,
-        active: body.active.unwrap_or(current.unit.active),
-    })?;
-    let unit = state
-        .store()
-        .update_bed_unit(&ctx.actor(), id, body.version, &def, state.now())
-        .await?;
-    Ok(axum::Json(unit.into()))
 }
