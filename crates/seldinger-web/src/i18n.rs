@@ -170,8 +170,7 @@ messages! { CORE {
     "users.you" => "you", "vous";
     "users.refused" => "Nothing was changed:", "Rien n'a été modifié :";
     "users.temporary" => "Temporary password", "Mot de passe provisoire";
-    "users.tokens" => "API tokens", "Jetons d'API";
-    "users.tokens.count" => "live", "actifs";
+    "users.tokens" => "Live tokens", "Jetons actifs";
     "users.tokens.none" => "None", "Aucun";
     "users.tokens.hint" => "Each user makes their own tokens, on their account page.", "Chacun crée ses propres jetons, sur la page de son compte.";
     "users.token.revoke" => "Revoke", "Révoquer";

@@ -21,7 +21,8 @@ messages! { MESSAGES {
     "account.token.label" => "Label", "Libellé";
     "account.token.label.hint" => "What the token is for, e.g. \"nightly export\".", "À quoi sert le jeton, p. ex. « export nocturne ».";
     "account.token.unlabelled" => "No label", "Sans libellé";
-    "account.token.create" => "Create a token", "Créer un jeton";
+    "account.token.new" => "A new token", "Un nouveau jeton";
+    "account.token.create" => "Create the token", "Créer le jeton";
     "account.token.created" => "Token created", "Jeton créé";
     "account.token.once" => "Copy it now (select it, then Ctrl+C): it will not be shown again.", "Copiez-le maintenant (sélectionnez-le, puis Ctrl+C) : il ne sera plus affiché.";
     "account.token.usage" => "Send it with each API request:", "Envoyez-le avec chaque requête à l'API :";
