@@ -25,6 +25,7 @@ use crate::calendar::today;
 use crate::case_view::{Banner, CaseView, Words, any_reason, conflict_message};
 use crate::error::AppError;
 use crate::html::{FieldErrors, Layout, PageResult, render_with};
+use crate::i18n::messages;
 
 /// A procedure in a select.
 pub struct ProcedureOption {
@@ -362,6 +363,111 @@ pub(crate) async fn show(state: &AppState, ctx: &Ctx, id: CaseId, done: &str) ->
 pub(crate) fn same(field: &str) -> &str {
     field
 }
+
+// The case page's messages.
+messages! { MESSAGES {
+    "patient.allergies" => "Allergies", "Allergies";
+
+    "patient.anticoagulants" => "Anticoagulant and antiplatelet treatment", "Traitement anticoagulant et antiagrégant";
+
+    "case.referral" => "Referral", "Demande";
+    "case.referral_date" => "Referral date", "Date de la demande";
+    "case.received" => "received", "reçue le";
+    "case.referring_physician" => "Referring physician", "Médecin demandeur";
+
+    "case.requested_procedure" => "Requested procedure", "Acte demandé";
+    "case.procedure" => "Procedure", "Acte";
+
+    "case.status" => "Status", "Statut";
+    "case.indication" => "Indication", "Indication";
+    "case.clinical_question" => "Clinical question", "Question clinique";
+    "case.target" => "Target", "Cible";
+
+    "case.planned" => "Planned procedure", "Acte prévu";
+    "case.catalog_version" => "Catalog version", "Version du catalogue";
+    "case.anesthesia" => "Anesthesia", "Anesthésie";
+    "case.stay" => "Stay", "Séjour";
+    "case.duration" => "Duration in the room", "Durée en salle";
+    "case.actions" => "What to do now", "Actions possibles";
+    "case.accept" => "Accept", "Accepter";
+    "case.send_to_mdt" => "Send to the MDT", "Présenter en RCP";
+    "case.decline" => "Decline the referral…", "Refuser la demande…";
+    "case.decline.submit" => "Decline", "Refuser";
+    "case.reason" => "Reason", "Motif";
+    "case.plan" => "Plan the procedure", "Programmer le geste";
+    "case.plan.hint" => "After the consultation, without an MDT: the case goes to the list of procedures to schedule.", "Après la consultation, sans RCP : le dossier rejoint la liste des gestes à programmer.";
+    "case.plan.procedure" => "Procedure", "Acte";
+    "case.plan.keep" => "Keep the planned procedure", "Garder l'acte prévu";
+    "case.plan.submit" => "Plan", "Programmer";
+    "case.cancel" => "Cancel the case…", "Annuler le dossier…";
+    "case.cancel.hint" => "Any booking of the case is released.", "Toute réservation du dossier est libérée.";
+    "case.cancel.submit" => "Cancel the case", "Annuler le dossier";
+    "case.refused" => "Not done:", "Action refusée :";
+
+    "case.history" => "History", "Historique";
+    "case.history.when" => "When", "Quand";
+    "case.history.event" => "Event", "Événement";
+    "case.history.change" => "Status", "Statut";
+    "case.history.who" => "Who", "Qui";
+    "case.history.detail" => "Reason or decision", "Motif ou décision";
+    "case.mdt.title" => "MDT meetings", "Réunions de concertation (RCP)";
+    "case.mdt.none" => "Not presented at an MDT.", "Non présenté en RCP.";
+    "case.mdt.meeting" => "Meeting", "Réunion";
+    "case.mdt.decision" => "Decision", "Décision";
+    "case.mdt.pending" => "On the agenda, not decided yet", "À l'ordre du jour, pas encore décidé";
+    "case.mdt.rationale" => "Rationale", "Argumentaire";
+    "case.mdt.responsible" => "Responsible physician", "Médecin responsable";
+    "case.bookings.title" => "Bookings", "Programmation";
+    "case.bookings.none" => "No booking yet.", "Pas encore de réservation.";
+    "case.bookings.book" => "Booking", "Réservation";
+    "case.bookings.checklist" => "Checklist", "Check-list";
+    "case.bookings.convocation" => "Convocation", "Convocation";
+    "case.bookings.when" => "When", "Quand";
+    "case.bookings.room" => "Room", "Salle";
+    "case.bookings.operator" => "Operator", "Opérateur";
+    "case.bookings.anesthetist" => "Anesthetist", "Anesthésiste";
+    "case.bookings.active" => "Booked", "Réservé";
+    "case.bookings.cancelled" => "Cancelled", "Annulé";
+    "case.done.referred" => "Referral sent: the case waits for triage.", "Demande envoyée : le dossier attend d'être trié.";
+    "case.done.accepted" => "Case accepted.", "Dossier accepté.";
+    "case.done.declined" => "Referral declined.", "Demande refusée.";
+    "case.done.sent_to_mdt" => "Case sent to the MDT.", "Dossier adressé en RCP.";
+    "case.done.planned" => "Procedure planned: the case waits for a slot.", "Geste programmé : le dossier attend un créneau.";
+    "case.done.cancelled" => "Case cancelled.", "Dossier annulé.";
+    "case.done.consultation_booked" => "Consultation booked.", "Consultation réservée.";
+    "case.done.consultation_recorded" => "Consultation recorded.", "Consultation enregistrée.";
+    "case.done.consultation_cancelled" => "Consultation cancelled.", "Consultation annulée.";
+    "case.done.consent_withdrawn" => "Consent withdrawal recorded.", "Retrait du consentement enregistré.";
+
+    "consult.title" => "Consultations", "Consultations";
+    "consult.none" => "No consultation yet.", "Pas encore de consultation.";
+    "consult.when" => "When", "Quand";
+    "consult.kind" => "Consultation", "Consultation";
+
+    "consult.status" => "Status", "Statut";
+
+    "consult.clinician" => "Clinician", "Praticien";
+    "consult.clinician.irs" => "Interventional radiologists", "Radiologues interventionnels";
+    "consult.clinician.anesthetists" => "Anesthetists", "Anesthésistes";
+    "consult.starts_at" => "Date and time", "Date et heure";
+    "consult.local_time" => "Local time", "Heure locale";
+    "consult.duration" => "Duration (minutes)", "Durée (minutes)";
+    "consult.book" => "Book a consultation", "Prendre rendez-vous en consultation";
+    "consult.book.submit" => "Book", "Réserver";
+    "consult.open" => "Open", "Ouvrir";
+    "consult.record" => "Record", "Renseigner";
+
+    "consult.withdraw" => "Record a withdrawal of consent…", "Enregistrer un retrait de consentement…";
+    "consult.withdraw.date" => "Date of withdrawal", "Date du retrait";
+    "consult.withdraw.note" => "Note", "Précision";
+    "consult.withdraw.submit" => "Record the withdrawal", "Enregistrer le retrait";
+
+    "case.outcome.title" => "Procedure, adverse events and follow-up", "Geste, événements indésirables et suivi";
+    "case.outcome.events" => "Adverse events", "Événements indésirables";
+    "case.outcome.follow_up" => "Follow-up and closure", "Suivi et clôture";
+
+    "report.link" => "Procedure report", "Compte rendu";
+} }
 
 #[cfg(test)]
 mod tests {

@@ -27,6 +27,7 @@ use crate::AppState;
 use crate::error::AppError;
 use crate::html::Layout;
 use crate::i18n::lookup;
+use crate::i18n::messages;
 
 /// A case with everything its page (and the API's detail) shows. Loading it audits the
 /// read of the case and of its patient; the rest is read with the case.
@@ -263,6 +264,144 @@ pub(crate) fn specimen_view(s: &SpecimenRecord, l: &Layout) -> SpecimenView {
 pub(crate) fn active(bookings: Vec<BookingRecord>) -> Option<BookingRecord> {
     bookings.into_iter().find(|b| b.active)
 }
+
+// The words of a case several areas show: the patient's identity and alerts (the
+// banner), the pathway's codes (`Words`), why the store refused an action.
+messages! { WORDS {
+    "patient.mrn" => "MRN", "IPP";
+
+    "patient.years" => "years", "ans";
+
+    "sex.female" => "Female", "Femme";
+    "sex.male" => "Male", "Homme";
+    "sex.other" => "Other", "Autre";
+    "sex.unknown" => "Unknown", "Inconnu";
+    "allergy.iodinated_contrast" => "Iodinated contrast", "Produit de contraste iodé";
+    "allergy.latex" => "Latex", "Latex";
+    "allergy.other" => "Other", "Autre";
+    "drug.warfarin" => "Warfarin", "Warfarine";
+    "drug.fluindione" => "Fluindione", "Fluindione";
+    "drug.acenocoumarol" => "Acenocoumarol", "Acénocoumarol";
+    "drug.apixaban" => "Apixaban", "Apixaban";
+    "drug.rivaroxaban" => "Rivaroxaban", "Rivaroxaban";
+    "drug.dabigatran" => "Dabigatran", "Dabigatran";
+    "drug.edoxaban" => "Edoxaban", "Edoxaban";
+    "drug.lmwh" => "Low-molecular-weight heparin", "Héparine de bas poids moléculaire";
+    "drug.ufh" => "Unfractionated heparin", "Héparine non fractionnée";
+    "drug.aspirin" => "Aspirin", "Aspirine";
+    "drug.clopidogrel" => "Clopidogrel", "Clopidogrel";
+    "drug.prasugrel" => "Prasugrel", "Prasugrel";
+    "drug.ticagrelor" => "Ticagrelor", "Ticagrélor";
+    "drug.other" => "Other", "Autre";
+
+    "case.banner" => "Patient", "Patient";
+    "case.banner.allergy" => "Allergy", "Allergie";
+    "case.banner.no_flags" => "No known allergy, no anticoagulant or antiplatelet treatment.", "Pas d'allergie connue, pas de traitement anticoagulant ni antiagrégant.";
+
+    "case.locked" => "the case is closed and can no longer change", "le dossier est clos et ne peut plus être modifié";
+    "case.stale" => "the case was changed by someone else; look at it again", "le dossier a été modifié par quelqu'un d'autre ; consultez-le à nouveau";
+    "case.duplicate" => "already used", "déjà utilisé";
+
+    "case.urgency.emergency" => "Emergency", "Urgence vitale";
+    "case.urgency.urgent" => "Urgent", "Urgent";
+    "case.urgency.semi_urgent" => "Semi-urgent", "Semi-urgent";
+    "case.urgency.elective" => "Elective", "Non urgent";
+    "case.side.left" => "Left", "Gauche";
+    "case.side.right" => "Right", "Droit";
+    "case.side.bilateral" => "Bilateral", "Bilatéral";
+    "case.side.midline" => "Midline", "Médian";
+    "case.side.not_applicable" => "Not applicable", "Sans objet";
+    "case.organ.lung" => "Lung", "Poumon";
+    "case.organ.pleura" => "Pleura", "Plèvre";
+    "case.organ.mediastinum" => "Mediastinum", "Médiastin";
+    "case.organ.liver" => "Liver", "Foie";
+    "case.organ.bile_ducts" => "Bile ducts", "Voies biliaires";
+    "case.organ.gallbladder" => "Gallbladder", "Vésicule biliaire";
+    "case.organ.pancreas" => "Pancreas", "Pancréas";
+    "case.organ.kidney" => "Kidney", "Rein";
+    "case.organ.adrenal" => "Adrenal gland", "Surrénale";
+    "case.organ.urinary_tract" => "Urinary tract", "Voies urinaires";
+    "case.organ.uterus" => "Uterus", "Utérus";
+    "case.organ.prostate" => "Prostate", "Prostate";
+    "case.organ.bone" => "Bone", "Os";
+    "case.organ.spine" => "Spine", "Rachis";
+    "case.organ.soft_tissue" => "Soft tissue", "Tissus mous";
+    "case.organ.lymph_node" => "Lymph node", "Ganglion";
+    "case.organ.thyroid" => "Thyroid", "Thyroïde";
+    "case.organ.abdomen" => "Abdomen", "Abdomen";
+    "case.organ.pelvis" => "Pelvis", "Pelvis";
+    "case.organ.arteries" => "Arteries", "Artères";
+    "case.organ.veins" => "Veins", "Veines";
+    "case.organ.portal_vein" => "Portal vein", "Veine porte";
+    "case.organ.other" => "Other", "Autre";
+    "case.family.biopsy" => "Image-guided biopsy", "Biopsie guidée par l'imagerie";
+    "case.family.drainage" => "Percutaneous drainage", "Drainage percutané";
+    "case.family.ablation" => "Thermal ablation", "Ablation thermique";
+    "case.family.embolization" => "Embolization", "Embolisation";
+    "case.family.recanalization" => "Vascular recanalization", "Recanalisation vasculaire";
+    "case.family.visceral_angiography" => "Visceral angiography", "Angiographie viscérale";
+    "case.family.spinal_infiltration" => "Spinal infiltration", "Infiltration rachidienne";
+    "case.family.cementoplasty" => "Cementoplasty", "Cimentoplastie";
+    "case.family.biliary_stone" => "Biliary stones", "Lithiase biliaire";
+    "case.family.intratumoral_injection" => "Intratumoral injection", "Injection intratumorale";
+    "case.anesthesia.local" => "Local", "Locale";
+    "case.anesthesia.sedation" => "Sedation", "Sédation";
+    "case.anesthesia.general" => "General", "Générale";
+    "case.meeting.thoracic_oncology" => "Thoracic oncology", "Oncologie thoracique";
+    "case.meeting.digestive_oncology" => "Digestive oncology", "Oncologie digestive";
+    "case.meeting.hepatobiliary" => "Hepatobiliary", "Hépatobiliaire";
+    "case.meeting.urologic_oncology" => "Urologic oncology", "Onco-urologie";
+    "case.meeting.gynecologic_oncology" => "Gynecologic oncology", "Onco-gynécologie";
+    "case.meeting.musculoskeletal" => "Musculoskeletal", "Ostéo-articulaire";
+    "case.meeting.vascular" => "Vascular", "Vasculaire";
+    "case.meeting.general" => "General", "Générale";
+    "case.decision.ir_procedure" => "IR procedure", "Geste de radiologie interventionnelle";
+    "case.decision.surgery" => "Surgery", "Chirurgie";
+    "case.decision.radiotherapy" => "Radiotherapy", "Radiothérapie";
+    "case.decision.systemic_therapy" => "Systemic therapy", "Traitement systémique";
+    "case.decision.surveillance" => "Surveillance", "Surveillance";
+    "case.decision.more_work_up" => "More work-up", "Bilan complémentaire";
+    "case.event.refer" => "Referral", "Demande";
+    "case.event.accept" => "Accepted", "Acceptation";
+    "case.event.decline" => "Declined", "Refus";
+    "case.event.send_to_mdt" => "Sent to the MDT", "Présentation en RCP";
+    "case.event.record_consultation" => "Consultation", "Consultation";
+    "case.event.plan_procedure" => "Procedure planned", "Geste programmé";
+    "case.event.mdt_decision" => "MDT decision", "Décision de RCP";
+    "case.event.book" => "Booked", "Réservation";
+    "case.event.release_booking" => "Booking released", "Réservation libérée";
+    "case.event.reschedule" => "Rescheduled", "Déplacement";
+    "case.event.complete_checklist" => "Checklist complete", "Check-list complète";
+    "case.event.reopen_checklist" => "Checklist reopened", "Check-list rouverte";
+    "case.event.perform" => "Performed", "Réalisation";
+    "case.event.sign_report" => "Report signed", "Compte rendu signé";
+    "case.event.close" => "Closed", "Clôture";
+    "case.event.reopen" => "Reopened", "Réouverture";
+    "case.event.cancel" => "Cancelled", "Annulation";
+    "case.event.timeout" => "Time-out", "Time-out";
+
+    "consult.kind.ir_pre" => "Pre-procedure IR consultation", "Consultation pré-interventionnelle de radiologie";
+    "consult.kind.anesthesia" => "Anesthesia consultation", "Consultation d'anesthésie";
+    "consult.kind.post_procedure" => "Post-procedure consultation", "Consultation post-interventionnelle";
+
+    "consult.status.booked" => "Booked", "Prévue";
+    "consult.status.done" => "Done", "Faite";
+    "consult.status.missed" => "Missed", "Non honorée";
+    "consult.status.cancelled" => "Cancelled", "Annulée";
+
+    "consult.language.fr" => "French", "Français";
+    "consult.language.en" => "English", "Anglais";
+
+    "consult.consent.title" => "Consent", "Consentement";
+    "consult.consent.none" => "No consent recorded yet.", "Aucun consentement enregistré.";
+    "consult.consent.not_asked" => "Not asked at this consultation", "Non recueilli à cette consultation";
+    "consult.consent.given" => "Consent given", "Consentement donné";
+    "consult.consent.refused" => "Consent refused", "Consentement refusé";
+    "consult.consent.withdrawn" => "Consent withdrawn", "Consentement retiré";
+    "consult.consent.date" => "Date of the decision", "Date de la décision";
+    "consult.consent.decision" => "Decision", "Décision";
+    "consult.consent.at_consultation" => "at the consultation", "en consultation";
+} }
 
 #[cfg(test)]
 mod tests {

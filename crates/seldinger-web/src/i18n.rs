@@ -1,10 +1,17 @@
-//! French and English for the interface.
+//! French and English for the interface: the lookup ([`lookup`], [`Tr::t`], [`coded`],
+//! [`message`]), dates, numbers and wall-clock times in the department's zone, and the
+//! frame's own messages.
 //!
-//! Messages are tables compiled into the binary, one per area of the interface (this
-//! file's for the frame, patients, users and audit; [`catalog`], [`cases`], [`mdt`],
-//! [`booking`] for the pathway): each entry gives both languages, so a message cannot
-//! exist in one language only. Templates look messages up by key; tests check that every
-//! key a template uses exists and that no key is defined twice.
+//! Messages are tables compiled into the binary (`messages!`), each entry in both
+//! languages, so a message cannot exist in one language only: this module's `FRAME`
+//! (the application's name, navigation, the language switch, the common words of forms
+//! and lists) and `SHARED` (the words several areas show, kept once), the pathway's
+//! words beside the code that shows them (`case_view::WORDS`, `case_page::MESSAGES`), and
+//! one table per area (`<area>/messages.rs`). The crate root lists them all
+//! ([`crate::MESSAGES`]). A key keeps the prefix it was first written with (the
+//! checklist's are `mdt.checklist.*`): keys are names, not paths. Templates look messages
+//! up by key; tests check that every key a template uses exists and that no key is
+//! defined twice.
 
 use std::collections::HashMap;
 use std::sync::LazyLock;
@@ -23,22 +30,7 @@ macro_rules! messages {
         pub(crate) const $name: &$crate::i18n::Messages = &[$(($key, $en, $fr)),+];
     };
 }
-
-pub mod account;
-
-pub mod booking;
-
-pub mod cases;
-
-pub mod catalog;
-
-pub mod followup;
-
-pub mod mdt;
-
-pub mod reports;
-
-pub mod timeline;
+pub(crate) use messages;
 
 static INDEX: LazyLock<HashMap<&'static str, (&'static str, &'static str)>> = LazyLock::new(|| {
     crate::MESSAGES
@@ -61,7 +53,9 @@ pub(crate) fn exists(key: &str) -> bool {
     INDEX.contains_key(key)
 }
 
-messages! { CORE {
+// The frame's messages: the application, navigation, the language switch, and the
+// common words of forms and lists.
+messages! { FRAME {
     "app.name" => "Seldinger", "Seldinger";
     "app.tagline" => "Interventional radiology", "Radiologie interventionnelle";
     "nav.patients" => "Patients", "Patients";
@@ -71,13 +65,7 @@ messages! { CORE {
     "nav.skip" => "Skip to content", "Aller au contenu";
     "lang.switch" => "Français", "English";
     "lang.switch.title" => "Passer en français", "Switch to English";
-    "login.title" => "Sign in", "Connexion";
-    "login.username" => "Username", "Identifiant";
-    "login.password" => "Password", "Mot de passe";
-    "login.submit" => "Sign in", "Se connecter";
-    "login.failed" => "Wrong username or password.", "Identifiant ou mot de passe incorrect.";
-    "login.limited" => "Too many attempts. Wait a minute and try again.", "Trop de tentatives. Patientez une minute avant de réessayer.";
-    "login.expired" => "Please sign in to continue.", "Connectez-vous pour continuer.";
+
     "common.save" => "Save", "Enregistrer";
     "common.cancel" => "Cancel", "Annuler";
     "common.edit" => "Edit", "Modifier";
@@ -94,105 +82,72 @@ messages! { CORE {
     "common.filter" => "Filter", "Filtrer";
     "common.older" => "Older entries", "Entrées plus anciennes";
     "common.all" => "All", "Tous";
-    "patients.title" => "Patients", "Patients";
-    "patients.search.label" => "Name, birth date or MRN", "Nom, date de naissance ou IPP";
-    "patients.search.hint" => "e.g. helene dupre, 12/03/1956 or IP-000123", "ex. helene dupre, 12/03/1956 ou IP-000123";
-    "patients.new" => "New patient", "Nouveau patient";
-    "patients.recent" => "Recently updated", "Modifiés récemment";
-    "patients.results" => "Results", "Résultats";
-    "patients.more" => "More patients match: only the first 50 are shown. Add a given name or a birth date.", "D'autres patients correspondent : seuls les 50 premiers sont affichés. Ajoutez un prénom ou une date de naissance.";
-    "patients.none" => "No patient matches this search.", "Aucun patient ne correspond à cette recherche.";
-    "patient.mrn" => "MRN", "IPP";
-    "patient.name" => "Name", "Nom";
-    "patient.family_name" => "Family name", "Nom de famille";
-    "patient.given_names" => "Given names", "Prénoms";
+
+    "nav.schedule" => "Schedule", "Planning";
+
+    "nav.worklists" => "Worklists", "Listes de travail";
+
+    "nav.catalog" => "Catalog", "Catalogue";
+    "nav.resources" => "Resources", "Ressources";
+
+    "nav.mdt" => "MDT", "RCP";
+} }
+
+// The words several areas show (a patient's birth date, a case's urgency, the catalog's
+// guidance and anesthesia, the documents' titles…), kept once.
+messages! { SHARED {
     "patient.birth_date" => "Birth date", "Date de naissance";
-    "patient.age" => "Age", "Âge";
-    "patient.years" => "years", "ans";
+
     "patient.sex" => "Sex", "Sexe";
-    "patient.allergies" => "Allergies", "Allergies";
-    "patient.allergy.other" => "Other allergy", "Autre allergie";
-    "patient.anticoagulants" => "Anticoagulant and antiplatelet treatment", "Traitement anticoagulant et antiagrégant";
-    "patient.anticoagulant.other" => "Other treatment", "Autre traitement";
+
     "patient.flags" => "Alerts", "Alertes";
-    "patient.new.title" => "New patient", "Nouveau patient";
-    "patient.edit.title" => "Edit patient", "Modifier le patient";
-    "patient.duplicates.title" => "Possible duplicate", "Doublon possible";
-    "patient.duplicates.text" => "A patient with the same names and birth date already exists:", "Un patient de mêmes nom, prénoms et date de naissance existe déjà :";
-    "patient.duplicates.confirm" => "This is a different person: register anyway", "Il s'agit d'une autre personne : enregistrer quand même";
-    "patient.stale" => "Someone else changed this record while you were editing it. Review the current values below and save again.", "Quelqu'un d'autre a modifié ce dossier pendant votre saisie. Vérifiez les valeurs actuelles ci-dessous puis enregistrez à nouveau.";
-    "patient.withdraw.title" => "Registered in error?", "Enregistré par erreur ?";
-    "patient.withdraw.text" => "Withdrawing hides this record from searches; it is kept, with the reason, in the audit trail.", "Retirer ce dossier le masque des recherches ; il est conservé, avec le motif, dans la traçabilité.";
-    "patient.withdraw.reason" => "Reason", "Motif";
-    "patient.withdraw.submit" => "Withdraw this record", "Retirer ce dossier";
-    "patient.withdraw.done" => "The record was withdrawn.", "Le dossier a été retiré.";
-    "sex.female" => "Female", "Femme";
-    "sex.male" => "Male", "Homme";
-    "sex.other" => "Other", "Autre";
-    "sex.unknown" => "Unknown", "Inconnu";
-    "allergy.iodinated_contrast" => "Iodinated contrast", "Produit de contraste iodé";
-    "allergy.latex" => "Latex", "Latex";
-    "allergy.other" => "Other", "Autre";
-    "drug.warfarin" => "Warfarin", "Warfarine";
-    "drug.fluindione" => "Fluindione", "Fluindione";
-    "drug.acenocoumarol" => "Acenocoumarol", "Acénocoumarol";
-    "drug.apixaban" => "Apixaban", "Apixaban";
-    "drug.rivaroxaban" => "Rivaroxaban", "Rivaroxaban";
-    "drug.dabigatran" => "Dabigatran", "Dabigatran";
-    "drug.edoxaban" => "Edoxaban", "Edoxaban";
-    "drug.lmwh" => "Low-molecular-weight heparin", "Héparine de bas poids moléculaire";
-    "drug.ufh" => "Unfractionated heparin", "Héparine non fractionnée";
-    "drug.aspirin" => "Aspirin", "Aspirine";
-    "drug.clopidogrel" => "Clopidogrel", "Clopidogrel";
-    "drug.prasugrel" => "Prasugrel", "Prasugrel";
-    "drug.ticagrelor" => "Ticagrelor", "Ticagrélor";
-    "drug.other" => "Other", "Autre";
-    "users.title" => "Users", "Utilisateurs";
-    "users.add" => "Add a user", "Ajouter un utilisateur";
-    "users.username" => "Username", "Identifiant";
-    "users.full_name" => "Full name", "Nom complet";
-    "users.role" => "Role", "Rôle";
-    "users.language" => "Language", "Langue";
-    "users.password" => "Initial password", "Mot de passe initial";
-    "users.password.hint" => "At least 10 characters.", "10 caractères au moins.";
-    "users.status" => "Status", "Statut";
-    "users.active" => "Active", "Actif";
-    "users.disabled" => "Disabled", "Désactivé";
-    "users.disable" => "Disable", "Désactiver";
-    "users.token" => "New API token", "Nouveau jeton d'API";
-    "users.token.title" => "API token created", "Jeton d'API créé";
-    "users.token.once" => "Copy this token now: it will not be shown again.", "Copiez ce jeton maintenant : il ne sera plus affiché.";
-    "users.back" => "Back to users", "Retour aux utilisateurs";
-    "users.created" => "User created.", "Utilisateur créé.";
-    "users.disabled.done" => "User disabled; their sessions and tokens no longer work.", "Utilisateur désactivé ; ses sessions et jetons ne fonctionnent plus.";
-    "users.enable" => "Enable", "Réactiver";
-    "users.enabled.done" => "User enabled: they can sign in again with their password.", "Utilisateur réactivé : il peut de nouveau se connecter avec son mot de passe.";
-    "users.you" => "you", "vous";
-    "users.refused" => "Nothing was changed:", "Rien n'a été modifié :";
-    "users.temporary" => "Temporary password", "Mot de passe provisoire";
-    "users.tokens" => "Live tokens", "Jetons actifs";
-    "users.tokens.none" => "None", "Aucun";
-    "users.tokens.hint" => "Each user makes their own tokens, on their account page.", "Chacun crée ses propres jetons, sur la page de son compte.";
-    "users.token.revoke" => "Revoke", "Révoquer";
-    "users.token.revoked" => "Token revoked: it no longer opens the API.", "Jeton révoqué : il n'ouvre plus l'API.";
-    "users.reset" => "Reset password", "Réinitialiser le mot de passe";
-    "users.reset.title" => "Temporary password", "Mot de passe provisoire";
-    "users.reset.for" => "Temporary password for", "Mot de passe provisoire pour";
-    "users.reset.once" => "Give it to them in person or by phone; it will not be shown again. They choose their own at their next sign-in. Their sessions have ended and their API tokens are revoked.", "Transmettez-le en personne ou par téléphone ; il ne sera plus affiché. L'utilisateur choisira le sien à sa prochaine connexion. Ses sessions ont pris fin et ses jetons d'API sont révoqués.";
-    "audit.title" => "Audit log", "Journal d'audit";
-    "audit.at" => "When", "Quand";
-    "audit.who" => "Who", "Qui";
-    "audit.role" => "Role", "Rôle";
-    "audit.action" => "Action", "Action";
-    "audit.object" => "Object", "Objet";
-    "audit.client" => "From", "Depuis";
-    "audit.detail" => "Detail", "Détail";
-    "audit.object.hint" => "type/id, e.g. patient/0192…", "type/id, ex. patient/0192…";
-    "audit.since" => "From", "Du";
-    "audit.until" => "Until", "Au";
-    "audit.none" => "No entry matches.", "Aucune entrée ne correspond.";
-    "audit.results" => "Records shown:", "Dossiers affichés :";
+
     "audit.local" => "Local times", "Heures locales";
+
+    "case.patient" => "Patient", "Patient";
+
+    "case.urgency" => "Urgency", "Urgence";
+
+    "catalog.anesthesia.local" => "Local anesthesia", "Anesthésie locale";
+    "catalog.anesthesia.sedation" => "Sedation", "Sédation";
+    "catalog.anesthesia.general" => "General anesthesia", "Anesthésie générale";
+
+    "catalog.guidance.ct" => "CT", "Scanner";
+    "catalog.guidance.ultrasound" => "Ultrasound", "Échographie";
+    "catalog.guidance.fluoroscopy" => "Fluoroscopy", "Radioscopie";
+    "catalog.guidance.mri" => "MRI", "IRM";
+    "catalog.guidance.cbct" => "Cone-beam CT", "Scanner de faisceau conique (CBCT)";
+
+    "ae.choose" => "— choose —", "— choisir —";
+
+    "mdt.refused" => "Not done:", "Action refusée :";
+
+    "mdt.case.open" => "Open the case", "Ouvrir le dossier";
+    "mdt.case.procedure" => "Procedure", "Geste";
+
+    "mdt.case.status" => "Case status", "Statut du dossier";
+
+    "mdt.record.date" => "Date", "Date";
+
+    "mdt.doc.convocation" => "Convocation", "Convocation";
+    "mdt.doc.preparation" => "Preparing for your procedure", "Préparation à votre geste";
+    "mdt.doc.information" => "Information sheet", "Fiche d'information";
+    "mdt.doc.print" => "Print this page with your browser (A4).", "Imprimez cette page avec votre navigateur (A4).";
+
+    "mdt.doc.other_language" => "Version française", "English version";
+    "mdt.doc.department" => "Interventional radiology department", "Service de radiologie interventionnelle";
+
+    "mdt.doc.version" => "catalog version", "version du catalogue";
+
+    "report.refused" => "Refused:", "Refusé :";
+
+    "report.choose" => "— choose —", "— choisir —";
+
+    "report.specimen.pending" => "awaiting result", "résultat en attente";
+
+    "pathology.link" => "Pathology", "Anatomopathologie";
+
+    "timeline.case" => "Case", "Dossier";
 } }
 
 /// The message for `key`, empty if it is missing (a notice after an action).

@@ -88,15 +88,26 @@ const ROUTES: &[fn() -> Vec<Route>] = &[
 /// Every message table: the frame's, then the areas'. [`i18n`] looks keys up in them and
 /// tests that no key is defined twice.
 const MESSAGES: &[&Messages] = &[
-    i18n::CORE,
-    i18n::account::MESSAGES,
-    i18n::catalog::MESSAGES,
-    i18n::cases::MESSAGES,
-    i18n::mdt::MESSAGES,
-    i18n::booking::MESSAGES,
-    i18n::timeline::MESSAGES,
-    i18n::reports::MESSAGES,
-    i18n::followup::MESSAGES,
+    i18n::FRAME,
+    i18n::SHARED,
+    case_view::WORDS,
+    case_page::MESSAGES,
+    session::MESSAGES,
+    account::MESSAGES,
+    patients::MESSAGES,
+    referrals::MESSAGES,
+    consultations::MESSAGES,
+    mdt::MESSAGES,
+    booking::MESSAGES,
+    checklist::MESSAGES,
+    reports::MESSAGES,
+    pathology::MESSAGES,
+    adverse_events::MESSAGES,
+    followup::MESSAGES,
+    documents::MESSAGES,
+    worklists::MESSAGES,
+    catalog::MESSAGES,
+    admin::MESSAGES,
 ];
 
 /// The areas' parts of the OpenAPI document, which [`openapi`] merges into its core.

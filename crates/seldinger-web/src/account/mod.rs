@@ -14,6 +14,7 @@
 //! made by [`crate::auth::issue_own_token`].
 
 mod api;
+mod messages;
 mod pages;
 mod spec;
 
@@ -29,6 +30,8 @@ use crate::auth::{self, Ctx};
 use crate::error::AppError;
 use crate::json::parse_id;
 use crate::routes::{Route, route};
+
+pub(crate) use messages::MESSAGES;
 
 /// This area's routes, each with the access it demands.
 #[rustfmt::skip] // One route per line: this is a table, read as one.

@@ -6,13 +6,15 @@
 //! done with patient data (PRODUCT.md, "What every part must respect").
 //!
 //! - [`pages`]: the users page and the audit log (templates in `templates/admin/`).
-//! - [`api`]: the same over JSON; [`spec`]: this area's part of the OpenAPI document.
+//! - [`api`]: the same over JSON; [`spec`]: this area's part of the OpenAPI document;
+//!   [`messages`]: its messages.
 //!
 //! Shared here by both faces: reading a new account ([`UserInput`], [`new_user`]), a
 //! token asked for a user ([`token_for`]: only one's own), a password reset
 //! ([`reset_password`]), reading the audit filter ([`AuditParams`]).
 
 mod api;
+mod messages;
 mod pages;
 mod spec;
 
@@ -31,6 +33,8 @@ use crate::auth::Ctx;
 use crate::error::{AppError, Denial};
 use crate::routes::{Route, route};
 use crate::{AppState, auth};
+
+pub(crate) use messages::MESSAGES;
 
 /// This area's routes, each with the access it demands.
 #[rustfmt::skip] // One route per line: this is a table, read as one.

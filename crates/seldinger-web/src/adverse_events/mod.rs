@@ -7,7 +7,8 @@
 //!
 //! - [`pages`]: the case's events with the form, a revision, the due list, the terms
 //!   (templates in `templates/adverse_events/`).
-//! - [`api`]: the same over JSON; [`spec`]: this area's part of the OpenAPI document.
+//! - [`api`]: the same over JSON; [`spec`]: this area's part of the OpenAPI document;
+//!   [`messages`]: its messages.
 //!
 //! The store keeps the rules: an event needs a performed procedure and cannot start
 //! before it; its phase follows from its onset; a serious event gets its reporting
@@ -15,6 +16,7 @@
 //! event as they show it ([`EventView`]) and the choices of its form.
 
 mod api;
+mod messages;
 mod pages;
 mod spec;
 
@@ -29,6 +31,8 @@ use serde_json::Value;
 use crate::html::Choice;
 use crate::html::{Layout, choices};
 use crate::routes::{Route, route};
+
+pub(crate) use messages::MESSAGES;
 
 /// This area's routes, each with the access it demands.
 #[rustfmt::skip] // One route per line: this is a table, read as one.

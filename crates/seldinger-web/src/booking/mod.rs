@@ -4,7 +4,8 @@
 //!
 //! - [`pages`]: the booking page of a case, the move form, the day's list, a room's week,
 //!   the anesthetists' list.
-//! - [`api`]: the same under `/api/v1`; `spec`: its part of the OpenAPI document.
+//! - [`api`]: the same under `/api/v1`; [`spec`]: its part of the OpenAPI document;
+//!   [`messages`]: its messages.
 //!
 //! Both faces read a booking the same way ([`Resources::parse`]): rooms, equipment and
 //! bed units are named by id, people by username (resolved against the active
@@ -13,6 +14,8 @@
 //! store, in the transaction that writes the booking: a refusal lists every conflict.
 
 pub mod api;
+
+mod messages;
 
 pub mod pages;
 mod spec;
@@ -39,6 +42,8 @@ use time::{Date, Duration, OffsetDateTime};
 use crate::AppState;
 use crate::error::AppError;
 use crate::routes::{Route, route};
+
+pub(crate) use messages::MESSAGES;
 
 /// This area's routes, each with the access it demands.
 #[rustfmt::skip] // One route per line: this is a table, read as one.

@@ -15,9 +15,10 @@
 //!
 //! [`pages`] holds the HTML handlers (templates in `templates/catalog/`), [`api`] the
 //! JSON handlers and their output types, [`spec`] this area's part of the OpenAPI
-//! document.
+//! document, [`messages`] its messages.
 
 mod api;
+mod messages;
 mod pages;
 mod spec;
 
@@ -34,6 +35,8 @@ use time::Date;
 use crate::error::AppError;
 use crate::routes::{Route, route};
 use crate::{AppState, i18n};
+
+pub(crate) use messages::MESSAGES;
 
 /// This area's routes, each with the access it demands.
 #[rustfmt::skip] // One route per line: this is a table, read as one.

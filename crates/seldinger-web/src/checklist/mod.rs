@@ -4,13 +4,15 @@
 //! ready case's booking, the time-out (identity, site, side and procedure confirmed).
 //!
 //! - [`pages`]: the checklist page (template in `templates/checklist/`).
-//! - [`api`]: the same over JSON; [`spec`]: this area's part of the OpenAPI document.
+//! - [`api`]: the same over JSON; [`spec`]: this area's part of the OpenAPI document;
+//!   [`messages`]: its messages.
 //!
 //! "Ready" is never typed: the store evaluates the checklist against the procedure's
 //! bleeding-risk thresholds and moves the case; a value out of range or without its date
 //! is saved, and the evaluation says why it blocks.
 
 mod api;
+mod messages;
 mod pages;
 mod spec;
 
@@ -22,6 +24,8 @@ use serde_json::Value;
 
 use crate::i18n::coded;
 use crate::routes::{Route, route};
+
+pub(crate) use messages::MESSAGES;
 
 /// This area's routes, each with the access it demands.
 #[rustfmt::skip] // One route per line: this is a table, read as one.

@@ -7,12 +7,14 @@
 //! - [`pages`]: booking and consent from the case page (refusals come back on it, see
 //!   [`crate::case_page`]), the consultation page, the clinic (templates in
 //!   `templates/consultations/`).
-//! - [`api`]: the same over JSON; [`spec`]: this area's part of the OpenAPI document.
+//! - [`api`]: the same over JSON; [`spec`]: this area's part of the OpenAPI document;
+//!   [`messages`]: its messages.
 //!
 //! Shared here by both faces: the slot of a booking ([`slot`]), reading a consent
 //! decision ([`parse_consent`]), a consultation's day on the department's calendar.
 
 mod api;
+mod messages;
 mod pages;
 mod spec;
 
@@ -27,6 +29,8 @@ use serde_json::Value;
 use time::{Date, OffsetDateTime};
 
 use crate::routes::{Route, route};
+
+pub(crate) use messages::MESSAGES;
 
 /// This area's routes, each with the access it demands.
 #[rustfmt::skip] // One route per line: this is a table, read as one.

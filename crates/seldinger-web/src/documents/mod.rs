@@ -8,17 +8,21 @@
 //! Every document shown is audited as a document read of the case.
 //!
 //! - [`pages`]: a document of a case, `?lang=fr|en` (template in
-//!   `templates/documents/`, on the printable frame `templates/shared/document.html`).
+//!   `templates/documents/`, on the printable frame `templates/shared/document.html`);
+//!   [`messages`]: its messages.
 //!
-//! No JSON API and no messages of its own: the documents are for print, and their texts
-//! come from the catalog version, in the document's language.
+//! No JSON API, hence no `api.rs` nor `spec.rs`: the documents are for print; their texts
+//! come from the catalog version (whose API has them), in the document's language.
 
+mod messages;
 mod pages;
 
 use axum::http::Method;
 use seldinger_domain::{Access, Permission};
 
 use crate::routes::{Route, route};
+
+pub(crate) use messages::MESSAGES;
 
 /// This area's routes, each with the access it demands.
 #[rustfmt::skip] // One route per line: this is a table, read as one.

@@ -6,13 +6,15 @@
 //!
 //! - [`pages`]: the worklist, a contact, the case's follow-up with close and reopen
 //!   (templates in `templates/followup/`).
-//! - [`api`]: the same over JSON; [`spec`]: this area's part of the OpenAPI document.
+//! - [`api`]: the same over JSON; [`spec`]: this area's part of the OpenAPI document;
+//!   [`messages`]: its messages.
 //!
 //! Shared here by both faces: which list a request names ([`follow_up_list`]). An adverse
 //! event found at a contact is recorded on the case's events page (`adverse_events`),
 //! which the contact page links to.
 
 mod api;
+mod messages;
 mod pages;
 mod spec;
 
@@ -22,6 +24,8 @@ use serde_json::Value;
 
 use crate::error::AppError;
 use crate::routes::{Route, route};
+
+pub(crate) use messages::MESSAGES;
 
 /// This area's routes, each with the access it demands.
 #[rustfmt::skip] // One route per line: this is a table, read as one.

@@ -3,7 +3,8 @@
 //! and one decision form per undecided case, and the printable record.
 //!
 //! - [`pages`]: the meeting pages (templates in `templates/mdt/`).
-//! - [`api`]: the same over JSON; [`spec`]: this area's part of the OpenAPI document.
+//! - [`api`]: the same over JSON; [`spec`]: this area's part of the OpenAPI document;
+//!   [`messages`]: its messages.
 //!
 //! The store does the pathway's work: a decision moves its case (an IR procedure sends it
 //! to scheduling with the decided catalog version). Shared here by both faces: the
@@ -11,6 +12,7 @@
 //! shows it (the API takes an instant and places it on the same local clock).
 
 mod api;
+mod messages;
 mod pages;
 mod spec;
 
@@ -24,6 +26,8 @@ use time::OffsetDateTime;
 
 use crate::i18n::coded;
 use crate::routes::{Route, route};
+
+pub(crate) use messages::MESSAGES;
 
 /// This area's routes, each with the access it demands.
 #[rustfmt::skip] // One route per line: this is a table, read as one.

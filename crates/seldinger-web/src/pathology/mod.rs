@@ -4,12 +4,14 @@
 //!
 //! - [`pages`]: the worklist and a specimen's page with its result form (templates in
 //!   `templates/pathology/`).
-//! - [`api`]: the same over JSON; [`spec`]: this area's part of the OpenAPI document.
+//! - [`api`]: the same over JSON; [`spec`]: this area's part of the OpenAPI document;
+//!   [`messages`]: its messages.
 //!
 //! Specimens are created by the store when the report is signed; every read of one is
 //! audited as a specimen read of its case.
 
 mod api;
+mod messages;
 mod pages;
 mod spec;
 
@@ -18,6 +20,8 @@ use seldinger_domain::{Access, Permission};
 use serde_json::Value;
 
 use crate::routes::{Route, route};
+
+pub(crate) use messages::MESSAGES;
 
 /// This area's routes, each with the access it demands.
 #[rustfmt::skip] // One route per line: this is a table, read as one.

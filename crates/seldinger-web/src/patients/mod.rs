@@ -5,12 +5,14 @@
 //!
 //! - [`pages`]: the list, the patient page, the form, the timeline (templates in
 //!   `templates/patients/`).
-//! - [`api`]: the same over JSON; [`spec`]: this area's part of the OpenAPI document.
+//! - [`api`]: the same over JSON; [`spec`]: this area's part of the OpenAPI document;
+//!   [`messages`]: its messages.
 //!
 //! Every read of a patient is audited by the store; a search's entry names the records
 //! it showed.
 
 mod api;
+mod messages;
 mod pages;
 mod spec;
 
@@ -20,6 +22,8 @@ use seldinger_store::timeline::{TimelineEntry, TimelineItem};
 use serde_json::Value;
 
 use crate::routes::{Route, route};
+
+pub(crate) use messages::MESSAGES;
 
 /// This area's routes, each with the access it demands.
 #[rustfmt::skip] // One route per line: this is a table, read as one.

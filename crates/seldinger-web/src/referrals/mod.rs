@@ -8,12 +8,13 @@
 //!   cancellation (templates in `templates/referrals/`; the case page itself is
 //!   [`crate::case_page`], shared with `consultations`, whose forms it also holds).
 //! - [`api`]: the same over JSON, and a case's detail; [`spec`]: this area's part of the
-//!   OpenAPI document.
+//!   OpenAPI document; [`messages`]: its messages.
 //!
 //! Status changes never happen here: a handler names a `CaseEvent` and the store asks
 //! `CaseStatus::apply` inside its transaction.
 
 mod api;
+mod messages;
 mod pages;
 mod spec;
 
@@ -23,6 +24,8 @@ use seldinger_domain::{Access, FieldError, Permission};
 use serde_json::Value;
 
 use crate::routes::{Route, route};
+
+pub(crate) use messages::MESSAGES;
 
 /// This area's routes, each with the access it demands.
 #[rustfmt::skip] // One route per line: this is a table, read as one.

@@ -4,7 +4,8 @@
 //! - [`pages`]: the report page (the form while a draft; once signed, the report, its
 //!   specimens and its signed addenda, read-only) and the printable report (templates in
 //!   `templates/reports/`).
-//! - [`api`]: the same actions as JSON under `/api/v1`; [`spec`]: their OpenAPI part.
+//! - [`api`]: the same actions as JSON under `/api/v1`; [`spec`]: their OpenAPI part;
+//!   [`messages`]: the area's messages.
 //!
 //! Shared here by both faces and the print: a report as labelled sections.
 //!
@@ -14,6 +15,7 @@
 //! the route (the store refuses, the database's triggers too).
 
 mod api;
+mod messages;
 mod pages;
 mod spec;
 
@@ -24,6 +26,8 @@ use serde_json::Value;
 
 use crate::i18n::lookup;
 use crate::routes::{Route, route};
+
+pub(crate) use messages::MESSAGES;
 
 /// This area's routes, each with the access it demands.
 #[rustfmt::skip] // One route per line: this is a table, read as one.

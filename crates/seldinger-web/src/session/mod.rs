@@ -4,12 +4,14 @@
 //! every step is reached through.
 //!
 //! - [`pages`]: the sign-in page, signing out, the language switch, `/`.
-//! - [`api`]: the same over JSON; [`spec`]: this area's part of the OpenAPI document.
+//! - [`api`]: the same over JSON; [`spec`]: this area's part of the OpenAPI document;
+//!   [`messages`]: its messages.
 //!
 //! Shared here by both faces: [`login`] (rate limit, password, audit, new session) and
 //! [`sign_out`].
 
 mod api;
+mod messages;
 mod pages;
 mod spec;
 
@@ -23,6 +25,8 @@ use crate::auth::{Ctx, Visitor};
 use crate::error::AppError;
 use crate::routes::{Route, route};
 use crate::{AppState, auth, openapi};
+
+pub(crate) use messages::MESSAGES;
 
 /// This area's routes, each with the access it demands.
 #[rustfmt::skip] // One route per line: this is a table, read as one.

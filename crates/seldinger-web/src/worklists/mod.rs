@@ -7,9 +7,11 @@
 //! `/worklists/follow-up`, `/worklists/serious-events`) are declared by their areas.
 //!
 //! - [`pages`]: the landing page and one list (templates in `templates/worklists/`).
-//! - [`api`]: one list over JSON; [`spec`]: this area's part of the OpenAPI document.
+//! - [`api`]: one list over JSON; [`spec`]: this area's part of the OpenAPI document;
+//!   [`messages`]: its messages.
 
 mod api;
+mod messages;
 mod pages;
 mod spec;
 
@@ -20,6 +22,8 @@ use serde_json::Value;
 
 use crate::error::AppError;
 use crate::routes::{Route, route};
+
+pub(crate) use messages::MESSAGES;
 
 /// This area's routes, each with the access it demands.
 #[rustfmt::skip] // One route per line: this is a table, read as one.

@@ -1,9 +1,8 @@
-//! Messages of bookings, calendars, the day's lists and the anesthetists' list.
+//! This area's messages, each in both languages (see [`crate::i18n`]).
 
-// `messages!` is in scope from the parent module (declared before this one).
+use crate::i18n::messages;
 
 messages! { MESSAGES {
-    "nav.schedule" => "Schedule", "Planning";
     "booking.title" => "Booking", "Programmation";
     "booking.to_schedule_view" => "Day's schedule", "Planning du jour";
     "booking.to_case" => "Case", "Dossier";

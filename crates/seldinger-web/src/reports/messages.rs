@@ -1,18 +1,10 @@
-//! Procedure reports, addenda, specimens and pathology.
+//! This area's messages, each in both languages (see [`crate::i18n`]).
+
+use crate::i18n::messages;
 
 messages! { MESSAGES {
     "report.title" => "Procedure report", "Compte rendu opératoire";
-    "case.outcome.title" => "Procedure, adverse events and follow-up", "Geste, événements indésirables et suivi";
-    "case.outcome.events" => "Adverse events", "Événements indésirables";
-    "case.outcome.follow_up" => "Follow-up and closure", "Suivi et clôture";
-    "worklist.after" => "After the procedure", "Après le geste";
-    "worklist.after.pathology" => "Specimens awaiting their pathology result.", "Prélèvements en attente du résultat anatomopathologique.";
-    "worklist.after.follow_up" => "Follow-up contacts due", "Contacts de suivi à faire";
-    "worklist.after.follow_up.hint" => "Day-7 and day-30 contacts, consultations and imaging within their window today.", "Contacts J7 et J30, consultations et imagerie dont la fenêtre est ouverte aujourd'hui.";
-    "worklist.after.overdue" => "Overdue", "En retard";
-    "worklist.after.serious" => "Serious adverse events to report", "Événements indésirables graves à déclarer";
-    "worklist.after.serious.hint" => "Serious events whose report is not yet marked as sent, nearest deadline first.", "Événements graves dont la déclaration n'est pas encore marquée comme faite, échéance la plus proche d'abord.";
-    "report.link" => "Procedure report", "Compte rendu";
+
     "report.print" => "Print", "Imprimer";
     "report.print.fr" => "Print in French", "Imprimer en français";
     "report.print.en" => "Print in English", "Imprimer en anglais";
@@ -31,7 +23,7 @@ messages! { MESSAGES {
     "report.saved" => "Draft saved.", "Brouillon enregistré.";
     "report.signed" => "Report signed. Specimens and follow-up are planned.", "Compte rendu signé. Prélèvements et suivi planifiés.";
     "report.stale" => "Someone saved this report in the meantime: here is their version; your changes were not saved.", "Quelqu'un a enregistré ce compte rendu entre-temps : voici sa version ; vos modifications n'ont pas été enregistrées.";
-    "report.refused" => "Refused:", "Refusé :";
+
     "report.section.procedure" => "Procedure", "Geste";
     "report.section.team" => "Team", "Équipe";
     "report.section.technique" => "Technique", "Technique";
@@ -73,7 +65,7 @@ messages! { MESSAGES {
     "report.modality.radiofrequency" => "Radiofrequency", "Radiofréquence";
     "report.modality.microwave" => "Microwave", "Micro-ondes";
     "report.modality.cryoablation" => "Cryoablation", "Cryoablation";
-    "report.choose" => "— choose —", "— choisir —";
+
     "report.complications" => "Immediate complications are recorded as adverse events.", "Les complications immédiates sont enregistrées comme événements indésirables.";
     "report.events" => "Adverse events of this case", "Événements indésirables du dossier";
     "report.addenda" => "Addenda", "Addenda";
@@ -83,30 +75,13 @@ messages! { MESSAGES {
     "report.addendum.added" => "Addendum signed.", "Addendum signé.";
     "report.no_addenda" => "No addendum.", "Aucun addendum.";
     "report.specimens.none" => "No specimen.", "Aucun prélèvement.";
-    "report.specimen.pending" => "awaiting result", "résultat en attente";
-    "report.specimen.result" => "Result", "Résultat";
+
     "report.print.patient" => "Patient", "Patient";
     "report.print.born" => "born", "né(e) le";
     "report.print.issued" => "Printed on", "Imprimé le";
     "report.print.unsigned" => "DRAFT — not signed", "BROUILLON — non signé";
     "report.print.back" => "Back to the report", "Retour au compte rendu";
     "report.print.signature" => "Electronically signed by", "Signé électroniquement par";
-    "pathology.title" => "Pathology: specimens awaiting a result", "Anatomopathologie : prélèvements en attente de résultat";
-    "pathology.link" => "Pathology", "Anatomopathologie";
-    "pathology.empty" => "No specimen awaiting a result.", "Aucun prélèvement en attente de résultat.";
-    "pathology.label" => "Specimen", "Prélèvement";
-    "pathology.collected" => "Collected", "Prélevé le";
-    "pathology.waiting" => "Waiting", "Attente";
-    "pathology.days" => "d", "j";
-    "pathology.record" => "Record the result", "Saisir le résultat";
-    "pathology.specimen" => "Specimen", "Prélèvement";
-    "pathology.adequacy" => "Adequacy", "Qualité du prélèvement";
-    "pathology.category" => "Category", "Catégorie";
-    "pathology.histology" => "Histology", "Histologie";
-    "pathology.result_date" => "Date of the result", "Date du résultat";
-    "pathology.turnaround" => "Turnaround", "Délai";
-    "pathology.recorded_by" => "Recorded by", "Saisi par";
-    "pathology.recorded" => "Result recorded.", "Résultat enregistré.";
-    "pathology.category.hint" => "Non-diagnostic exactly when the specimen is inadequate; benign or malignant needs the histology.", "Non diagnostique si et seulement si le prélèvement est non contributif ; bénin ou malin exige l'histologie.";
+
     "pathology.count" => "specimens", "prélèvements";
 } }

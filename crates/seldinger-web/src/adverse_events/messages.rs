@@ -1,7 +1,8 @@
-//! Adverse events, follow-up contacts, closing and reopening a case.
+//! This area's messages, each in both languages (see [`crate::i18n`]).
+
+use crate::i18n::messages;
 
 messages! { MESSAGES {
-    "followup.title" => "Follow-up", "Suivi";
     "ae.title" => "Adverse events", "Événements indésirables";
     "ae.none" => "No adverse event recorded.", "Aucun événement indésirable enregistré.";
     "ae.new" => "Record an adverse event", "Déclarer un événement indésirable";
@@ -39,11 +40,11 @@ messages! { MESSAGES {
     "ae.reported_at" => "Reported on", "Déclaré le";
     "ae.mark_reported" => "Mark as reported", "Marquer comme déclaré";
     "ae.found_at" => "Found at the follow-up contact", "Constaté lors du contact de suivi";
-    "ae.choose" => "— choose —", "— choisir —";
+
     "ae.revise" => "Revise", "Réviser";
     "ae.serious_list.title" => "Serious adverse events to report", "Événements indésirables graves à déclarer";
     "ae.serious_list.empty" => "No serious event awaiting its report.", "Aucun événement grave en attente de déclaration.";
-    "ae.patient" => "Patient", "Patient";
+
     "ae.terms.title" => "Adverse-event terms", "Termes des événements indésirables";
     "ae.terms.hint" => "The list offered when an event is recorded. A withdrawn term stays on the events that used it.", "La liste proposée à la déclaration d'un événement. Un terme retiré reste sur les événements qui l'emploient.";
     "ae.terms.code" => "Code", "Code";
@@ -55,31 +56,4 @@ messages! { MESSAGES {
     "ae.terms.save" => "Save the term", "Enregistrer le terme";
     "ae.terms.saved" => "Term saved.", "Terme enregistré.";
     "ae.terms.withdrawn" => "withdrawn", "retiré";
-    "ae.terms.link" => "Adverse-event terms", "Termes des événements indésirables";
-    "fu.worklist.title" => "Follow-up", "Suivi";
-    "fu.list.due" => "Due", "À faire";
-    "fu.list.overdue" => "Overdue", "En retard";
-    "fu.worklist.empty" => "Nothing on this list.", "Rien sur cette liste.";
-    "fu.item" => "Follow-up", "Suivi";
-    "fu.due_on" => "Due", "Prévu le";
-    "fu.window_end" => "Window ends", "Fin de fenêtre";
-    "fu.late" => "Late", "Retard";
-    "fu.days" => "d", "j";
-    "fu.status" => "Status", "Statut";
-    "fu.contact_date" => "Date of the contact", "Date du contact";
-    "fu.findings" => "Findings", "Constatations";
-    "fu.record" => "Record the contact", "Enregistrer le contact";
-    "fu.recorded" => "Contact recorded.", "Contact enregistré.";
-    "fu.recorded_by" => "Recorded by", "Enregistré par";
-    "fu.new_event" => "An adverse event found at this contact: record it", "Un événement indésirable constaté lors de ce contact : le déclarer";
-    "fu.case_title" => "Follow-up and closure", "Suivi et clôture";
-    "fu.case.none" => "No follow-up planned yet: it is planned when the report is signed.", "Aucun suivi planifié : il l'est à la signature du compte rendu.";
-    "fu.close" => "Close the case", "Clôturer le dossier";
-    "fu.close.hint" => "A case closes once every follow-up item is recorded.", "Un dossier se clôture quand tous les éléments de suivi sont enregistrés.";
-    "fu.reopen" => "Reopen the case", "Rouvrir le dossier";
-    "fu.reopen.reason" => "Why reopen it", "Motif de la réouverture";
-    "fu.closed" => "Case closed.", "Dossier clôturé.";
-    "fu.reopened" => "Case reopened.", "Dossier rouvert.";
-    "fu.overdue" => "overdue", "en retard";
-    "fu.open" => "Open", "Ouvrir";
 } }

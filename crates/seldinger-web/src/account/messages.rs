@@ -1,7 +1,13 @@
-//! One's own account: its page, API tokens, the password.
+//! This area's messages, each in both languages (see [`crate::i18n`]).
+
+use crate::i18n::messages;
 
 messages! { MESSAGES {
     "account.title" => "My account", "Mon compte";
+    "account.full_name" => "Full name", "Nom complet";
+    "account.username" => "Username", "Identifiant";
+    "account.role" => "Role", "Rôle";
+    "account.language" => "Language", "Langue";
     "account.link.title" => "My account: password, API tokens", "Mon compte : mot de passe, jetons d'API";
     "account.password" => "Password", "Mot de passe";
     "account.password.text" => "Changing it signs you out everywhere else and revokes your API tokens.", "Le changer vous déconnecte partout ailleurs et révoque vos jetons d'API.";
@@ -10,6 +16,7 @@ messages! { MESSAGES {
     "account.password.forced" => "Your password is a temporary one set by an administrator. Choose your own to continue.", "Votre mot de passe est provisoire, défini par un administrateur. Choisissez le vôtre pour continuer.";
     "account.password.current" => "Current password", "Mot de passe actuel";
     "account.password.new" => "New password", "Nouveau mot de passe";
+    "account.password.hint" => "At least 10 characters.", "10 caractères au moins.";
     "account.password.again" => "New password, again", "Nouveau mot de passe, à nouveau";
     "account.password.effects" => "Your other sessions end and your API tokens are revoked; this browser stays signed in.", "Vos autres sessions prennent fin et vos jetons d'API sont révoqués ; ce navigateur reste connecté.";
     "account.password.submit" => "Change the password", "Changer le mot de passe";

@@ -1,11 +1,8 @@
-//! Messages of the catalog, the checklist thresholds and the resources (rooms,
-//! equipment, bed units, staff availability).
+//! This area's messages, each in both languages (see [`crate::i18n`]).
 
-// `messages!` is in scope from the parent module (declared before this one).
+use crate::i18n::messages;
 
 messages! { MESSAGES {
-    "nav.catalog" => "Catalog", "Catalogue";
-    "nav.resources" => "Resources", "Ressources";
     "catalog.title" => "Procedure catalog", "Catalogue des actes";
     "catalog.new" => "New procedure type", "Nouveau type d'acte";
     "catalog.new.title" => "New procedure type", "Nouveau type d'acte";
@@ -65,9 +62,7 @@ messages! { MESSAGES {
     "catalog.family.cementoplasty" => "Cementoplasty", "Cimentoplastie";
     "catalog.family.biliary_stone" => "Biliary stone treatment", "Traitement des calculs biliaires";
     "catalog.family.intratumoral_injection" => "Intratumoral injection", "Injection intratumorale";
-    "catalog.anesthesia.local" => "Local anesthesia", "Anesthésie locale";
-    "catalog.anesthesia.sedation" => "Sedation", "Sédation";
-    "catalog.anesthesia.general" => "General anesthesia", "Anesthésie générale";
+
     "catalog.stay.outpatient" => "Outpatient", "Externe";
     "catalog.stay.day_case" => "Day case", "Ambulatoire";
     "catalog.stay.inpatient" => "Inpatient (nights on the ward)", "Hospitalisation (nuits)";
@@ -76,11 +71,7 @@ messages! { MESSAGES {
     "catalog.room_type.angiography" => "Angiography suite", "Salle d'angiographie";
     "catalog.room_type.hybrid_or" => "Hybrid operating room", "Salle hybride";
     "catalog.room_type.mri" => "MRI room", "Salle d'IRM";
-    "catalog.guidance.ct" => "CT", "Scanner";
-    "catalog.guidance.ultrasound" => "Ultrasound", "Échographie";
-    "catalog.guidance.fluoroscopy" => "Fluoroscopy", "Radioscopie";
-    "catalog.guidance.mri" => "MRI", "IRM";
-    "catalog.guidance.cbct" => "Cone-beam CT", "Scanner de faisceau conique (CBCT)";
+
     "catalog.bleeding_risk.low" => "Low", "Faible";
     "catalog.bleeding_risk.high" => "High", "Élevé";
     "catalog.equipment_kind.rf_generator" => "Radiofrequency generator", "Générateur de radiofréquence";
@@ -192,4 +183,6 @@ messages! { MESSAGES {
     "resources.staff.saved" => "Weekly hours saved.", "Horaires hebdomadaires enregistrés.";
     "resources.staff.exception.saved" => "Exception saved.", "Exception enregistrée.";
     "resources.staff.exception.removed" => "Exception removed: the weekly hours apply again on that date.", "Exception supprimée : les horaires hebdomadaires s'appliquent de nouveau à cette date.";
+
+    "ae.terms.link" => "Adverse-event terms", "Termes des événements indésirables";
 } }
