@@ -870,6 +870,18 @@ pub(crate) async fn measure_routes(
     Ok(routes)
 }
 
+/// Whether a concrete path is an instance of a route template: the same segments, a
+/// `{name}` standing for any one.
+fn instance_of(path: &str, template: &str) -> bool {
+    let (path, template): (Vec<&str>, Vec<&str>) =
+        (path.split('/').collect(), template.split('/').collect());
+    path.len() == template.len()
+        && path
+            .iter()
+            .zip(&template)
+            .all(|(p, t)| p == t || (t.starts_with('{') && t.ends_with('}')))
+}
+
 /// The server's own time of each measured request, from its JSON log (read once the
 /// server has stopped, so that every line is written). Routes were loaded one after the
 /// other, so the lines of a path measured twice (with two queries) come in that order.
@@ -883,7 +895,8 @@ pub(crate) fn server_times(routes: &mut [Route], log: &std::path::Path) -> anyho
             continue;
         };
         let fields = &entry["fields"];
-        let (Some(path), Some(ms)) = (fields["path"].as_str(), fields["ms"].as_f64()) else {
+        // The log names the route's template (`/api/v1/worklists/{list}`), never the path.
+        let (Some(template), Some(ms)) = (fields["route"].as_str(), fields["ms"].as_f64()) else {
             continue;
         };
         if fields["message"] != "request" {
@@ -892,7 +905,7 @@ pub(crate) fn server_times(routes: &mut [Route], log: &std::path::Path) -> anyho
         if let Some(i) = routes
             .iter()
             .zip(&times)
-            .position(|(r, t)| r.path == path && t.ms.len() < expected)
+            .position(|(r, t)| instance_of(r.path, template) && t.ms.len() < expected)
         {
             times[i].ms.push(ms);
         }

@@ -46,6 +46,12 @@ pub enum Problem {
     NoSuchRecord,
     /// Names a record withdrawn from use (an inactive procedure type, room…).
     Withdrawn,
+    /// Is not the account's current password.
+    WrongPassword,
+    /// A repeated value (a new password typed twice) differs from the first.
+    Mismatch,
+    /// A new password that is the current one.
+    Unchanged,
 }
 
 impl Problem {
@@ -105,6 +111,14 @@ impl Problem {
             (Problem::NoSuchRecord, Lang::Fr) => "ne désigne rien qui existe".into(),
             (Problem::Withdrawn, Lang::En) => "is withdrawn and can no longer be chosen".into(),
             (Problem::Withdrawn, Lang::Fr) => "est retiré et ne peut plus être choisi".into(),
+            (Problem::WrongPassword, Lang::En) => "is not your current password".into(),
+            (Problem::WrongPassword, Lang::Fr) => "n'est pas votre mot de passe actuel".into(),
+            (Problem::Mismatch, Lang::En) => "differs from the first entry".into(),
+            (Problem::Mismatch, Lang::Fr) => "diffère de la première saisie".into(),
+            (Problem::Unchanged, Lang::En) => "is the current password: choose another".into(),
+            (Problem::Unchanged, Lang::Fr) => {
+                "est le mot de passe actuel : choisissez-en un autre".into()
+            }
         }
     }
 
@@ -125,6 +139,9 @@ impl Problem {
             Problem::UnknownField => "unknown_field",
             Problem::NoSuchRecord => "no_such_record",
             Problem::Withdrawn => "withdrawn",
+            Problem::WrongPassword => "wrong_password",
+            Problem::Mismatch => "mismatch",
+            Problem::Unchanged => "unchanged",
         }
     }
 }

@@ -8,6 +8,10 @@
 //!   `Sec-Fetch-Site` when the browser sends them) and, when authenticated by the session
 //!   cookie, carry the session's CSRF token (`_csrf` form field or `X-CSRF-Token` header).
 //! - Sign-in attempts are limited per client address ([`LoginLimiter`]).
+//! - A user whose password is a temporary one an administrator set may only replace it,
+//!   sign out and read who they are ([`TEMPORARY_PASSWORD_ALLOWS`]): every page sends
+//!   them to `/account/password`, every other API call is refused (403
+//!   `password_change_required`).
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -29,7 +33,7 @@ use seldinger_store::User;
 use sha2::{Digest, Sha256};
 use time::{Duration, OffsetDateTime};
 
-use crate::error::AppError;
+use crate::error::{AppError, Denial};
 use crate::{AppState, is_api};
 
 pub const SESSION_COOKIE: &str = "seldinger_session";
@@ -231,9 +235,38 @@ fn cross_site(headers: &HeaderMap) -> bool {
     false
 }
 
-/// Checks a route's [`Access`], and CSRF on state-changing requests. Attached to every
-/// route by [`crate::routes::router`].
-pub async fn require(access: Access, req: Request, next: Next) -> Response {
+/// The routes a user whose password is temporary may still reach (method, route
+/// template): the password change itself, signing out, who they are, the language switch.
+/// Everything else waits until they have chosen their own password.
+pub(crate) const TEMPORARY_PASSWORD_ALLOWS: &[(&str, &str)] = &[
+    ("GET", "/account/password"),
+    ("POST", "/account/password"),
+    ("PUT", "/api/v1/me/password"),
+    ("GET", "/api/v1/me"),
+    ("POST", "/logout"),
+    ("DELETE", "/api/v1/session"),
+    ("POST", "/language"),
+];
+
+/// Whether a route stays open to a user whose password is temporary.
+pub(crate) fn open_with_temporary_password(method: &Method, template: &str) -> bool {
+    TEMPORARY_PASSWORD_ALLOWS
+        .iter()
+        .any(|(m, t)| *m == method.as_str() && *t == template)
+}
+
+/// Where every page sends a user whose password is temporary.
+pub(crate) const PASSWORD_PAGE: &str = "/account/password";
+
+/// Checks a route's [`Access`], that a temporary password was replaced (unless the route
+/// is [`open_with_temporary_password`]), and CSRF on state-changing requests. Attached to
+/// every route by [`crate::routes::router`].
+pub async fn require(
+    access: Access,
+    open_to_temporary: bool,
+    req: Request,
+    next: Next,
+) -> Response {
     let path = req.uri().path().to_string();
     let api = is_api(&path);
     if is_unsafe(req.method()) && cross_site(req.headers()) {
@@ -254,6 +287,12 @@ pub async fn require(access: Access, req: Request, next: Next) -> Response {
         let target = format!("/login?next={}", urlencode(next_url));
         return Redirect::to(&target).into_response();
     };
+    if principal.user.must_change_password && !open_to_temporary {
+        if api {
+            return AppError::Denied(Denial::PasswordChangeRequired).problem();
+        }
+        return Redirect::to(PASSWORD_PAGE).into_response();
+    }
     if !principal.user.role.allows(access) {
         return respond_error(&path, AppError::Forbidden("your role does not allow this"));
     }
@@ -452,6 +491,13 @@ pub async fn sign_in(
     let Some(user) = user.filter(|u| ok && u.is_active()) else {
         return Ok(None);
     };
+    let session_id = open_session(state, &user).await?;
+    Ok(Some((user, session_id)))
+}
+
+/// Opens a browser session for `user` (signed in, or whose password change just ended
+/// every session) and returns its cookie value; purges sessions left idle.
+pub async fn open_session(state: &AppState, user: &User) -> Result<String, AppError> {
     let session_id = new_secret("");
     state
         .store()
@@ -461,7 +507,30 @@ pub async fn sign_in(
         .store()
         .purge_idle_sessions(state.now() - state.config().session_idle)
         .await?;
-    Ok(Some((user, session_id)))
+    Ok(session_id)
+}
+
+/// Creates an API token for the caller, never for anyone else (an administrator
+/// included: reading patients as someone else is what tokens must not allow). Returns
+/// the token as listed and its secret, which is shown once and stored only as a digest.
+pub(crate) async fn issue_own_token(
+    state: &AppState,
+    ctx: &Ctx,
+    label: &str,
+) -> Result<(seldinger_store::ApiToken, String), AppError> {
+    let label = seldinger_domain::user::TokenLabel::parse(label)?;
+    let secret = new_secret("sld_");
+    let token = state
+        .store()
+        .create_labelled_token(
+            &ctx.actor(),
+            ctx.principal.user.id,
+            &digest(&secret),
+            label.as_ref(),
+            state.now(),
+        )
+        .await?;
+    Ok((token, secret))
 }
 
 /// An argon2 hash of a random password, verified against when the username is unknown

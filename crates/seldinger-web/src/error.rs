@@ -31,6 +31,9 @@ pub enum AppError {
     /// reason.
     #[error("patient outside the user's scope")]
     OutOfScope(Option<seldinger_domain::PatientId>),
+    /// 403 with a stable `code`: a rule of the accounts refuses, whatever the role.
+    #[error("forbidden: {}", .0.code())]
+    Denied(Denial),
     /// 404.
     #[error("not found")]
     NotFound,
@@ -85,7 +88,9 @@ impl AppError {
             AppError::BadRequest { .. } => StatusCode::BAD_REQUEST,
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Unauthorized => StatusCode::UNAUTHORIZED,
-            AppError::Forbidden(_) | AppError::OutOfScope(_) => StatusCode::FORBIDDEN,
+            AppError::Forbidden(_) | AppError::OutOfScope(_) | AppError::Denied(_) => {
+                StatusCode::FORBIDDEN
+            }
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -110,6 +115,7 @@ impl AppError {
                 "This patient is not among yours",
                 "Ce patient ne fait pas partie de vos patients",
             ),
+            AppError::Denied(_) => ("Not allowed", "Non autorisé"),
             AppError::NotFound => ("Not found", "Introuvable"),
             AppError::Conflict(Conflict::StaleVersion { .. }) => (
                 "The record was changed by someone else",
@@ -147,6 +153,7 @@ impl AppError {
         match self {
             AppError::Conflict(Conflict::Transition(refusal)) => Some(refusal.message(lang)),
             AppError::Conflict(Conflict::Rule(rule)) => Some(rule.message(lang)),
+            AppError::Denied(denial) => Some(denial.message(lang).to_string()),
             AppError::Conflict(Conflict::Booking(conflicts)) => Some(
                 conflicts
                     .iter()
@@ -164,7 +171,8 @@ impl AppError {
             AppError::Invalid(invalid) => Some(invalid.to_string()),
             AppError::Conflict(
                 Conflict::Transition(_) | Conflict::Rule(_) | Conflict::Booking(_),
-            ) => self.detail_in(Lang::En),
+            )
+            | AppError::Denied(_) => self.detail_in(Lang::En),
             AppError::Conflict(c) => Some(c.to_string()),
             AppError::Forbidden(why) => Some((*why).to_string()),
             AppError::OutOfScope(_) => Some(
@@ -233,6 +241,12 @@ impl AppError {
                     body["patient_id"] = json!(patient);
                 }
             }
+            AppError::Denied(denial) => {
+                body["code"] = json!(denial.code());
+            }
+            AppError::Unavailable => {
+                body["code"] = json!("database_unavailable");
+            }
             AppError::Conflict(Conflict::Booking(conflicts)) => {
                 body["code"] = json!("booking_conflict");
                 body["conflicts"] = conflicts
@@ -265,7 +279,7 @@ impl AppError {
     /// A short page in both languages, for the interface.
     pub fn page(&self) -> Response {
         self.log();
-        let is_conflict = matches!(self, AppError::Conflict(_));
+        let is_conflict = matches!(self, AppError::Conflict(_) | AppError::Denied(_));
         let page = crate::html::ErrorPage {
             status: self.status().as_u16(),
             title_fr: self.title(Lang::Fr),
@@ -278,6 +292,42 @@ impl AppError {
             },
         };
         (self.status(), crate::html::render(&page)).into_response()
+    }
+}
+
+/// Why an account rule refuses a request whatever the caller's role (403): its stable
+/// code for API clients and its reason in both languages.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Denial {
+    /// The password is a temporary one an administrator set: it must be changed first.
+    PasswordChangeRequired,
+    /// API tokens are made by their owner, or on the host, never for someone else.
+    TokenOwnerOnly,
+}
+
+impl Denial {
+    pub fn code(self) -> &'static str {
+        match self {
+            Denial::PasswordChangeRequired => "password_change_required",
+            Denial::TokenOwnerOnly => "token_owner_only",
+        }
+    }
+
+    pub fn message(self, lang: Lang) -> &'static str {
+        match (self, lang) {
+            (Denial::PasswordChangeRequired, Lang::En) => {
+                "Your password is a temporary one: choose your own (PUT /api/v1/me/password, or the page /account/password) before anything else."
+            }
+            (Denial::PasswordChangeRequired, Lang::Fr) => {
+                "Votre mot de passe est provisoire : choisissez le vôtre (PUT /api/v1/me/password, ou la page /account/password) avant toute autre chose."
+            }
+            (Denial::TokenOwnerOnly, Lang::En) => {
+                "An API token is created by its owner, on their account page or with POST /api/v1/me/tokens, or on the server with `seldinger token create`: never for someone else."
+            }
+            (Denial::TokenOwnerOnly, Lang::Fr) => {
+                "Un jeton d'API est créé par son titulaire, sur la page de son compte ou par POST /api/v1/me/tokens, ou sur le serveur avec `seldinger token create` : jamais pour quelqu'un d'autre."
+            }
+        }
     }
 }
 

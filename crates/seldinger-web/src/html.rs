@@ -218,6 +218,12 @@ impl Layout {
         self.user.is_some()
     }
 
+    /// The signed-in user must replace a temporary password before anything else: the
+    /// frame offers nothing else.
+    pub fn password_is_temporary(&self) -> bool {
+        self.user.as_ref().is_some_and(|u| u.must_change_password)
+    }
+
     pub fn is(&self, section: &str) -> bool {
         self.section == section
     }

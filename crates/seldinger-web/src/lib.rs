@@ -27,6 +27,7 @@ pub mod auth;
 mod calendar;
 mod case_page;
 mod case_view;
+mod deadline;
 mod error;
 mod html;
 mod i18n;
@@ -35,6 +36,7 @@ mod openapi;
 mod outputs;
 mod routes;
 
+mod account;
 mod admin;
 mod adverse_events;
 mod booking;
@@ -66,6 +68,7 @@ use crate::routes::Route;
 /// files) and builds the router from them.
 const ROUTES: &[fn() -> Vec<Route>] = &[
     session::routes,
+    account::routes,
     patients::routes,
     referrals::routes,
     consultations::routes,
@@ -90,6 +93,7 @@ const MESSAGES: &[&Messages] = &[
     case_view::WORDS,
     case_page::MESSAGES,
     session::MESSAGES,
+    account::MESSAGES,
     patients::MESSAGES,
     referrals::MESSAGES,
     consultations::MESSAGES,
@@ -109,6 +113,7 @@ const MESSAGES: &[&Messages] = &[
 /// The areas' parts of the OpenAPI document, which [`openapi`] merges into its core.
 const OPENAPI: &[fn() -> serde_json::Value] = &[
     session::openapi,
+    account::openapi,
     patients::openapi,
     referrals::openapi,
     consultations::openapi,

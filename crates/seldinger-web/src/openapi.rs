@@ -18,7 +18,9 @@ pub(crate) fn problem_responses(codes: &[&str]) -> Value {
         let description = match *code {
             "400" => "The request could not be read; `errors[].pointer` names the field.",
             "401" => "No valid session or bearer token.",
-            "403" => "The role does not allow this, or a failed CSRF check.",
+            "403" => {
+                "The role does not allow this, or a failed CSRF check; or an account rule, named by `code` (`password_change_required`: the password is a temporary one, change it first; `token_owner_only`)."
+            }
             "404" => "No such record.",
             "409" => {
                 "Conflict: a stale `version` (`current_version` is given) or a value already used."
@@ -26,7 +28,9 @@ pub(crate) fn problem_responses(codes: &[&str]) -> Value {
             "415" => "The body must be `application/json`.",
             "422" => "Fields that break the rules, each in `errors[]` with a pointer and a code.",
             "429" => "Too many sign-in attempts.",
-            _ => "The database does not answer.",
+            _ => {
+                "The database does not answer (`code`: `database_unavailable`); try again shortly."
+            }
         };
         out.insert(
             (*code).into(),
@@ -107,7 +111,7 @@ fn core_spec() -> Value {
         "info": {
             "title": "Seldinger API",
             "version": "1",
-            "description": "The JSON API of Seldinger, the information system of an interventional radiology department. Every action of the interface is here. Authenticate with `Authorization: Bearer TOKEN` (tokens are created by an administrator) or with the session cookie, sending the session's CSRF token in `X-CSRF-Token` on writes. Errors are RFC 9457 problem documents. Every read and write of patient data is audited."
+            "description": "The JSON API of Seldinger, the information system of an interventional radiology department. Every action of the interface is here. Authenticate with `Authorization: Bearer TOKEN` (a token is created by its owner, with `POST /api/v1/me/tokens` or on their account page, or on the server with `seldinger token create`) or with the session cookie, sending the session's CSRF token in `X-CSRF-Token` on writes. Errors are RFC 9457 problem documents. Every read and write of patient data is audited."
         },
         "servers": [{ "url": "/" }],
         "security": [{ "bearer": [] }, { "session": [] }],
@@ -125,7 +129,7 @@ fn core_spec() -> Value {
                     "properties": {
                         "type": { "type": "string" }, "title": { "type": "string" }, "status": { "type": "integer" }, "detail": { "type": "string" },
                         "current_version": { "type": "integer", "description": "On a stale-version conflict." },
-                        "code": { "type": "string", "description": "On a 409 refused by the pathway: why, as a stable code (`transition_not_allowed`, `reason_required`, `booking_conflict`, or a rule such as `already_on_agenda`)." },
+                        "code": { "type": "string", "description": "Why, as a stable code: on a 409 refused by the pathway or an account rule (`transition_not_allowed`, `reason_required`, `booking_conflict`, or a rule such as `already_on_agenda`, `own_account`, `last_admin`); on a 403 refused by an account rule (`password_change_required`, `token_owner_only`); on a 503, `database_unavailable`." },
                         "conflicts": { "type": "array", "description": "On a refused booking: every reason, each naming the resource and the booking in the way.", "items": { "type": "object", "properties": {
                             "code": { "type": "string" }, "resource": { "type": ["string", "null"] }, "booking": { "type": ["string", "null"], "format": "uuid" }, "detail": { "type": "string" } } } },
                         "errors": { "type": "array", "items": { "type": "object", "properties": {
@@ -143,6 +147,7 @@ fn core_spec() -> Value {
 /// not listed here would come last (a test keeps every tag listed).
 const TAG_ORDER: &[&str] = &[
     "session",
+    "account",
     "patients",
     "users",
     "audit",

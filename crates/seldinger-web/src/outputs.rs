@@ -1,7 +1,8 @@
 //! The JSON shapes several areas answer with, so that a patient, a user, a case in a
 //! list, a consultation or a consent reads the same wherever it appears: a patient
 //! ([`PatientOut`]: its own routes and a case's detail), an account ([`UserOut`]: the
-//! session's `me` and the users list), a case in a list ([`CaseListItem`]: worklists and
+//! session's `me` and the users list), an API token ([`TokenOut`]: its owner's list and
+//! an administrator's), a case in a list ([`CaseListItem`]: worklists and
 //! a patient's cases), a consultation and a consent (their own routes and a case's
 //! detail), a case named by a list after the procedure ([`case_body`]).
 
@@ -9,10 +10,10 @@ use seldinger_domain::case::{CaseStatus, Side, Urgency};
 use seldinger_domain::catalog::{Bilingual, Organ};
 use seldinger_domain::consultation::{ConsentDecision, ConsultationKind, ConsultationStatus};
 use seldinger_domain::patient::Sex;
-use seldinger_domain::{CaseId, ConsultationId, Lang, PatientId, Role, UserId};
+use seldinger_domain::{CaseId, ConsultationId, Lang, PatientId, Role, TokenId, UserId};
 use seldinger_store::cases::CaseSummary;
 use seldinger_store::consultations::{Consent, Consultation};
-use seldinger_store::{Patient, User};
+use seldinger_store::{ApiToken, Patient, User};
 use serde::Serialize;
 use serde_json::{Value, json};
 use time::OffsetDateTime;
@@ -62,6 +63,9 @@ pub struct UserOut {
     pub role: Role,
     pub language: Lang,
     pub active: bool,
+    /// The password is a temporary one an administrator set: the user must replace it
+    /// before anything else.
+    pub must_change_password: bool,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
 }
@@ -71,12 +75,62 @@ impl From<User> for UserOut {
         Self {
             id: u.id.to_string(),
             active: u.is_active(),
+            must_change_password: u.must_change_password,
             username: u.username,
             full_name: u.full_name,
             role: u.role,
             language: u.language,
             created_at: u.created_at,
         }
+    }
+}
+
+/// An API token as its owner and administrators see it: never its secret; the secret is
+/// in the answer that creates it ([`NewTokenOut`]) and nowhere else.
+#[derive(Serialize)]
+pub struct TokenOut {
+    pub id: TokenId,
+    pub label: Option<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub revoked_at: Option<OffsetDateTime>,
+    pub active: bool,
+}
+
+impl From<ApiToken> for TokenOut {
+    fn from(t: ApiToken) -> Self {
+        Self {
+            active: t.is_live(),
+            id: t.id,
+            label: t.label,
+            created_at: t.created_at,
+            revoked_at: t.revoked_at,
+        }
+    }
+}
+
+/// A token just created, with its secret (`token`, to send as `Authorization: Bearer
+/// …`): shown in this answer only, a 201.
+#[derive(Serialize)]
+pub struct NewTokenOut {
+    #[serde(flatten)]
+    pub listed: TokenOut,
+    pub token: String,
+}
+
+impl NewTokenOut {
+    pub fn new(token: ApiToken, secret: String) -> Self {
+        Self {
+            listed: token.into(),
+            token: secret,
+        }
+    }
+}
+
+impl axum::response::IntoResponse for NewTokenOut {
+    fn into_response(self) -> axum::response::Response {
+        (axum::http::StatusCode::CREATED, axum::Json(self)).into_response()
     }
 }
 

@@ -4,7 +4,7 @@
 //! The table is this module's own routes (health, readiness, static files) followed by
 //! each area's table, declared in the area's `mod.rs` beside its handlers; the crate root
 //! lists the areas ([`crate::ROUTES`], in pathway order). Here too: the [`Route`] type,
-//! the router, the request log (route shapes only) and the security headers.
+//! the router, the request log (route templates only) and the security headers.
 
 use std::time::Instant;
 
@@ -18,7 +18,7 @@ use axum::{Router, middleware};
 use seldinger_domain::Access;
 
 use crate::error::AppError;
-use crate::{AppState, auth};
+use crate::{AppState, auth, deadline};
 
 pub(crate) struct Route {
     pub method: Method,
@@ -73,28 +73,53 @@ pub fn route_table() -> Vec<(Method, &'static str, Access)> {
         .collect()
 }
 
-/// The application: every route of [`table`] behind its access check, authentication
-/// resolved once per request, security headers, a body limit and request logging.
+/// The application: every route of [`table`] wrapped, from the outside in, in the tag
+/// that names its template for the request log ([`RouteTemplate`]), the bound on its
+/// wait for the database ([`deadline::bound`]), authentication and its access check
+/// ([`auth::require`]); then, around the whole router, security headers, a body limit
+/// and request logging. A path that matches no route is answered 404 without touching
+/// the database.
 pub fn router(state: AppState) -> Router {
     let mut router = Router::new();
     for r in table() {
-        let access = r.access;
-        let checked =
-            r.handler
-                .route_layer(middleware::from_fn(move |req: Request, next: Next| {
-                    auth::require(access, req, next)
-                }));
-        router = router.route(r.path, checked);
+        let (access, template) = (r.access, r.path);
+        let open_to_temporary = auth::open_with_temporary_password(&r.method, template);
+        let checked = r
+            .handler
+            .route_layer(middleware::from_fn(move |req: Request, next: Next| {
+                auth::require(access, open_to_temporary, req, next)
+            }))
+            .route_layer(middleware::from_fn_with_state(
+                state.clone(),
+                auth::authenticate,
+            ))
+            .route_layer(middleware::from_fn_with_state(
+                state.clone(),
+                deadline::bound,
+            ))
+            .route_layer(middleware::from_fn(move |req: Request, next: Next| {
+                tag(template, req, next)
+            }));
+        router = router.route(template, checked);
     }
     router
         .fallback(not_found)
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            auth::authenticate,
-        ))
         .layer(middleware::from_fn(common))
         .layer(DefaultBodyLimit::max(256 * 1024))
         .with_state(state)
+}
+
+/// The template of the route that answered (`/api/v1/patients/{id}`), carried out to the
+/// request log in the response's extensions: the log runs before routing, so it cannot
+/// ask the router, and it must never write the concrete path, whose segments may be a
+/// patient's identifiers.
+#[derive(Clone, Copy, Debug)]
+struct RouteTemplate(&'static str);
+
+async fn tag(template: &'static str, req: Request, next: Next) -> Response {
+    let mut response = next.run(req).await;
+    response.extensions_mut().insert(RouteTemplate(template));
+    response
 }
 
 async fn not_found(req: Request) -> Response {
@@ -102,14 +127,17 @@ async fn not_found(req: Request) -> Response {
 }
 
 /// Security headers on every answer, `no-store` on everything but static assets, and one
-/// log line per request that names the route shape, never its data: ids are replaced by
-/// `{id}` and the query string is left out.
+/// log line per request that names the route template that answered, never the path nor
+/// the query: `route=/api/v1/patients/{id}`, or `route=unmatched` when no route matched.
 async fn common(req: Request, next: Next) -> Response {
     let started = Instant::now();
     let method = req.method().clone();
-    let path = redact(req.uri().path());
-    let is_static = path.starts_with("/static/");
+    let is_static = req.uri().path().starts_with("/static/");
     let mut response = next.run(req).await;
+    let route = response
+        .extensions()
+        .get::<RouteTemplate>()
+        .map_or("unmatched", |t| t.0);
     let headers = response.headers_mut();
     headers.insert(
         header::CONTENT_SECURITY_POLICY,
@@ -129,7 +157,7 @@ async fn common(req: Request, next: Next) -> Response {
     }
     tracing::info!(
         method = %method,
-        path = %path,
+        route = %route,
         status = response.status().as_u16(),
         ms = started.elapsed().as_secs_f64() * 1000.0,
         "request"
@@ -137,31 +165,14 @@ async fn common(req: Request, next: Next) -> Response {
     response
 }
 
-/// `/patients/0192f…/edit` → `/patients/{id}/edit`; user names in admin paths too.
-fn redact(path: &str) -> String {
-    let mut out = Vec::new();
-    let mut previous = "";
-    for segment in path.split('/') {
-        let is_id = segment.len() >= 8
-            && segment.chars().any(|c| c.is_ascii_digit())
-            && segment.chars().all(|c| c.is_ascii_hexdigit() || c == '-');
-        if is_id || matches!(previous, "users" | "staff") && !segment.is_empty() {
-            out.push("{id}");
-        } else {
-            out.push(segment);
-        }
-        previous = segment;
-    }
-    out.join("/")
-}
-
 async fn healthz() -> &'static str {
     "ok"
 }
 
-/// 200 when the database answers within two seconds, 503 otherwise.
+/// 200 when the database answers a trivial query within [`deadline::READY_WITHIN`],
+/// 503 otherwise.
 async fn readyz(State(state): State<AppState>) -> Response {
-    let ping = tokio::time::timeout(std::time::Duration::from_secs(2), state.store().ping()).await;
+    let ping = tokio::time::timeout(deadline::READY_WITHIN, state.store().ping()).await;
     match ping {
         Ok(Ok(())) => (StatusCode::OK, "ready").into_response(),
         Ok(Err(e)) => {
@@ -204,23 +215,4 @@ async fn favicon() -> impl IntoResponse {
         ],
         include_str!("../static/favicon.svg"),
     )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn logged_paths_carry_no_identifiers() {
-        assert_eq!(
-            redact("/patients/0192f3a4-1b2c-7d8e-9f00-112233445566/edit"),
-            "/patients/{id}/edit"
-        );
-        assert_eq!(redact("/users/jdupont/disable"), "/users/{id}/disable");
-        assert_eq!(
-            redact("/resources/staff/dr.martin/exceptions"),
-            "/resources/staff/{id}/exceptions"
-        );
-        assert_eq!(redact("/patients"), "/patients");
-    }
 }

@@ -6,6 +6,7 @@
 
 mod pathway;
 
+use anyhow::Context;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use seldinger_domain::audit::Actor;
@@ -337,8 +338,26 @@ pub async fn fill(store: &Store) -> anyhow::Result<()> {
         );
     }
     let patients = patients(200, 2026, now);
-    let ids = store.import_patients(&actor, &patients, now).await?;
-    let cases = pathway::fill(store, &pathway::Staff(staff), &ids, now).await?;
+    // The referring physician registered three patients in five (the ones they refer:
+    // a referrer reads only their own); the department's secretariat imported the rest.
+    let referrer = staff.get("tgirard").context("the demo referrer")?;
+    let referrer = referrer.actor(None);
+    let (theirs, ours): (Vec<_>, Vec<_>) = patients
+        .iter()
+        .cloned()
+        .enumerate()
+        .partition(|(index, _)| index % 5 < 3);
+    let strip = |v: Vec<(usize, NewPatient)>| v.into_iter().map(|(_, p)| p).collect::<Vec<_>>();
+    let their_ids = store.import_patients(&referrer, &strip(theirs.clone()), now).await?;
+    let our_ids = store.import_patients(&actor, &strip(ours.clone()), now).await?;
+    let mut ids = vec![None; patients.len()];
+    for ((index, _), id) in theirs.iter().zip(&their_ids).chain(ours.iter().zip(&our_ids)) {
+        ids[*index] = Some(*id);
+    }
+    let ids: Vec<_> = ids.into_iter().flatten().collect();
+    let referred_by_them = their_ids.into_iter().collect();
+    let cases =
+        pathway::fill(store, &pathway::Staff(staff), &ids, &referred_by_them, now).await?;
     println!(
         "demo department ready: {} staff, {} patients, {cases} cases",
         STAFF.len(),

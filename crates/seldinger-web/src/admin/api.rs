@@ -8,11 +8,14 @@ use serde::Serialize;
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 
-use super::{AuditParams, EmergencyParams, UserInput, issue_token, new_user, username_taken};
+use super::{
+    AuditParams, EmergencyParams, UserInput, new_user, reset_password as reset, token_for,
+    user_named, username_taken,
+};
 use crate::AppState;
 use crate::auth::Ctx;
-use crate::json::{ApiJson, ApiQuery, ApiResult};
-use crate::outputs::{EmergencyAccessOut, UserOut};
+use crate::json::{ApiJson, ApiQuery, ApiResult, parse_id};
+use crate::outputs::{EmergencyAccessOut, NewTokenOut, TokenOut, UserOut};
 
 pub async fn list_users(State(state): State<AppState>) -> ApiResult<axum::Json<Value>> {
     let users: Vec<UserOut> = state
@@ -51,18 +54,68 @@ pub async fn disable_user(
     Ok(axum::Json(user.into()))
 }
 
-/// Creates an API token for a user; the token is in the answer and nowhere else.
+pub async fn enable_user(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(username): Path<String>,
+) -> ApiResult<axum::Json<UserOut>> {
+    let user = state
+        .store()
+        .enable_user(&ctx.actor(), &username, state.now())
+        .await?;
+    Ok(axum::Json(user.into()))
+}
+
+/// Resets a user's password to a temporary one, in this answer and nowhere else.
+pub async fn reset_password(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(username): Path<String>,
+) -> ApiResult<axum::Json<Value>> {
+    let (user, temporary) = reset(&state, &ctx, &username).await?;
+    Ok(axum::Json(
+        json!({ "username": user.username, "temporary_password": temporary }),
+    ))
+}
+
+/// A user's API tokens, live and revoked (never their secrets).
+pub async fn list_tokens(
+    State(state): State<AppState>,
+    Path(username): Path<String>,
+) -> ApiResult<axum::Json<Value>> {
+    let user = user_named(&state, &username).await?;
+    let tokens: Vec<TokenOut> = state
+        .store()
+        .list_tokens(user.id)
+        .await?
+        .into_iter()
+        .map(TokenOut::from)
+        .collect();
+    Ok(axum::Json(json!({ "items": tokens })))
+}
+
+/// Refused (403 `token_owner_only`) unless `username` is the caller, for whom it is
+/// made; the secret is in the answer and nowhere else.
 pub async fn create_token(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(username): Path<String>,
-) -> ApiResult<Response> {
-    let token = issue_token(&state, &ctx, &username).await?;
-    Ok((
-        StatusCode::CREATED,
-        axum::Json(json!({ "username": username, "token": token })),
-    )
-        .into_response())
+) -> ApiResult<NewTokenOut> {
+    let (token, secret) = token_for(&state, &ctx, &username).await?;
+    Ok(NewTokenOut::new(token, secret))
+}
+
+/// Revokes anyone's token.
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> ApiResult<axum::Json<TokenOut>> {
+    let token = state
+        .store()
+        .revoke_token(&ctx.actor(), parse_id(&id)?, state.now())
+        .await?;
+    Ok(axum::Json(token.into()))
 }
 
 #[derive(Serialize)]

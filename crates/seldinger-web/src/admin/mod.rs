@@ -1,14 +1,17 @@
-//! Administration: accounts (create, disable, an API token for a user), and the audit
-//! log, read-only, with its filters. Not a pathway step: who may use the system, and the
-//! record of everything that was done with patient data (PRODUCT.md, "What every part
-//! must respect").
+//! Administration: accounts (create, disable — never one's own nor the last active
+//! administrator —, enable, reset a password to a temporary one shown once), everyone's
+//! API tokens (seen and revoked, never made for someone else: a token is made by its
+//! owner, in `account`, or on the host), and the audit log, read-only, with its filters.
+//! Not a pathway step: who may use the system, and the record of everything that was
+//! done with patient data (PRODUCT.md, "What every part must respect").
 //!
 //! - [`pages`]: the users page and the audit log (templates in `templates/admin/`).
 //! - [`api`]: the same over JSON; [`spec`]: this area's part of the OpenAPI document;
 //!   [`messages`]: its messages.
 //!
-//! Shared here by both faces: reading a new account ([`UserInput`], [`new_user`]),
-//! issuing a token, reading the audit filter ([`AuditParams`]).
+//! Shared here by both faces: reading a new account ([`UserInput`], [`new_user`]), a
+//! token asked for a user ([`token_for`]: only one's own), a password reset
+//! ([`reset_password`]), reading the audit filter ([`AuditParams`]).
 
 mod api;
 mod messages;
@@ -19,15 +22,15 @@ use axum::http::Method;
 use seldinger_domain::audit::{AuditAction, ObjectRef};
 use seldinger_domain::invalid::{Collector, Problem};
 use seldinger_domain::patient::parse_date;
-use seldinger_domain::user::{NewPassword, Username, full_name};
+use seldinger_domain::user::{NewPassword, Username, full_name, temporary_password};
 use seldinger_domain::{Access, FieldError, Invalid, Lang, PatientId, Permission, Role};
-use seldinger_store::{AuditFilter, NewUser};
+use seldinger_store::{ApiToken, AuditFilter, NewUser, User};
 use serde::Deserialize;
 use serde_json::Value;
 use time::OffsetDateTime;
 
 use crate::auth::Ctx;
-use crate::error::AppError;
+use crate::error::{AppError, Denial};
 use crate::routes::{Route, route};
 use crate::{AppState, auth};
 
@@ -43,13 +46,20 @@ pub(crate) fn routes() -> Vec<Route> {
         route(M::GET,    "/users",                             Needs(UserAdmin),    pages::users),
         route(M::POST,   "/users",                             Needs(UserAdmin),    pages::create_user),
         route(M::POST,   "/users/{username}/disable",          Needs(UserAdmin),    pages::disable_user),
+        route(M::POST,   "/users/{username}/enable",           Needs(UserAdmin),    pages::enable_user),
+        route(M::POST,   "/users/{username}/password-reset",   Needs(UserAdmin),    pages::reset_password),
         route(M::POST,   "/users/{username}/tokens",           Needs(UserAdmin),    pages::create_token),
+        route(M::POST,   "/tokens/{id}/revoke",                Needs(UserAdmin),    pages::revoke_token),
         route(M::GET,    "/audit",                             Needs(AuditRead),    pages::audit),
         route(M::GET,    "/audit/emergency",                   Needs(AuditRead),    pages::emergency_accesses),
         route(M::GET,    "/api/v1/users",                      Needs(UserAdmin),    api::list_users),
         route(M::POST,   "/api/v1/users",                      Needs(UserAdmin),    api::create_user),
         route(M::POST,   "/api/v1/users/{username}/disable",   Needs(UserAdmin),    api::disable_user),
+        route(M::POST,   "/api/v1/users/{username}/enable",    Needs(UserAdmin),    api::enable_user),
+        route(M::POST,   "/api/v1/users/{username}/password-reset", Needs(UserAdmin), api::reset_password),
+        route(M::GET,    "/api/v1/users/{username}/tokens",    Needs(UserAdmin),    api::list_tokens),
         route(M::POST,   "/api/v1/users/{username}/tokens",    Needs(UserAdmin),    api::create_token),
+        route(M::DELETE, "/api/v1/tokens/{id}",                Needs(UserAdmin),    api::revoke_token),
         route(M::GET,    "/api/v1/audit",                      Needs(AuditRead),    api::list_audit),
         route(M::GET,    "/api/v1/emergency-accesses",         Needs(AuditRead),    api::emergency_accesses),
     ]
@@ -114,23 +124,45 @@ pub(crate) fn username_taken(err: AppError) -> AppError {
     }
 }
 
-pub(crate) async fn issue_token(
+/// A token asked for `username`: made when that is the caller (without a label),
+/// refused (403 `token_owner_only`) for anyone else — an administrator holding a
+/// clinician's token could read patients as them, which administrators may not.
+pub(crate) async fn token_for(
     state: &AppState,
     ctx: &Ctx,
     username: &str,
-) -> Result<String, AppError> {
+) -> Result<(ApiToken, String), AppError> {
+    if username != ctx.principal.user.username {
+        return Err(AppError::Denied(Denial::TokenOwnerOnly));
+    }
+    auth::issue_own_token(state, ctx, "").await
+}
+
+/// Gives `username` a temporary password (returned, to be shown once): they must choose
+/// their own at the next sign-in; the store ends their sessions and revokes their tokens
+/// and audits the reset.
+pub(crate) async fn reset_password(
+    state: &AppState,
+    ctx: &Ctx,
+    username: &str,
+) -> Result<(User, String), AppError> {
+    let temporary = temporary_password(&mut rand::rng());
+    let hash = auth::hash_password_blocking(temporary.expose().to_string()).await?;
     let user = state
+        .store()
+        .reset_password(&ctx.actor(), username, &hash, state.now())
+        .await?;
+    Ok((user, temporary.expose().to_string()))
+}
+
+/// An account by its username, or 404.
+pub(crate) async fn user_named(state: &AppState, username: &str) -> Result<User, AppError> {
+    Ok(state
         .store()
         .user_with_password(username)
         .await?
         .ok_or(AppError::NotFound)?
-        .0;
-    let token = auth::new_secret("sld_");
-    state
-        .store()
-        .create_token(&ctx.actor(), user.id, &auth::digest(&token), state.now())
-        .await?;
-    Ok(token)
+        .0)
 }
 
 #[derive(Deserialize, Default)]

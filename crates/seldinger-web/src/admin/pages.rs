@@ -1,30 +1,65 @@
-//! The users page (accounts, a new account, disabling one, an API token) and the audit log.
+//! The users page (accounts and their live API tokens; a new account; disabling,
+//! enabling, a password reset; revoking a token) and the audit log.
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use seldinger_domain::{Permission, Role};
-use seldinger_store::{AuditRecord, EmergencyAccess, User};
+use seldinger_store::{ApiToken, AuditRecord, EmergencyAccess, User};
 
-use super::{AuditParams, EmergencyParams, UserInput, issue_token, new_user, username_taken};
+use super::{
+    AuditParams, EmergencyParams, UserInput, new_user, reset_password as reset, token_for,
+    username_taken,
+};
 use crate::auth::Ctx;
-use crate::error::AppError;
+use crate::error::{AppError, refusal};
 use crate::html::{
     DoneQuery, FieldErrors, FormData, Layout, PageResult, render, render_with, see_other,
 };
+use crate::json::parse_id;
 use crate::{AppState, auth};
+
+/// An account and its live API tokens.
+pub struct UserRow {
+    user: User,
+    tokens: Vec<ApiToken>,
+}
 
 #[derive(Template)]
 #[template(path = "admin/users.html")]
 pub struct UsersPage {
     l: Layout,
-    users: Vec<User>,
+    rows: Vec<UserRow>,
     f: UserInput,
     errors: FieldErrors,
     done: Option<&'static str>,
+    /// Why the last action changed nothing (a rule of the accounts), in the page's language.
+    refused: Option<String>,
 }
 
 impl UsersPage {
+    async fn new(state: &AppState, ctx: &Ctx) -> Result<Self, AppError> {
+        let mut rows = Vec::new();
+        for user in state.store().list_users().await? {
+            let mut tokens = state.store().list_tokens(user.id).await?;
+            tokens.retain(ApiToken::is_live);
+            rows.push(UserRow { user, tokens });
+        }
+        Ok(Self {
+            l: Layout::new(ctx, "/users", "users"),
+            rows,
+            f: UserInput::default(),
+            errors: FieldErrors::default(),
+            done: None,
+            refused: None,
+        })
+    }
+
+    /// Whether the row is the signed-in administrator's own account.
+    pub fn is_me(&self, user: &User) -> bool {
+        self.l.user.as_ref().is_some_and(|me| me.id == user.id)
+    }
+
     pub fn roles(&self) -> &'static [Role] {
         Role::ALL
     }
@@ -43,17 +78,13 @@ pub async fn users(
     ctx: Ctx,
     Query(q): Query<DoneQuery>,
 ) -> PageResult {
-    let done = match q.done.as_str() {
+    let mut page = UsersPage::new(&state, &ctx).await?;
+    page.done = match q.done.as_str() {
         "created" => Some("users.created"),
         "disabled" => Some("users.disabled.done"),
+        "enabled" => Some("users.enabled.done"),
+        "revoked" => Some("users.token.revoked"),
         _ => None,
-    };
-    let page = UsersPage {
-        l: Layout::new(&ctx, "/users", "users"),
-        users: state.store().list_users().await?,
-        f: UserInput::default(),
-        errors: FieldErrors::default(),
-        done,
     };
     Ok(render(&page))
 }
@@ -77,15 +108,11 @@ pub async fn create_user(State(state): State<AppState>, ctx: Ctx, form: FormData
     match result {
         Ok(_) => Ok(see_other("/users?done=created")),
         Err(AppError::Invalid(invalid)) => {
-            let page = UsersPage {
-                l: Layout::new(&ctx, "/users", "users"),
-                users: state.store().list_users().await?,
-                errors: FieldErrors::from_invalid(&invalid, ctx.lang, |f| f),
-                f: UserInput {
-                    password: String::new(),
-                    ..input
-                },
-                done: None,
+            let mut page = UsersPage::new(&state, &ctx).await?;
+            page.errors = FieldErrors::from_invalid(&invalid, ctx.lang, |f| f);
+            page.f = UserInput {
+                password: String::new(),
+                ..input
             };
             Ok(render_with(StatusCode::UNPROCESSABLE_ENTITY, &page))
         }
@@ -93,16 +120,65 @@ pub async fn create_user(State(state): State<AppState>, ctx: Ctx, form: FormData
     }
 }
 
+/// Disables an account; one's own or the last active administrator's is refused: the
+/// users page comes back (409) saying why, and nothing changed.
 pub async fn disable_user(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(username): Path<String>,
+) -> PageResult {
+    let disabled = state
+        .store()
+        .disable_user(&ctx.actor(), &username, state.now())
+        .await
+        .map_err(AppError::from);
+    match disabled {
+        Ok(_) => Ok(see_other("/users?done=disabled")),
+        Err(err) => match refusal(&err, ctx.lang) {
+            Some(reason) => {
+                let mut page = UsersPage::new(&state, &ctx).await?;
+                page.refused = Some(reason);
+                Ok(render_with(StatusCode::CONFLICT, &page))
+            }
+            None => Err(err.into()),
+        },
+    }
+}
+
+pub async fn enable_user(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(username): Path<String>,
 ) -> PageResult {
     state
         .store()
-        .disable_user(&ctx.actor(), &username, state.now())
+        .enable_user(&ctx.actor(), &username, state.now())
         .await?;
-    Ok(see_other("/users?done=disabled"))
+    Ok(see_other("/users?done=enabled"))
+}
+
+#[derive(Template)]
+#[template(path = "admin/reset.html")]
+pub struct ResetPage {
+    l: Layout,
+    username: String,
+    full_name: String,
+    temporary: String,
+}
+
+/// Resets a password and shows the temporary one, on this answer only.
+pub async fn reset_password(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(username): Path<String>,
+) -> PageResult {
+    let (user, temporary) = reset(&state, &ctx, &username).await?;
+    Ok(render(&ResetPage {
+        l: Layout::new(&ctx, "/users", "users"),
+        username: user.username,
+        full_name: user.full_name,
+        temporary,
+    }))
 }
 
 #[derive(Template)]
@@ -113,17 +189,32 @@ pub struct TokenPage {
     token: String,
 }
 
+/// A token for one's own account (an older form of `/account`'s); refused (403) for
+/// anyone else's.
 pub async fn create_token(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(username): Path<String>,
 ) -> PageResult {
-    let token = issue_token(&state, &ctx, &username).await?;
+    let (_, token) = token_for(&state, &ctx, &username).await?;
     Ok(render(&TokenPage {
         l: Layout::new(&ctx, "/users", "users"),
         username,
         token,
     }))
+}
+
+/// Revokes anyone's token.
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> PageResult {
+    state
+        .store()
+        .revoke_token(&ctx.actor(), parse_id(&id)?, state.now())
+        .await?;
+    Ok(see_other("/users?done=revoked"))
 }
 
 #[derive(Template)]

@@ -9,7 +9,7 @@ pub(super) fn openapi() -> Value {
     let username = path_param("username", "The account's username.");
     json!({
         "tags": [
-            { "name": "users", "description": "Accounts (administrators)." },
+            { "name": "users", "description": "Accounts and everyone's API tokens (administrators)." },
             { "name": "audit", "description": "The append-only audit log." }
         ],
         "paths": {
@@ -19,11 +19,36 @@ pub(super) fn openapi() -> Value {
             },
             "/api/v1/users/{username}/disable": {
                 "parameters": [username.clone()],
-                "post": { "tags": ["users"], "summary": "Disable an account; its sessions and tokens stop working.", "operationId": "disable_user", "responses": ok("200", "The disabled account.", schema("User"), &["401", "403", "404"]) }
+                "post": {
+                    "tags": ["users"], "summary": "Disable an account; its sessions and tokens stop working.", "operationId": "disable_user",
+                    "description": "Refused (409) for one's own account (`code` `own_account`) and for the last active administrator (`last_admin`): nothing changes.",
+                    "responses": ok("200", "The disabled account.", schema("User"), &["401", "403", "404", "409"])
+                }
+            },
+            "/api/v1/users/{username}/enable": {
+                "parameters": [username.clone()],
+                "post": { "tags": ["users"], "summary": "Enable a disabled account: it signs in again with its password (its former sessions and tokens stay ended).", "operationId": "enable_user", "responses": ok("200", "The account.", schema("User"), &["401", "403", "404"]) }
+            },
+            "/api/v1/users/{username}/password-reset": {
+                "parameters": [username.clone()],
+                "post": {
+                    "tags": ["users"], "summary": "Reset a password to a temporary one, shown in this answer only.", "operationId": "reset_password",
+                    "description": "Every session and API token of the account ends. The user signs in with the temporary password and must choose their own before anything else (`must_change_password`; other calls answer 403 `password_change_required`).",
+                    "responses": ok("200", "The temporary password.", schema("TemporaryPassword"), &["401", "403", "404"])
+                }
             },
             "/api/v1/users/{username}/tokens": {
                 "parameters": [username],
-                "post": { "tags": ["users"], "summary": "Create an API token; it is shown in this answer only.", "operationId": "create_token", "responses": ok("201", "The token.", schema("Token"), &["401", "403", "404", "409"]) }
+                "get": { "tags": ["users"], "summary": "List an account's API tokens, live and revoked (never their secrets).", "operationId": "list_user_tokens", "responses": ok("200", "The tokens, newest first.", items("ApiToken"), &["401", "403", "404"]) },
+                "post": {
+                    "tags": ["users"], "summary": "Create an API token for oneself only.", "operationId": "create_token",
+                    "description": "Refused (403, `code` `token_owner_only`) unless `username` is the caller: a token is made by its owner (`POST /api/v1/me/tokens`, the account page) or on the server with `seldinger token create`, never for someone else.",
+                    "responses": ok("201", "The caller's token and its secret, shown in this answer only.", schema("NewApiToken"), &["401", "403"])
+                }
+            },
+            "/api/v1/tokens/{id}": {
+                "parameters": [path_param("id", "The token's id.")],
+                "delete": { "tags": ["users"], "summary": "Revoke anyone's API token.", "operationId": "revoke_token", "responses": ok("200", "The revoked token.", schema("ApiToken"), &["401", "403", "404"]) }
             },
             "/api/v1/emergency-accesses": {
                 "get": {
@@ -63,10 +88,11 @@ pub(super) fn openapi() -> Value {
                 }
             },
             "User": {
-                "type": "object", "required": ["id", "username", "full_name", "role", "language", "active", "created_at"],
+                "type": "object", "required": ["id", "username", "full_name", "role", "language", "active", "must_change_password", "created_at"],
                 "properties": {
                     "id": { "type": "string", "format": "uuid" }, "username": { "type": "string" }, "full_name": { "type": "string" },
                     "role": schema("Role"), "language": { "enum": ["fr", "en"] }, "active": { "type": "boolean" },
+                    "must_change_password": { "type": "boolean", "description": "The password is a temporary one an administrator set: to be replaced before anything else." },
                     "created_at": { "type": "string", "format": "date-time" }
                 }
             },
@@ -78,7 +104,7 @@ pub(super) fn openapi() -> Value {
                     "role": schema("Role"), "language": { "enum": ["fr", "en"] }, "password": { "type": "string", "minLength": 10, "maxLength": 256 }
                 }
             },
-            "Token": { "type": "object", "required": ["username", "token"], "properties": { "username": { "type": "string" }, "token": { "type": "string" } } },
+            "TemporaryPassword": { "type": "object", "required": ["username", "temporary_password"], "properties": { "username": { "type": "string" }, "temporary_password": { "type": "string", "description": "Four groups of four symbols (80 bits); shown in this answer only." } } },
             "AuditEntry": {
                 "type": "object", "required": ["id", "at", "username", "action"],
                 "properties": {

@@ -65,9 +65,15 @@ pub async fn login(State(state): State<AppState>, visitor: Visitor, form: FormDa
         render_with(status, &page)
     };
     match super::login(&state, &visitor, &username, form.get("password")).await {
-        Ok(Some((_, session_id))) => {
+        Ok(Some((user, session_id))) => {
             let cookie = auth::session_cookie(&session_id, state.config().secure_cookies);
-            Ok(([(header::SET_COOKIE, cookie)], Redirect::to(&next)).into_response())
+            // A temporary password is replaced before going anywhere.
+            let to = if user.must_change_password {
+                auth::PASSWORD_PAGE
+            } else {
+                &next
+            };
+            Ok(([(header::SET_COOKIE, cookie)], Redirect::to(to)).into_response())
         }
         Ok(None) => Ok(failed("login.failed", StatusCode::UNAUTHORIZED)),
         Err(AppError::TooManyRequests) => {

@@ -3,6 +3,8 @@
 //! clock so that time-dependent behaviour is tested without sleeping.
 
 mod audit;
+mod accounts;
+mod availability;
 mod booking;
 mod cases;
 mod catalog;

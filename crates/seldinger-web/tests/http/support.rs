@@ -71,6 +71,12 @@ impl TestApp {
     /// A user of `role` and a bearer token for them.
     pub async fn token(&self, username: &str, role: Role) -> String {
         let user = self.user(username, role).await;
+        self.token_for(&user).await
+    }
+
+    /// A bearer token for an existing user, made through the store as the host's
+    /// `seldinger token create` makes one (the web makes a token for its owner only).
+    pub async fn token_for(&self, user: &seldinger_store::User) -> String {
         let token = auth::new_secret("sld_");
         self.store
             .create_token(
@@ -164,6 +170,20 @@ impl Api {
 
     pub async fn post(&self, path: &str, body: &Value) -> (StatusCode, Value) {
         self.send(reqwest::Method::POST, path, body).await
+    }
+
+    pub async fn put(&self, path: &str, body: &Value) -> (StatusCode, Value) {
+        self.send(reqwest::Method::PUT, path, body).await
+    }
+
+    pub async fn delete(&self, path: &str) -> (StatusCode, Value) {
+        let response = self
+            .request(reqwest::Method::DELETE, path)
+            .send()
+            .await
+            .expect("request");
+        let status = response.status();
+        (status, response.json().await.unwrap_or(Value::Null))
     }
 
     pub async fn raw(
@@ -265,6 +285,33 @@ impl Browser {
             .map(str::to_string);
         (status, response.text().await.unwrap_or_default(), location)
     }
+}
+
+impl Browser {
+    /// Switches the signed-in user's language, as the header's button does.
+    pub async fn switch_language(
+        &self,
+        csrf: &str,
+        language: &str,
+        next: &str,
+    ) -> (StatusCode, String, Option<String>) {
+        self.post_form(
+            "/language",
+            &[("_csrf", csrf), ("language", language), ("next", next)],
+        )
+        .await
+    }
+}
+
+/// A POST answered the POST/redirect/GET way: 303 to `to`.
+#[track_caller]
+pub fn assert_see_other(answer: &(StatusCode, String, Option<String>), to: &str) {
+    assert_eq!(
+        (answer.0, answer.2.as_deref()),
+        (StatusCode::SEE_OTHER, Some(to)),
+        "{}",
+        answer.1
+    );
 }
 
 pub fn helene() -> Value {

@@ -7,7 +7,7 @@
 
 mod outcomes;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use anyhow::Context;
 use rand::rngs::StdRng;
@@ -304,6 +304,8 @@ struct Demo<'a> {
     zone: jiff::tz::TimeZone,
     /// Consultation times already given, per clinician, to keep them apart.
     clinic_slots: HashMap<String, u32>,
+    /// The patients the demo's referring physician registered, and so refers.
+    referrer_patients: &'a HashSet<PatientId>,
 }
 
 impl Demo<'_> {
@@ -376,7 +378,7 @@ impl Demo<'_> {
             allergies: Vec::new(),
             referral_date: to_local(referred_at, &self.zone).date(),
         };
-        let referrer_account = if self.rng.random_bool(0.6) {
+        let referrer_account = if self.referrer_patients.contains(&patient) {
             "tgirard"
         } else {
             "clemaire"
@@ -762,6 +764,7 @@ pub async fn fill(
     store: &Store,
     staff: &Staff,
     patients: &[PatientId],
+    referrer_patients: &HashSet<PatientId>,
     now: OffsetDateTime,
 ) -> anyhow::Result<usize> {
     resources(store, staff, now).await?;
@@ -772,6 +775,7 @@ pub async fn fill(
         now,
         zone: store.zone().clone(),
         clinic_slots: HashMap::new(),
+        referrer_patients,
     };
     let plan: &[(Step, usize)] = &[
         (Step::Performed, 2),

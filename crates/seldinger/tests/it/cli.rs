@@ -503,10 +503,27 @@ async fn the_server_log_carries_no_patient_data() {
     let (status, _) = get(&server.url("/api/v1/patients?q=dupre%201956-02-30"), &token).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
 
+    // An MRN where an id goes (a matched route) and in paths that match no route.
+    let (status, _) = get(&server.url("/api/v1/patients/IP-0100022"), &token).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    for unmatched in [
+        "/api/v1/patients/IP-0100023/history",
+        "/patients-IP-0100024",
+        "/IP-0100025",
+    ] {
+        let (status, _) = get(&server.url(unmatched), &token).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{unmatched}");
+    }
+
     let log = server.log();
     assert!(
         log.contains("/api/v1/patients/{id}"),
-        "requests are logged by route shape:\n{log}"
+        "requests are logged by route template:\n{log}"
+    );
+    assert_eq!(
+        log.matches("unmatched").count(),
+        3,
+        "a path that matches no route is logged as unmatched:\n{log}"
     );
     for secret in [
         "Dupré",
@@ -514,6 +531,7 @@ async fn the_server_log_carries_no_patient_data() {
         "Hélène",
         "helene",
         "IP-LOG-77",
+        "IP-01000",
         "1956",
         id,
         &token,

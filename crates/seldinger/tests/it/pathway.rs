@@ -220,8 +220,10 @@ async fn a_case_goes_from_referral_to_ready_through_every_role() {
             )
             .await;
     }
-    // A man on apixaban: the checklist will ask for the anticoagulant plan.
-    scheduler
+    // A man on apixaban, registered by the physician who refers him (a referring
+    // physician reads only the patients they registered or referred): the checklist
+    // will ask for the anticoagulant plan.
+    Api::new(&instance, &base, &REFERRER)
         .send(
             Method::POST,
             "/api/v1/patients",
