@@ -73,7 +73,7 @@ pub fn route_table() -> Vec<(Method, &'static str, Access)> {
         .collect()
 }
 
-/// The application: every route of [`table`] behind its access check, authentication
+/// The application: every route of the table behind its access check, authentication
 /// resolved once per request, security headers, a body limit and request logging.
 pub fn router(state: AppState) -> Router {
     let mut router = Router::new();
