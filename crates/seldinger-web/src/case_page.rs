@@ -6,7 +6,8 @@
 //! reason, or 422 with each field error beside its field, the typed values kept.
 //!
 //! Which actions it offers follows from the state machine ([`CaseView::allows`]) and the
-//! user's role; the store decides when the form is sent.
+//! user's role; the store decides when the form is sent. The page's messages are here too
+//! (`MESSAGES`); its template is `templates/shared/case.html`.
 
 use askama::Template;
 use axum::http::StatusCode;

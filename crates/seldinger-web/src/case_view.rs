@@ -2,7 +2,9 @@
 //! shows ([`CaseView`], loaded with audited reads), the case, patient and procedure on top
 //! of any page about a case ([`case_header`], [`Banner`]), the pathway's codes in the
 //! user's language ([`Words`]), why the store refused an action ([`conflict_message`]),
-//! the active booking, and a specimen as the report and the pathology pages list it.
+//! the active booking, and a specimen as the report and the pathology pages list it; and
+//! the words they show, in both languages (`WORDS`: the patient's identity and alerts, a
+//! case's codes, its history's events).
 //!
 //! Status changes never happen here: pages ask [`CaseStatus::apply`] beforehand which
 //! actions to show ([`CaseView::allows`]); the store applies the event the handler names.

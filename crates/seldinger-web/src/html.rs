@@ -2,7 +2,9 @@
 //! [`render_with`]), the frame of every page ([`Layout`]: language, the signed-in user,
 //! what their role may do, the CSRF token), reading a form ([`FormData`]) and showing its
 //! errors beside their fields ([`FieldErrors`], [`FormRefusal`]), the coded choices of a
-//! select ([`Choice`]), the error page, and POST/redirect/GET ([`see_other`]).
+//! select ([`Choice`]), the error page, POST/redirect/GET ([`see_other`]) and what the
+//! redirect says was done ([`DoneQuery`]), the language a document is asked in
+//! ([`document_lang`]).
 //!
 //! Pages work without JavaScript: forms post and redirect; a form with errors is rendered
 //! again with each message beside its field. Templates are askama's, escaped by default;

@@ -1,7 +1,8 @@
 //! The JSON machinery every area's API uses: reading a body ([`ApiJson`]) or a query
 //! ([`ApiQuery`]) strictly, with any error naming its field; ids from paths
 //! ([`parse_id`]); paging ([`PageParams`], [`page_limit`]); instants as RFC 3339
-//! ([`rfc3339`]).
+//! ([`rfc3339`]); 201 with its `Location` ([`created`]); and the reason given for
+//! withdrawing a record, read the same by pages and API ([`withdrawal_reason`]).
 //!
 //! The API lives under `/api/v1`: authenticated by session cookie (with `X-CSRF-Token` on
 //! writes) or bearer token; errors are `application/problem+json`

@@ -13,11 +13,9 @@
 //! instants and the forms' local wall-clock times. Feasibility itself is decided by the
 //! store, in the transaction that writes the booking: a refusal lists every conflict.
 
-pub mod api;
-
+mod api;
 mod messages;
-
-pub mod pages;
+mod pages;
 mod spec;
 
 use std::collections::HashMap;
