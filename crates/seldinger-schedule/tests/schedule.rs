@@ -1257,7 +1257,7 @@ fn messages_name_the_resource_and_the_other_bookings_local_time_in_both_language
 }
 
 #[test]
-fn checking_against_a_hundred_bookings_of_the_day_stays_well_under_a_millisecond() {
+fn a_request_free_of_a_hundred_bookings_of_the_day_passes_the_check() {
     let mut world = World::new();
     let procedure = ablation();
     for n in 0..100u8 {
@@ -1279,18 +1279,9 @@ fn checking_against_a_hundred_bookings_of_the_day_stays_well_under_a_millisecond
         anesthetist: Some(leroy()),
         ..request(&procedure, datetime!(2026-11-23 13:00))
     };
-    let ctx = world.ctx();
-    let rounds = 1_000u32;
-    let started = std::time::Instant::now();
-    for _ in 0..rounds {
-        assert!(seldinger_schedule::check(&request, &ctx).is_ok());
-    }
-    let each = started.elapsed() / rounds;
-    // Even unoptimised and on a busy machine; a release build is far below.
-    assert!(
-        each < std::time::Duration::from_micros(500),
-        "{each:?} per check"
-    );
+    // How fast the check is, is measured by `scripts/bench pathway` (booking end to
+    // end), not by a timed test.
+    assert!(seldinger_schedule::check(&request, &world.ctx()).is_ok());
 }
 
 // ---------------------------------------------------------------------------------------

@@ -342,22 +342,25 @@ pub async fn fill(store: &Store) -> anyhow::Result<()> {
     // a referrer reads only their own); the department's secretariat imported the rest.
     let referrer = staff.get("tgirard").context("the demo referrer")?;
     let referrer = referrer.actor(None);
-    let (theirs, ours): (Vec<_>, Vec<_>) = patients
-        .iter()
-        .cloned()
-        .enumerate()
-        .partition(|(index, _)| index % 5 < 3);
-    let strip = |v: Vec<(usize, NewPatient)>| v.into_iter().map(|(_, p)| p).collect::<Vec<_>>();
-    let their_ids = store.import_patients(&referrer, &strip(theirs.clone()), now).await?;
-    let our_ids = store.import_patients(&actor, &strip(ours.clone()), now).await?;
+    let (theirs, ours): (Vec<usize>, Vec<usize>) = (0..patients.len()).partition(|i| i % 5 < 3);
+    let pick = |indices: &[usize]| -> Vec<NewPatient> {
+        indices.iter().map(|&i| patients[i].clone()).collect()
+    };
+    let their_ids = store
+        .import_patients(&referrer, &pick(&theirs), now)
+        .await?;
+    let our_ids = store.import_patients(&actor, &pick(&ours), now).await?;
     let mut ids = vec![None; patients.len()];
-    for ((index, _), id) in theirs.iter().zip(&their_ids).chain(ours.iter().zip(&our_ids)) {
+    for (index, id) in theirs
+        .iter()
+        .zip(&their_ids)
+        .chain(ours.iter().zip(&our_ids))
+    {
         ids[*index] = Some(*id);
     }
     let ids: Vec<_> = ids.into_iter().flatten().collect();
     let referred_by_them = their_ids.into_iter().collect();
-    let cases =
-        pathway::fill(store, &pathway::Staff(staff), &ids, &referred_by_them, now).await?;
+    let cases = pathway::fill(store, &pathway::Staff(staff), &ids, &referred_by_them, now).await?;
     println!(
         "demo department ready: {} staff, {} patients, {cases} cases",
         STAFF.len(),

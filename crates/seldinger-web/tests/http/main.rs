@@ -2,8 +2,8 @@
 //! test (SQLite, or PostgreSQL when `SELDINGER_TEST_DATABASE` names one), and a manual
 //! clock so that time-dependent behaviour is tested without sleeping.
 
-mod audit;
 mod accounts;
+mod audit;
 mod availability;
 mod booking;
 mod cases;
