@@ -119,8 +119,11 @@ fn technique_fields(family: ProcedureFamily) -> &'static [&'static str] {
 
 /// A report as typed: every field text, so that a half-filled form round-trips. Numbers
 /// may be JSON numbers; lists may be JSON arrays or one item per line.
+///
+/// Read from JSON, every field must be present (`PUT` replaces the whole draft, and must
+/// not clear what it did not repeat); a field with nothing in it is `""` or `[]`.
 #[derive(Clone, Debug, Default, Deserialize, Serialize)]
-#[serde(deny_unknown_fields, default)]
+#[serde(deny_unknown_fields)]
 pub struct ReportInput {
     /// Local wall-clock time, `YYYY-MM-DDTHH:MM`.
     pub started_at: String,
@@ -838,14 +841,21 @@ mod tests {
 
     #[test]
     fn json_lists_and_numbers() {
-        let input: ReportInput = serde_json::from_str(
-            r#"{"operators": ["a"], "specimens": "A\n\nB", "biopsy_cores": 3, "guidance": "ct"}"#,
-        )
-        .unwrap();
+        let mut json = serde_json::to_value(ReportInput::default()).unwrap();
+        json["specimens"] = "A\n\nB".into();
+        json["biopsy_cores"] = 3.into();
+        json["guidance"] = "ct".into();
+        let input: ReportInput = serde_json::from_value(json.clone()).unwrap();
         assert_eq!(input.specimens, ["A", "B"]);
         assert_eq!(input.guidance, ["ct"]);
         assert_eq!(input.biopsy_cores, "3");
-        assert!(serde_json::from_str::<ReportInput>(r#"{"surgeon": "x"}"#).is_err());
+        // Unknown fields are refused, and so is a form with a field left out.
+        json["surgeon"] = "x".into();
+        assert!(serde_json::from_value::<ReportInput>(json.clone()).is_err());
+        json.as_object_mut().unwrap().remove("surgeon");
+        json.as_object_mut().unwrap().remove("conclusion");
+        let missing = serde_json::from_value::<ReportInput>(json).unwrap_err();
+        assert!(missing.to_string().contains("conclusion"), "{missing}");
     }
 
     #[test]

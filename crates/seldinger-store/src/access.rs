@@ -229,7 +229,11 @@ impl Store {
             Entry::new(AuditAction::EmergencyAccess)
                 .on("patient", patient)
                 .patient(patient)
-                .detail(format!("access/{} until {}", grant.id, grant.expires_at)),
+                .detail(format!(
+                    "access/{} until {}",
+                    grant.id,
+                    crate::codec::rfc3339_seconds(grant.expires_at)
+                )),
             now,
         )
         .await?;

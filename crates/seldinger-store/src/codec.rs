@@ -27,3 +27,10 @@ pub(crate) fn json(value: &impl serde::Serialize) -> StoreResult<String> {
 pub(crate) fn corrupt(what: &str, e: impl std::fmt::Display) -> StoreError {
     StoreError::Other(format!("stored {what}: {e}"))
 }
+
+/// An instant as RFC 3339 to the second (UTC), for the text of audit details.
+pub(crate) fn rfc3339_seconds(at: time::OffsetDateTime) -> String {
+    let at = at.replace_nanosecond(0).unwrap_or(at);
+    at.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_else(|_| at.to_string())
+}

@@ -80,18 +80,49 @@ pub fn page_limit(limit: Option<u64>) -> Result<u64, AppError> {
     }
 }
 
+/// Reads a JSON body. A field the body lacks is a 422 naming it (`required`): bodies are
+/// complete — a `PUT` never defaults what it was not sent, and a field that may be empty
+/// is sent as `null` (see [`nullable`]). Anything else unreadable is a 400 naming where.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
     let de = &mut serde_json::Deserializer::from_slice(bytes);
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
         let field = (path != ".").then(|| path.clone());
         let inner = e.into_inner();
+        if let Some(missing) = missing_field(&inner) {
+            let missing = missing.as_str();
+            let pointer = match &field {
+                Some(parent) => format!("{parent}.{missing}"),
+                None => missing.to_string(),
+            };
+            return FieldError::new(pointer, Problem::Required).into();
+        }
         let detail = match &field {
             Some(field) => format!("{field}: {inner}"),
             None => inner.to_string(),
         };
         AppError::BadRequest { detail, field }
     })
+}
+
+/// The field named by serde's "missing field `x`" error, if that is the error. serde
+/// reports a missing field only through its message (`serde::de::Error::missing_field`,
+/// whose wording is stable); a test below pins it.
+fn missing_field(e: &serde_json::Error) -> Option<String> {
+    let message = e.to_string();
+    let rest = message.strip_prefix("missing field `")?;
+    Some(rest[..rest.find('`')?].to_string())
+}
+
+/// A field that must be sent but may be `null`: `#[serde(deserialize_with =
+/// "crate::json::nullable")]` on an `Option` (without it, serde would take an absent
+/// `Option` field for `null`, and a `PUT` would silently clear it).
+pub fn nullable<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(d)
 }
 
 /// Query parameters read strictly, with a problem+json answer on error.
@@ -135,4 +166,63 @@ pub(crate) fn created<T: Serialize>(location: String, body: T) -> Response {
 pub(crate) fn withdrawal_reason(raw: &str) -> Result<String, AppError> {
     seldinger_domain::text::free_text("reason", raw, 500)?
         .ok_or_else(|| FieldError::new("reason", Problem::Required).into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Inner {
+        #[allow(dead_code)]
+        text: String,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Body {
+        #[allow(dead_code)]
+        version: i64,
+        #[serde(deserialize_with = "nullable")]
+        note: Option<String>,
+        #[allow(dead_code)]
+        inner: Inner,
+    }
+
+    fn invalid_field(raw: &str) -> Option<(String, Problem)> {
+        match parse_json::<Body>(raw.as_bytes()) {
+            Err(AppError::Invalid(invalid)) => {
+                let e = invalid.0.first()?;
+                Some((e.field.clone(), e.problem.clone()))
+            }
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn a_missing_field_is_required_and_named_by_its_path() {
+        assert_eq!(
+            invalid_field(r#"{"note": null, "inner": {"text": ""}}"#),
+            Some(("version".into(), Problem::Required))
+        );
+        assert_eq!(
+            invalid_field(r#"{"version": 1, "note": "x", "inner": {}}"#),
+            Some(("inner.text".into(), Problem::Required))
+        );
+        // A nullable field must still be sent…
+        assert_eq!(
+            invalid_field(r#"{"version": 1, "inner": {"text": ""}}"#),
+            Some(("note".into(), Problem::Required))
+        );
+        // …and `null` is read as none.
+        let body: Body = parse_json(br#"{"version": 1, "note": null, "inner": {"text": ""}}"#)
+            .expect("complete");
+        assert_eq!(body.note, None);
+        // Anything else is a 400 naming where, as before.
+        assert!(matches!(
+            parse_json::<Body>(br#"{"version": "one", "note": null, "inner": {"text": ""}}"#),
+            Err(AppError::BadRequest { field: Some(f), .. }) if f == "version"
+        ));
+    }
 }

@@ -114,11 +114,53 @@ pub async fn get_event(
     Ok(axum::Json(event_body(&record, now)))
 }
 
+/// An event as `PUT` sends it: every field of [`EventInput`] present (empty text where
+/// there is nothing to say), so that a revision never clears what it did not repeat.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CompleteEvent {
+    pub term: String,
+    pub description: String,
+    pub onset: String,
+    pub cirse_grade: String,
+    pub sir_grade: String,
+    pub ctcae_grade: String,
+    pub serious: bool,
+    pub serious_criteria: Vec<String>,
+    pub related_to_procedure: String,
+    pub related_to_device: String,
+    pub action: String,
+    pub action_note: String,
+    pub outcome: String,
+    pub resolution_date: String,
+}
+
+impl From<CompleteEvent> for EventInput {
+    fn from(e: CompleteEvent) -> Self {
+        Self {
+            term: e.term,
+            description: e.description,
+            onset: e.onset,
+            cirse_grade: e.cirse_grade,
+            sir_grade: e.sir_grade,
+            ctcae_grade: e.ctcae_grade,
+            serious: e.serious,
+            serious_criteria: e.serious_criteria,
+            related_to_procedure: e.related_to_procedure,
+            related_to_device: e.related_to_device,
+            action: e.action,
+            action_note: e.action_note,
+            outcome: e.outcome,
+            resolution_date: e.resolution_date,
+        }
+    }
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EventUpdate {
     pub version: i64,
-    pub event: EventInput,
+    pub event: CompleteEvent,
 }
 
 /// Revises an event at `version` (409 when stale); every version is kept.
@@ -136,7 +178,7 @@ pub async fn update_event(
             &ctx.actor(),
             id,
             body.version,
-            &body.event,
+            &EventInput::from(body.event),
             state.config().serious_event_reporting_hours,
             now,
         )

@@ -22,7 +22,8 @@ use crate::auth::Ctx;
 use crate::error::AppError;
 use crate::json::{ApiJson, ApiQuery, ApiResult, parse_id, withdrawal_reason};
 
-/// The body of `POST /api/v1/cases/{id}/booking` and `PUT /api/v1/bookings/{id}`.
+/// The body of `POST /api/v1/cases/{id}/booking`: what is absent takes its default (the
+/// procedure's duration and equipment, no anesthetist, no bed).
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BookingBody {
@@ -52,6 +53,39 @@ impl BookingBody {
             anesthetist: self.anesthetist.unwrap_or_default(),
             equipment: self.equipment,
             bed_unit: self.bed_unit.unwrap_or_default(),
+        }
+    }
+}
+
+/// The body of `PUT /api/v1/bookings/{id}`: the whole booking, every field present (`null`
+/// where a new booking would take its default), so that a move never drops what the
+/// request did not repeat.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BookingMove {
+    pub room: String,
+    pub start: String,
+    #[serde(deserialize_with = "crate::json::nullable")]
+    pub end: Option<String>,
+    pub operator: String,
+    #[serde(deserialize_with = "crate::json::nullable")]
+    pub anesthetist: Option<String>,
+    #[serde(deserialize_with = "crate::json::nullable")]
+    pub equipment: Option<Vec<String>>,
+    #[serde(deserialize_with = "crate::json::nullable")]
+    pub bed_unit: Option<String>,
+}
+
+impl From<BookingMove> for BookingBody {
+    fn from(m: BookingMove) -> Self {
+        Self {
+            room: m.room,
+            start: m.start,
+            end: m.end,
+            operator: m.operator,
+            anesthetist: m.anesthetist,
+            equipment: m.equipment,
+            bed_unit: m.bed_unit,
         }
     }
 }
@@ -147,11 +181,11 @@ pub async fn move_booking(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<String>,
-    ApiJson(body): ApiJson<BookingBody>,
+    ApiJson(body): ApiJson<BookingMove>,
 ) -> ApiResult<Json<BookingOut>> {
     let id: BookingId = parse_id(&id)?;
     let res = Resources::load(&state).await?;
-    let request = res.parse(&body.input(), Times::Rfc3339)?;
+    let request = res.parse(&BookingBody::from(body).input(), Times::Rfc3339)?;
     let moved = state
         .store()
         .move_booking(&ctx.actor(), id, &request, state.now())

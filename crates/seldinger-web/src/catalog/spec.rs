@@ -313,7 +313,7 @@ fn catalog_schemas() -> Value {
                 "type": "object", "additionalProperties": false, "required": update_required,
                 "properties": with(input_properties(), json!({
                     "version": { "type": "integer", "description": "The version that was read." },
-                    "active": { "type": "boolean", "description": "`false` withdraws the type; absent keeps it as it is." }
+                    "active": { "type": "boolean", "description": "`false` withdraws the type from new referrals." }
                 }))
             },
             "ChecklistThresholds": {
@@ -366,7 +366,7 @@ fn resource_schemas() -> Value {
             },
             "ResourceRoomUpdate": {
                 "allOf": [schema("ResourceRoomInput"), { "type": "object", "required": ["version"], "properties": {
-                    "version": { "type": "integer" }, "active": { "type": "boolean", "description": "Absent keeps it as it is." } } }]
+                    "version": { "type": "integer" }, "active": { "type": "boolean", "description": "Required on update (`false` takes it out of use)." } } }]
             },
             "ResourceEquipment": {
                 "type": "object", "required": ["id", "code", "name", "kind", "rooms", "active", "version"],
@@ -388,7 +388,7 @@ fn resource_schemas() -> Value {
             },
             "ResourceEquipmentUpdate": {
                 "allOf": [schema("ResourceEquipmentInput"), { "type": "object", "required": ["version"], "properties": {
-                    "version": { "type": "integer" }, "active": { "type": "boolean", "description": "Absent keeps it as it is." } } }]
+                    "version": { "type": "integer" }, "active": { "type": "boolean", "description": "Required on update (`false` takes it out of use)." } } }]
             },
             "ResourceBedUnit": {
                 "type": "object", "required": ["id", "code", "name", "kind", "capacity", "active", "version"],
@@ -410,7 +410,7 @@ fn resource_schemas() -> Value {
             },
             "ResourceBedUnitUpdate": {
                 "allOf": [schema("ResourceBedUnitInput"), { "type": "object", "required": ["version"], "properties": {
-                    "version": { "type": "integer" }, "active": { "type": "boolean", "description": "Absent keeps it as it is." } } }]
+                    "version": { "type": "integer" }, "active": { "type": "boolean", "description": "Required on update (`false` takes it out of use)." } } }]
             },
             "StaffAvailability": {
                 "type": "object", "required": ["username", "full_name", "role", "weekly", "version", "exceptions"],
@@ -432,7 +432,7 @@ fn resource_schemas() -> Value {
                 "properties": { "version": { "type": "integer" }, "hours": week(HOURS) }
             },
             "StaffExceptionInput": {
-                "type": "object", "additionalProperties": false,
+                "type": "object", "additionalProperties": false, "required": ["hours", "reason"],
                 "properties": {
                     "hours": { "type": "string", "description": "Hours present that day, `HH:MM-HH:MM, …`; empty: away all day." },
                     "reason": { "type": "string", "maxLength": 200 }

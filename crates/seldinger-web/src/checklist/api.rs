@@ -120,35 +120,20 @@ pub async fn get_checklist(
 #[serde(deny_unknown_fields)]
 pub struct ChecklistUpdate {
     pub version: i64,
-    #[serde(default)]
     pub information_sheet_delivered: bool,
-    #[serde(default)]
     pub inr: String,
-    #[serde(default)]
     pub inr_date: String,
-    #[serde(default)]
     pub platelets: String,
-    #[serde(default)]
     pub platelets_date: String,
-    #[serde(default)]
     pub creatinine: String,
-    #[serde(default)]
     pub creatinine_date: String,
-    #[serde(default)]
     pub egfr: String,
-    #[serde(default)]
     pub egfr_date: String,
-    #[serde(default)]
     pub anticoagulant_plan: String,
-    #[serde(default)]
     pub anticoagulant_note: String,
-    #[serde(default)]
     pub fasting_confirmed: bool,
-    #[serde(default)]
     pub premedication: String,
-    #[serde(default)]
     pub pregnancy: String,
-    #[serde(default)]
     pub notes: String,
 }
 

@@ -211,13 +211,9 @@ pub struct MeetingBody {
 #[serde(deny_unknown_fields)]
 pub struct MeetingUpdate {
     pub version: i64,
-    #[serde(default)]
     pub kind: String,
-    #[serde(default)]
     pub starts_at: String,
-    #[serde(default)]
     pub location: String,
-    #[serde(default)]
     pub attendees: Vec<AttendeeInput>,
 }
 

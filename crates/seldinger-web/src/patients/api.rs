@@ -98,19 +98,12 @@ pub async fn get_patient(
 #[serde(deny_unknown_fields)]
 pub struct PatientUpdate {
     pub version: i64,
-    #[serde(default)]
     pub mrn: String,
-    #[serde(default)]
     pub family_name: String,
-    #[serde(default)]
     pub given_names: String,
-    #[serde(default)]
     pub birth_date: String,
-    #[serde(default)]
     pub sex: String,
-    #[serde(default)]
     pub allergies: Vec<RawEntry>,
-    #[serde(default)]
     pub anticoagulants: Vec<RawEntry>,
 }
 

@@ -1,10 +1,10 @@
 //! The JSON API of reports, specimens and pathology results.
 //!
-//! A report travels as its stored form (`report`: instants in UTC RFC 3339, numbers as
-//! numbers) with its state, version, signature, addenda and what it still lacks for
-//! signature; it is written as the form's fields (`ReportInput`: text or numbers, local
-//! wall-clock times `YYYY-MM-DDTHH:MM` in the department's zone, lists as arrays), so the
-//! API and the page check the same rules.
+//! A report travels as the form's fields (`report`, a `ReportInput`: text or numbers,
+//! local wall-clock times `YYYY-MM-DDTHH:MM` in the department's zone, lists as arrays) —
+//! what `GET` answers is what `PUT` takes back after editing, and the API and the page
+//! check the same rules — with its state, version, signature, addenda and what it still
+//! lacks for signature.
 
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
@@ -20,13 +20,13 @@ use crate::auth::Ctx;
 use crate::error::AppError;
 use crate::json::{ApiJson, ApiResult, parse_id, rfc3339};
 
-fn report_body(r: &ReportRecord) -> Value {
+fn report_body(state: &AppState, r: &ReportRecord) -> Value {
     json!({
         "id": r.id,
         "case_id": r.case_id,
         "state": if r.signed.is_some() { "signed" } else { "draft" },
         "version": r.version,
-        "report": r.report,
+        "report": ReportInput::from_report(&r.report, state.store().zone()),
         "missing_for_signature": if r.signed.is_some() {
             Vec::new()
         } else {
@@ -56,7 +56,7 @@ pub async fn get_report(
         .report(&ctx.actor(), id, state.now())
         .await?
         .ok_or(AppError::NotFound)?;
-    Ok(axum::Json(report_body(&report)))
+    Ok(axum::Json(report_body(&state, &report)))
 }
 
 /// The fields of a new report, prefilled from the booking and the catalog.
@@ -96,7 +96,7 @@ pub async fn save_report(
         .store()
         .save_report(&ctx.actor(), id, body.version, &body.report, state.now())
         .await?;
-    Ok(axum::Json(report_body(&saved)))
+    Ok(axum::Json(report_body(&state, &saved)))
 }
 
 #[derive(Deserialize)]
@@ -117,7 +117,7 @@ pub async fn sign_report(
         .store()
         .sign_report(&ctx.actor(), id, body.version, state.now())
         .await?;
-    Ok(axum::Json(report_body(&signed)))
+    Ok(axum::Json(report_body(&state, &signed)))
 }
 
 /// Adds a signed addendum: 201 with the report.
@@ -136,7 +136,7 @@ pub async fn add_addendum(
     Ok((
         StatusCode::CREATED,
         [(header::LOCATION, format!("/api/v1/cases/{id}/report"))],
-        axum::Json(report_body(&report)),
+        axum::Json(report_body(&state, &report)),
     )
         .into_response())
 }

@@ -62,6 +62,8 @@ pub(super) fn openapi() -> Value {
             json!({ "type": "array", "items": { "type": "string" }, "description": d }),
         );
     }
+    // Every field is sent: a `PUT` replaces the whole draft.
+    let required: Vec<String> = input_fields.keys().cloned().collect();
     let errors_write = &["400", "401", "403", "404", "409", "415", "422", "503"];
     json!({
         "tags": [
@@ -105,7 +107,7 @@ pub(super) fn openapi() -> Value {
             }
         },
         "schemas": {
-            "ReportInput": { "type": "object", "additionalProperties": false, "properties": input_fields },
+            "ReportInput": { "type": "object", "additionalProperties": false, "required": required, "properties": input_fields },
             "ReportUpdate": {
                 "type": "object", "required": ["version", "report"], "additionalProperties": false,
                 "properties": { "version": { "type": "integer", "description": "The version read; 0 for the first draft." }, "report": schema("ReportInput") }
@@ -118,7 +120,7 @@ pub(super) fn openapi() -> Value {
                     "case_id": { "type": "string", "format": "uuid" },
                     "state": { "enum": ["draft", "signed"] },
                     "version": { "type": "integer" },
-                    "report": { "type": "object", "description": "The report as stored: started_at/ended_at (RFC 3339, UTC), operators, assistants, guidance, anesthesia, access_route, devices, contrast_agent, contrast_ml, dose {dap_gycm2, fluoroscopy_s, air_kerma_mgy, ct_dlp_mgycm, exposures}, technique {family, …its parameters}, technical_success, findings, conclusion, specimens." },
+                    "report": schema("ReportInput"),
                     "missing_for_signature": { "type": "array", "items": { "type": "string" }, "description": "Fields still required before signature (empty once signed)." },
                     "created_at": { "type": "string", "format": "date-time" },
                     "updated_at": { "type": "string", "format": "date-time" },

@@ -579,7 +579,9 @@ async fn a_password_changed_over_the_api_ends_every_token_and_renews_the_session
             &json!({ "new_password": NEW_PASSWORD }),
         )
         .await;
-    assert_eq!(status, StatusCode::BAD_REQUEST, "{problem}");
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    assert_field_error(&problem, "current_password");
+    assert_eq!(problem["errors"][0]["code"], "required");
 
     let (status, _) = api
         .put(

@@ -261,6 +261,11 @@ fn at(room: &str, start: &str) -> Value {
     json!({ "room": room, "start": start, "operator": OPERATOR })
 }
 
+/// A move's body: the whole booking (a `PUT` is complete), defaults as `null`.
+fn move_to(room: &str, start: &str) -> Value {
+    json!({ "room": room, "start": start, "end": null, "operator": OPERATOR, "anesthetist": null, "equipment": null, "bed_unit": null })
+}
+
 async fn book(api: &Api, case: CaseId, body: &Value) -> (StatusCode, Value) {
     api.post(&format!("/api/v1/cases/{case}/booking"), body)
         .await
@@ -773,7 +778,7 @@ async fn a_booking_moves_to_a_free_slot_and_a_move_into_a_conflict_changes_nothi
         .send(
             reqwest::Method::PUT,
             &path,
-            &at(&d.ct, "2026-11-23T10:00:00Z"),
+            &move_to(&d.ct, "2026-11-23T10:00:00Z"),
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{moved}");
@@ -785,7 +790,7 @@ async fn a_booking_moves_to_a_free_slot_and_a_move_into_a_conflict_changes_nothi
         .send(
             reqwest::Method::PUT,
             &path,
-            &at(&d.ct, "2026-11-23T14:15:00Z"),
+            &move_to(&d.ct, "2026-11-23T14:15:00Z"),
         )
         .await;
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
@@ -794,10 +799,21 @@ async fn a_booking_moves_to_a_free_slot_and_a_move_into_a_conflict_changes_nothi
     assert_eq!(unchanged["start"], "2026-11-23T10:00:00Z");
     assert_eq!(unchanged["version"], 2);
     let (status, body) = api
-        .send(reqwest::Method::PUT, &path, &at(&d.ct, "demain"))
+        .send(reqwest::Method::PUT, &path, &move_to(&d.ct, "demain"))
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_field_error(&body, "start");
+    // A move that does not repeat the anesthetist would drop it: refused, nothing moved.
+    let mut partial = move_to(&d.ct, "2026-11-23T11:00:00Z");
+    partial
+        .as_object_mut()
+        .expect("object")
+        .remove("anesthetist");
+    let (status, body) = api.send(reqwest::Method::PUT, &path, &partial).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_field_error(&body, "anesthetist");
+    let (_, unchanged) = api.get(&path).await;
+    assert_eq!(unchanged["start"], "2026-11-23T10:00:00Z");
 
     // The move page: prefilled, with slots, and the form moves the booking.
     let browser = app.browser("planif2", Role::Scheduler).await;

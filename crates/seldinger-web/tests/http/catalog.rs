@@ -26,6 +26,7 @@ fn update_body(t: &Value) -> Value {
     let text = |field: &str, lang: &str| t[field][lang].clone();
     json!({
         "version": t["version"],
+        "active": t["active"],
         "code": t["code"],
         "name_fr": text("name", "fr"),
         "name_en": text("name", "en"),
@@ -483,6 +484,7 @@ async fn an_admin_creates_and_withdraws_a_type_and_a_taken_code_is_refused() {
     let lung = seeded(&admin, "BIO-LUNG-CT").await;
     let mut new = update_body(&lung);
     new.as_object_mut().map(|o| o.remove("version"));
+    new.as_object_mut().map(|o| o.remove("active"));
     new["code"] = json!("bio-pleura-us");
     new["name_fr"] = json!("Biopsie pleurale sous échographie");
     new["name_en"] = json!("Ultrasound-guided pleural biopsy");
@@ -715,6 +717,7 @@ async fn rooms_are_created_and_edited_with_their_hours_named_per_weekday() {
 
     let mut edit = room("CT-1");
     edit["version"] = json!(1);
+    edit["active"] = json!(true);
     edit["name"] = json!("Scanner 1 (salle 4)");
     edit["hours"][5] = json!("08:00-12:00");
     let (status, saved) = scheduler
@@ -819,7 +822,7 @@ async fn equipment_serves_rooms_named_by_code_and_an_unknown_room_is_refused() {
     assert_eq!(status, StatusCode::CONFLICT);
     assert_field_error(&problem, "code");
 
-    let edit = json!({ "version": 1, "code": "MW-1", "name": "Générateur micro-ondes", "kind": "mw_generator", "rooms": ["CT-1", "CT-2"] });
+    let edit = json!({ "version": 1, "code": "MW-1", "name": "Générateur micro-ondes", "kind": "mw_generator", "rooms": ["CT-1", "CT-2"], "active": true });
     let (status, saved) = admin
         .send(Method::PUT, &format!("/api/v1/equipment/{id}"), &edit)
         .await;
@@ -927,12 +930,12 @@ async fn bed_units_are_created_and_edited_and_a_bad_capacity_is_named() {
         assert_field_error(&problem, field);
     }
     let (status, saved) = scheduler
-        .send(Method::PUT, &format!("/api/v1/bed-units/{id}"), &json!({ "version": 1, "code": "RI-HC", "name": "Hospitalisation radiologie", "kind": "ward", "capacity": 8 }))
+        .send(Method::PUT, &format!("/api/v1/bed-units/{id}"), &json!({ "version": 1, "code": "RI-HC", "name": "Hospitalisation radiologie", "kind": "ward", "capacity": 8, "active": true }))
         .await;
     assert_eq!(status, StatusCode::OK, "{saved}");
     assert_eq!(saved["capacity"], 8);
     let (status, _) = scheduler
-        .send(Method::PUT, &format!("/api/v1/bed-units/{id}"), &json!({ "version": 1, "code": "RI-HC", "name": "H", "kind": "ward", "capacity": 8, "beds": 3 }))
+        .send(Method::PUT, &format!("/api/v1/bed-units/{id}"), &json!({ "version": 1, "code": "RI-HC", "name": "H", "kind": "ward", "capacity": 8, "active": true, "beds": 3 }))
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "unknown field");
     let (status, _) = scheduler
@@ -1118,7 +1121,7 @@ async fn weekly_hours_and_exceptions_are_set_and_removed() {
         .send(
             Method::PUT,
             "/api/v1/staff/dr.martin/exceptions/2026-02-30",
-            &json!({ "hours": "9-5" }),
+            &json!({ "hours": "9-5", "reason": "" }),
         )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);

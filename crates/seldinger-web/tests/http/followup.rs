@@ -159,6 +159,19 @@ async fn a_serious_event_stays_on_the_due_list_until_it_is_reported() {
     let mut resolved = pneumothorax();
     resolved["outcome"] = json!("resolved");
     resolved["resolution_date"] = json!("2026-11-24");
+    // A revision is the whole event: what it leaves out is refused, not cleared.
+    let (status, problem) = ir
+        .send(
+            reqwest::Method::PUT,
+            &format!("/api/v1/adverse-events/{id}"),
+            &json!({ "version": 1, "event": resolved }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    assert_field_error(&problem, "event.description");
+    for field in ["description", "sir_grade", "related_to_device"] {
+        resolved[field] = json!("");
+    }
     let (status, revised) = ir
         .send(
             reqwest::Method::PUT,

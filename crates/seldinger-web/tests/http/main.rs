@@ -8,6 +8,7 @@ mod availability;
 mod booking;
 mod cases;
 mod catalog;
+mod complete;
 mod followup;
 mod foundation;
 mod mdt;

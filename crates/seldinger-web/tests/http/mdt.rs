@@ -27,6 +27,20 @@ use crate::support::*;
 /// within 14 days), local anesthesia, no contrast, a day case in an ultrasound room.
 const LIVER_BIOPSY: &str = "BIO-LIVER-US";
 
+/// A checklist's `PUT` body: every field (a `PUT` is complete), empty unless `fields` says.
+fn checklist_body(fields: Value) -> Value {
+    let mut body = json!({
+        "version": 0, "information_sheet_delivered": false, "inr": "", "inr_date": "",
+        "platelets": "", "platelets_date": "", "creatinine": "", "creatinine_date": "",
+        "egfr": "", "egfr_date": "", "anticoagulant_plan": "", "anticoagulant_note": "",
+        "fasting_confirmed": false, "premedication": "", "pregnancy": "", "notes": ""
+    });
+    for (field, value) in fields.as_object().expect("an object") {
+        body[field] = value.clone();
+    }
+    body
+}
+
 pub(crate) fn system() -> Actor {
     Actor::system("test")
 }
@@ -432,7 +446,7 @@ async fn editing_a_meeting_with_a_stale_version_comes_back_409_with_the_current_
         .send(
             reqwest::Method::PUT,
             &format!("/api/v1/mdt/{id}"),
-            &json!({ "version": 1, "kind": "general", "starts_at": "2026-11-25T08:00:00Z" }),
+            &json!({ "version": 1, "kind": "general", "starts_at": "2026-11-25T08:00:00Z", "location": "", "attendees": [] }),
         )
         .await;
     assert_eq!(status, StatusCode::CONFLICT);
@@ -441,7 +455,7 @@ async fn editing_a_meeting_with_a_stale_version_comes_back_409_with_the_current_
         .send(
             reqwest::Method::PUT,
             &format!("/api/v1/mdt/{id}"),
-            &json!({ "version": 2, "kind": "general", "starts_at": "2026-11-25T08:00:00+01:00", "location": "Salle 12" }),
+            &json!({ "version": 2, "kind": "general", "starts_at": "2026-11-25T08:00:00+01:00", "location": "Salle 12", "attendees": [] }),
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
@@ -1017,7 +1031,7 @@ async fn a_result_without_its_date_is_saved_and_shown_as_blocking() {
         .send(
             reqwest::Method::PUT,
             &format!("/api/v1/cases/{case}/checklist"),
-            &json!({ "version": 0, "information_sheet_delivered": true, "inr": "1.1", "platelets": "210", "platelets_date": "2026-11-22" }),
+            &checklist_body(json!({ "version": 0, "information_sheet_delivered": true, "inr": "1.1", "platelets": "210", "platelets_date": "2026-11-22" }))
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
@@ -1094,7 +1108,7 @@ async fn saving_a_checklist_before_booking_is_refused_with_the_reason() {
         .send(
             reqwest::Method::PUT,
             &format!("/api/v1/cases/{case}/checklist"),
-            &json!({ "version": 0, "inr": "1.1", "inr_date": "2026-11-22" }),
+            &checklist_body(json!({ "version": 0, "inr": "1.1", "inr_date": "2026-11-22" })),
         )
         .await;
     assert_eq!(status, StatusCode::CONFLICT);
@@ -1135,7 +1149,7 @@ async fn impossible_values_come_back_422_beside_their_fields_and_nothing_is_save
         .send(
             reqwest::Method::PUT,
             &format!("/api/v1/cases/{case}/checklist"),
-            &json!({ "version": 0, "inr": "40", "pregnancy": "maybe" }),
+            &checklist_body(json!({ "version": 0, "inr": "40", "pregnancy": "maybe" })),
         )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -1145,7 +1159,7 @@ async fn impossible_values_come_back_422_beside_their_fields_and_nothing_is_save
         .send(
             reqwest::Method::PUT,
             &format!("/api/v1/cases/{case}/checklist"),
-            &json!({ "version": 0, "hemoglobin": "12" }),
+            &checklist_body(json!({ "version": 0, "hemoglobin": "12" })),
         )
         .await;
     assert_eq!(
@@ -1184,7 +1198,7 @@ async fn a_stale_checklist_comes_back_409_with_the_current_values() {
         .send(
             reqwest::Method::PUT,
             &format!("/api/v1/cases/{case}/checklist"),
-            &json!({ "version": 0, "inr": "1.7", "inr_date": "2026-11-22" }),
+            &checklist_body(json!({ "version": 0, "inr": "1.7", "inr_date": "2026-11-22" })),
         )
         .await;
     assert_eq!(status, StatusCode::CONFLICT);

@@ -21,9 +21,11 @@ pub(crate) async fn after_the_procedure(app: &TestApp) -> seldinger_domain::Case
     case
 }
 
-/// A liver biopsy report complete for signature, with two specimens.
+/// A liver biopsy report complete for signature, with two specimens: every field of the
+/// form present (a `PUT` body is complete), those a biopsy does not use empty.
 pub(crate) fn complete_report() -> Value {
-    json!({
+    let mut report = serde_json::to_value(ReportInput::default()).expect("a report input");
+    let filled = json!({
         "started_at": "2026-11-22T15:05",
         "ended_at": "2026-11-22T15:40",
         "operators": ["operator"],
@@ -38,7 +40,11 @@ pub(crate) fn complete_report() -> Value {
         "findings": "Nodule du segment VII ciblé sous échographie.",
         "conclusion": "Biopsie hépatique sans complication immédiate.",
         "specimens": ["Foie S7 — carotte 1", "Foie S7 — carottes 2-3"]
-    })
+    });
+    for (field, value) in filled.as_object().expect("an object") {
+        report[field] = value.clone();
+    }
+    report
 }
 
 #[tokio::test]
@@ -56,8 +62,12 @@ async fn a_report_is_drafted_then_signed_and_a_signed_report_refuses_every_edit(
     assert_eq!(template["report"]["operators"], json!(["operator"]));
     assert_eq!(template["report"]["guidance"], json!(["ultrasound"]));
 
-    // A draft needs nothing; it says what signature will need.
-    let draft = json!({ "version": 0, "report": { "operators": ["operator"], "guidance": ["ultrasound"] } });
+    // A draft needs nothing but the form sent whole, empty fields included; it says what
+    // signature will need.
+    let mut empty = serde_json::to_value(ReportInput::default()).expect("a report input");
+    empty["operators"] = json!(["operator"]);
+    empty["guidance"] = json!(["ultrasound"]);
+    let draft = json!({ "version": 0, "report": empty });
     let (status, saved) = ir.send(reqwest::Method::PUT, &path, &draft).await;
     assert_eq!(status, StatusCode::OK, "{saved}");
     assert_eq!(saved["state"], "draft");
@@ -116,7 +126,7 @@ async fn a_report_is_drafted_then_signed_and_a_signed_report_refuses_every_edit(
     assert_eq!(status, StatusCode::OK, "{signed}");
     assert_eq!(signed["state"], "signed");
     assert_eq!(signed["signed_by"], "dr.ir");
-    assert_eq!(signed["report"]["technique"]["cores"], 3);
+    assert_eq!(signed["report"]["biopsy_cores"], "3");
 
     // Signature moved the case on, created the specimens and planned the follow-up.
     let (_, case_now) = ir.get(&format!("/api/v1/cases/{case}")).await;

@@ -157,48 +157,29 @@ pub async fn get_type(
 #[serde(deny_unknown_fields)]
 pub struct TypeUpdate {
     pub version: i32,
-    /// `false` withdraws the type from new referrals; absent keeps it as it is.
-    #[serde(default)]
-    pub active: Option<bool>,
-    #[serde(default)]
+    /// `false` withdraws the type from new referrals.
+    pub active: bool,
     pub code: String,
-    #[serde(default)]
     pub name_fr: String,
-    #[serde(default)]
     pub name_en: String,
-    #[serde(default)]
     pub family: String,
-    #[serde(default)]
     pub target_organs: Vec<String>,
-    #[serde(default)]
     pub guidance: Vec<String>,
-    #[serde(default)]
     pub anesthesia: String,
-    #[serde(default)]
     pub stay: String,
-    #[serde(default)]
+    #[serde(deserialize_with = "crate::json::nullable")]
     pub nights: Option<u32>,
-    #[serde(default)]
+    #[serde(deserialize_with = "crate::json::nullable")]
     pub duration_minutes: Option<u32>,
-    #[serde(default)]
     pub room_types: Vec<String>,
-    #[serde(default)]
     pub equipment: Vec<String>,
-    #[serde(default)]
     pub bleeding_risk: String,
-    #[serde(default)]
     pub contrast: bool,
-    #[serde(default)]
     pub risks_fr: String,
-    #[serde(default)]
     pub risks_en: String,
-    #[serde(default)]
     pub preparation_fr: String,
-    #[serde(default)]
     pub preparation_en: String,
-    #[serde(default)]
     pub information_sheet_fr: String,
-    #[serde(default)]
     pub information_sheet_en: String,
 }
 
@@ -236,9 +217,10 @@ pub async fn update_type(
     ApiJson(body): ApiJson<TypeUpdate>,
 ) -> ApiResult<axum::Json<TypeWithVersions>> {
     let id: ProcedureTypeId = parse_id(&id)?;
-    let current = state.store().procedure_type(id).await?;
+    // An unknown id is a 404 before the definition is checked.
+    state.store().procedure_type(id).await?;
     let version = body.version;
-    let active = body.active.unwrap_or(current.active);
+    let active = body.active;
     let def = ProcedureType::parse(&body.input())?;
     let saved = state
         .store()

@@ -133,17 +133,12 @@ pub async fn create_room(
 #[serde(deny_unknown_fields)]
 pub struct RoomUpdate {
     pub version: i64,
-    #[serde(default)]
     pub code: String,
-    #[serde(default)]
     pub name: String,
-    #[serde(default)]
     pub room_type: String,
-    #[serde(default)]
     pub hours: [String; 7],
-    /// Absent: stays as it is.
-    #[serde(default)]
-    pub active: Option<bool>,
+    /// `false` takes the room out of use.
+    pub active: bool,
 }
 
 pub async fn update_room(
@@ -153,13 +148,14 @@ pub async fn update_room(
     ApiJson(body): ApiJson<RoomUpdate>,
 ) -> ApiResult<axum::Json<RoomOut>> {
     let id: RoomId = parse_id(&id)?;
-    let current = state.store().room(id).await?;
+    // An unknown id is a 404 before the definition is checked.
+    state.store().room(id).await?;
     let def = RoomDef::parse(&RoomInput {
         code: body.code,
         name: body.name,
         room_type: body.room_type,
         hours: body.hours,
-        active: body.active.unwrap_or(current.room.active),
+        active: body.active,
     })?;
     let room = state
         .store()
@@ -214,16 +210,11 @@ pub async fn create_equipment(
 #[serde(deny_unknown_fields)]
 pub struct EquipmentUpdate {
     pub version: i64,
-    #[serde(default)]
     pub code: String,
-    #[serde(default)]
     pub name: String,
-    #[serde(default)]
     pub kind: String,
-    #[serde(default)]
     pub rooms: Vec<String>,
-    #[serde(default)]
-    pub active: Option<bool>,
+    pub active: bool,
 }
 
 pub async fn update_equipment(
@@ -233,13 +224,14 @@ pub async fn update_equipment(
     ApiJson(body): ApiJson<EquipmentUpdate>,
 ) -> ApiResult<axum::Json<EquipmentOut>> {
     let id: EquipmentId = parse_id(&id)?;
-    let current = equipment_record(&state, id).await?;
+    // An unknown id is a 404 before the definition is checked.
+    equipment_record(&state, id).await?;
     let def = EquipmentDef::parse(&EquipmentInput {
         code: body.code,
         name: body.name,
         kind: body.kind,
         rooms: body.rooms,
-        active: body.active.unwrap_or(current.equipment.active),
+        active: body.active,
     })?;
     let record = state
         .store()
@@ -291,16 +283,12 @@ pub async fn create_bed_unit(
 #[serde(deny_unknown_fields)]
 pub struct BedUnitUpdate {
     pub version: i64,
-    #[serde(default)]
     pub code: String,
-    #[serde(default)]
     pub name: String,
-    #[serde(default)]
     pub kind: String,
-    #[serde(default)]
+    #[serde(deserialize_with = "crate::json::nullable")]
     pub capacity: Option<u32>,
-    #[serde(default)]
-    pub active: Option<bool>,
+    pub active: bool,
 }
 
 pub async fn update_bed_unit(
@@ -310,13 +298,14 @@ pub async fn update_bed_unit(
     ApiJson(body): ApiJson<BedUnitUpdate>,
 ) -> ApiResult<axum::Json<BedUnitOut>> {
     let id: BedUnitId = parse_id(&id)?;
-    let current = bed_unit_record(&state, id).await?;
+    // An unknown id is a 404 before the definition is checked.
+    bed_unit_record(&state, id).await?;
     let def = BedUnitDef::parse(&BedUnitInput {
         code: body.code,
         name: body.name,
         kind: body.kind,
         capacity: body.capacity,
-        active: body.active.unwrap_or(current.unit.active),
+        active: body.active,
     })?;
     let unit = state
         .store()

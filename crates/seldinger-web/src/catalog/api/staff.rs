@@ -79,7 +79,6 @@ pub struct WeeklyBody {
     /// The version read (0 before the hours were first set).
     pub version: i64,
     /// Monday first: `08:00-12:00, 13:30-18:00`, empty when absent.
-    #[serde(default)]
     pub hours: [String; 7],
 }
 
@@ -111,9 +110,7 @@ pub async fn set_weekly(
 #[serde(deny_unknown_fields)]
 pub struct ExceptionBody {
     /// Hours present that day; empty: away all day.
-    #[serde(default)]
     pub hours: String,
-    #[serde(default)]
     pub reason: String,
 }
 

@@ -78,15 +78,14 @@ impl Number {
 #[serde(deny_unknown_fields)]
 pub struct ThresholdsUpdate {
     pub version: i64,
-    #[serde(default)]
+    #[serde(deserialize_with = "crate::json::nullable")]
     pub inr_max: Option<Number>,
-    #[serde(default)]
+    #[serde(deserialize_with = "crate::json::nullable")]
     pub platelets_min: Option<Number>,
-    #[serde(default)]
+    #[serde(deserialize_with = "crate::json::nullable")]
     pub egfr_min: Option<Number>,
-    #[serde(default)]
+    #[serde(deserialize_with = "crate::json::nullable")]
     pub lab_max_age_days: Option<Number>,
-    #[serde(default)]
     pub source: String,
 }
 
