@@ -274,19 +274,18 @@ async fn compare(
         for (label, throughput, loaded, single) in measured {
             println!(
                 "  {engine:<8} {label:<8} {throughput:>7.0} searches/s, p50 {:>6.2} ms, p99 {:>6.2} ms at {}; one connection p50 {:>5.2} ms, p99 {:>5.2} ms",
-                load::percentile(&loaded.latencies_ms, 50.0),
-                load::percentile(&loaded.latencies_ms, 99.0),
+                loaded.percentile(0.50),
+                loaded.percentile(0.99),
                 settings.concurrency,
-                load::percentile(&single.latencies_ms, 50.0),
-                load::percentile(&single.latencies_ms, 99.0),
+                single.percentile(0.50),
+                single.percentile(0.99),
             );
         }
         if let [(_, base_tp, base_loaded, _), (_, cur_tp, cur_loaded, _)] = measured.as_slice() {
             println!(
                 "  {engine:<8} current/baseline: throughput ×{:.2}, p99 ×{:.2}",
                 cur_tp / base_tp,
-                load::percentile(&cur_loaded.latencies_ms, 99.0)
-                    / load::percentile(&base_loaded.latencies_ms, 99.0),
+                cur_loaded.percentile(0.99) / base_loaded.percentile(0.99),
             );
         }
     }

@@ -3,13 +3,19 @@
 //! (the database refuses both, see migrations m0001 and m0005).
 //!
 //! Every entry names the patients whose data it exposed or changed ([`Entry::patient`],
-//! [`Entry::patients`]) in `audit_patients`, keyed by patient: "who saw or changed this
-//! patient" is one indexed query ([`AuditFilter::patient`]), and a search or a worklist
-//! names every patient on the page it returned.
+//! [`Entry::patients`]), a search's page of results and a worklist's rows included, in
+//! its own row (`audit_log.patients`): one appended row per entry, however many patients
+//! it names. "Who saw or changed this patient" ([`AuditFilter::patient`]) reads
+//! `audit_patients`, an index keyed by patient that the [`AuditIndexer`] builds in the
+//! background, in batches sorted by key, from `audit_backlog` (the entries not yet
+//! indexed, filled by a trigger in the same statement as the entry), plus that backlog:
+//! an entry is found from the moment it is written. Writing each link synchronously,
+//! one random-key insert per patient shown, halved the throughput of patient search;
+//! PostgreSQL's GIN indexes defer their inserts the same way ("pending list").
 //!
 //! Entries of writes are written with [`write`] inside the write's transaction. Entries
 //! that stand alone (reads, searches, sign-ins) go through the [`AuditWriter`]: one task
-//! writes whatever entries are waiting in one transaction (group commit), and each
+//! writes whatever entries are waiting in one statement (group commit), and each
 //! caller waits until its entry is durable before it answers. Under load this turns one
 //! synchronous commit per request into one per batch, without acknowledging anything
 //! that is not on disk.
@@ -18,7 +24,11 @@
 //! the actor may see those patients (a referring physician sees only their own) and
 //! writes the entry before the data is returned.
 
-use sea_orm::sea_query::{Expr, ExprTrait, InsertStatement, JoinType, Order, Query};
+use std::time::Duration;
+
+use sea_orm::sea_query::{
+    Expr, ExprTrait, InsertStatement, JoinType, OnConflict, Order, Query, SelectStatement,
+};
 use sea_orm::{ConnectionTrait, DatabaseConnection, FromQueryResult, TransactionTrait};
 use seldinger_domain::PatientId;
 use seldinger_domain::audit::{Actor, AuditAction, ObjectRef};
@@ -60,6 +70,7 @@ struct AuditRow {
     client_addr: Option<String>,
     via: Option<String>,
     detail: Option<String>,
+    patients: Option<String>,
 }
 
 /// Which entries to list, newest first.
@@ -132,7 +143,7 @@ struct Row<'a> {
     at: OffsetDateTime,
 }
 
-const COLUMNS: [&str; 10] = [
+const COLUMNS: [&str; 11] = [
     "at",
     "user_id",
     "username",
@@ -143,10 +154,32 @@ const COLUMNS: [&str; 10] = [
     "client_addr",
     "via",
     "detail",
+    "patients",
 ];
 
 /// The most patient links written by one statement (two bound values each).
 const LINKS_PER_STATEMENT: usize = 2_000;
+
+/// An entry's patients as stored in `audit_log.patients`: their ids, space-separated.
+fn patients_column(patients: &[PatientId]) -> Option<String> {
+    if patients.is_empty() {
+        return None;
+    }
+    let ids: Vec<String> = patients.iter().map(|p| p.as_uuid().to_string()).collect();
+    Some(ids.join(" "))
+}
+
+fn parse_patients(id: i64, column: Option<&str>) -> StoreResult<Vec<PatientId>> {
+    column
+        .unwrap_or_default()
+        .split_ascii_whitespace()
+        .map(|p| {
+            Uuid::parse_str(p).map(PatientId::from_uuid).map_err(|_| {
+                StoreError::Other(format!("audit entry {id} names a malformed patient id"))
+            })
+        })
+        .collect()
+}
 
 fn insert(rows: &[Row<'_>]) -> InsertStatement {
     let mut insert = Query::insert();
@@ -166,53 +199,19 @@ fn insert(rows: &[Row<'_>]) -> InsertStatement {
             actor.client_addr.clone().into(),
             actor.via.clone().into(),
             entry.detail.clone().into(),
+            patients_column(&entry.patients).into(),
         ]);
     }
     insert
 }
 
-/// Writes rows through `db` (a transaction when any row names patients: the entries and
-/// their links commit together).
+/// Writes rows through `db` in one statement (the trigger of m0006 puts those that name
+/// patients in the backlog, in the same statement).
 async fn write_rows<C: ConnectionTrait>(db: &C, rows: &[Row<'_>]) -> StoreResult<()> {
     if rows.is_empty() {
         return Ok(());
     }
-    let mut insert = insert(rows);
-    if rows.iter().all(|r| r.entry.patients.is_empty()) {
-        db.execute(&insert).await?;
-        return Ok(());
-    }
-    insert.returning_col(name("id"));
-    let mut ids = Vec::with_capacity(rows.len());
-    for row in db.query_all(&insert).await? {
-        ids.push(row.try_get::<i64>("", "id")?);
-    }
-    if ids.len() != rows.len() {
-        return Err(StoreError::Other(format!(
-            "audit insert returned {} ids for {} entries",
-            ids.len(),
-            rows.len()
-        )));
-    }
-    // Rows are numbered in the order of the VALUES list (on PostgreSQL, by `nextval` as
-    // each row is inserted; on SQLite, one after the other), whatever order RETURNING
-    // lists them in: sorted, the ids match the rows.
-    ids.sort_unstable();
-    let links: Vec<(i64, Uuid)> = ids
-        .iter()
-        .zip(rows)
-        .flat_map(|(id, row)| row.entry.patients.iter().map(|p| (*id, p.as_uuid())))
-        .collect();
-    for chunk in links.chunks(LINKS_PER_STATEMENT) {
-        let mut insert = Query::insert();
-        insert
-            .into_table(name("audit_patients"))
-            .columns(["entry_id", "patient_id"].map(name));
-        for (entry, patient) in chunk {
-            insert.values_panic([(*entry).into(), (*patient).into()]);
-        }
-        db.execute(&insert).await?;
-    }
+    db.execute(&insert(rows)).await?;
     Ok(())
 }
 
@@ -249,19 +248,22 @@ struct Pending {
     done: oneshot::Sender<StoreResult<()>>,
 }
 
-/// The most entries written in one transaction (10 bound values each).
+/// The most entries written in one statement (11 bound values each).
 const BATCH: usize = 256;
 
 /// The group-commit writer of standalone audit entries.
 #[derive(Clone, Debug)]
 pub(crate) struct AuditWriter {
     queue: mpsc::Sender<Pending>,
+    /// Dropped with the last `Store` clone: the indexer stops.
+    _indexer: mpsc::Sender<()>,
 }
 
 impl AuditWriter {
-    /// Starts the writer task on the current runtime. It stops when the last `Store`
-    /// clone is dropped, after writing what is queued.
+    /// Starts the writer task and the [`AuditIndexer`] on the current runtime. Both stop
+    /// when the last `Store` clone is dropped, the writer after writing what is queued.
     pub(crate) fn start(db: DatabaseConnection) -> Self {
+        let _indexer = AuditIndexer::start(db.clone());
         let (queue, mut waiting) = mpsc::channel::<Pending>(4 * BATCH);
         tokio::spawn(async move {
             let mut batch = Vec::with_capacity(BATCH);
@@ -272,7 +274,7 @@ impl AuditWriter {
                 }
             }
         });
-        Self { queue }
+        Self { queue, _indexer }
     }
 
     /// Appends one entry and waits until it is committed.
@@ -304,13 +306,103 @@ async fn write_batch(db: &DatabaseConnection, batch: &[Pending]) -> StoreResult<
             at: p.at,
         })
         .collect();
-    if rows.iter().all(|r| r.entry.patients.is_empty()) {
-        return write_rows(db, &rows).await;
+    write_rows(db, &rows).await
+}
+
+/// Builds `audit_patients` from `audit_backlog` in the background: every
+/// [`AuditIndexer::PERIOD`], it moves what the backlog holds into the index, in
+/// transactions of at most [`AuditIndexer::ENTRIES`] entries, their links sorted by key
+/// (patient, entry) so that neighbouring links share the index's pages. Several
+/// processes may index the same database: a link already there is skipped.
+pub(crate) struct AuditIndexer;
+
+impl AuditIndexer {
+    const PERIOD: Duration = Duration::from_secs(1);
+    const ENTRIES: u64 = 500;
+
+    /// Starts the task; it stops when every clone of the returned sender is dropped.
+    fn start(db: DatabaseConnection) -> mpsc::Sender<()> {
+        let (keep, mut stopped) = mpsc::channel::<()>(1);
+        tokio::spawn(async move {
+            let mut ticks = tokio::time::interval(Self::PERIOD);
+            ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tokio::select! {
+                    _ = stopped.recv() => break,
+                    _ = ticks.tick() => {
+                        if let Err(error) = index_backlog(&db).await {
+                            // Before the migrations ran, or while the database is away:
+                            // the backlog waits, and is still read by `list_audit`.
+                            tracing::debug!(%error, "audit index: backlog left for later");
+                        }
+                    }
+                }
+            }
+        });
+        keep
     }
+}
+
+/// Moves the whole backlog into `audit_patients`; returns how many entries it moved.
+async fn index_backlog(db: &DatabaseConnection) -> StoreResult<usize> {
+    let mut moved = 0;
+    loop {
+        let n = index_some(db, AuditIndexer::ENTRIES).await?;
+        moved += n;
+        if (n as u64) < AuditIndexer::ENTRIES {
+            return Ok(moved);
+        }
+    }
+}
+
+/// Moves up to `limit` entries of the backlog, oldest first, in one transaction.
+async fn index_some(db: &DatabaseConnection, limit: u64) -> StoreResult<usize> {
     let txn = db.begin().await?;
-    write_rows(&txn, &rows).await?;
+    let mut q = Query::select();
+    entries_of(&mut q, "audit_backlog", "b")
+        .column((name("b"), name("entry_id")))
+        .column((name("a"), name("patients")))
+        .order_by((name("b"), name("entry_id")), Order::Asc)
+        .limit(limit);
+    let rows = txn.query_all(&q).await?;
+    if rows.is_empty() {
+        return Ok(0);
+    }
+    let mut entries = Vec::with_capacity(rows.len());
+    let mut links: Vec<(Uuid, i64)> = Vec::new();
+    for row in &rows {
+        let id: i64 = row.try_get("", "entry_id")?;
+        let patients: Option<String> = row.try_get("", "patients")?;
+        for patient in parse_patients(id, patients.as_deref())? {
+            links.push((patient.as_uuid(), id));
+        }
+        entries.push(id);
+    }
+    links.sort_unstable();
+    links.dedup();
+    for chunk in links.chunks(LINKS_PER_STATEMENT) {
+        let mut insert = Query::insert();
+        insert
+            .into_table(name("audit_patients"))
+            .columns(["patient_id", "entry_id"].map(name))
+            .on_conflict(
+                OnConflict::columns(["patient_id", "entry_id"].map(name))
+                    .do_nothing()
+                    .to_owned(),
+            );
+        for (patient, entry) in chunk {
+            insert.values_panic([(*patient).into(), (*entry).into()]);
+        }
+        txn.execute(&insert).await?;
+    }
+    // By id, not by range: on PostgreSQL an entry with a lower id may commit later.
+    let delete = Query::delete()
+        .from_table(name("audit_backlog"))
+        .and_where(Expr::col(name("entry_id")).is_in(entries.iter().copied()))
+        .to_owned();
+    txn.execute(&delete).await?;
     txn.commit().await?;
-    Ok(())
+    Ok(entries.len())
 }
 
 impl Store {
@@ -369,64 +461,53 @@ impl Store {
     }
 
     /// Lists entries, newest first. Reading the log is itself audited. With
-    /// [`AuditFilter::patient`], one range of `audit_patients`' key.
+    /// [`AuditFilter::patient`], the entries naming that patient: those still in the
+    /// backlog (a short scan, read first), then those in `audit_patients` (one range of
+    /// its key). An entry the indexer moves in between is seen twice and kept once; none
+    /// can be missed, since an entry leaves the backlog only once it is in the index.
     pub async fn list_audit(
         &self,
         actor: &Actor,
         filter: &AuditFilter,
         now: OffsetDateTime,
     ) -> StoreResult<Vec<AuditRecord>> {
-        let col = |c: &'static str| (name("a"), name(c));
-        let mut q = Query::select();
-        q.columns(
-            ["id"]
-                .iter()
-                .chain(COLUMNS.iter())
-                .map(|c| (name("a"), name(c))),
-        )
-        .limit(filter.limit.clamp(1, 1000));
+        let limit = filter.limit.clamp(1, 1000);
+        let mut rows = Vec::new();
         if let Some(patient) = filter.patient {
-            q.from_as(name("audit_patients"), name("l"))
-                .join_as(
-                    JoinType::InnerJoin,
-                    name("audit_log"),
-                    name("a"),
-                    Expr::col(col("id")).equals((name("l"), name("entry_id"))),
+            let mut pending = select_entries(filter, limit);
+            entries_of(&mut pending, "audit_backlog", "b")
+                .and_where(
+                    Expr::col((name("a"), name("patients")))
+                        .like(format!("%{}%", patient.as_uuid())),
                 )
+                .order_by((name("b"), name("entry_id")), Order::Desc);
+            if let Some(before) = filter.before_id {
+                pending.and_where(Expr::col((name("b"), name("entry_id"))).lt(before));
+            }
+            rows.extend(self.db.query_all(&pending).await?);
+            let mut indexed = select_entries(filter, limit);
+            entries_of(&mut indexed, "audit_patients", "l")
                 .and_where(Expr::col((name("l"), name("patient_id"))).eq(patient.as_uuid()))
                 .order_by((name("l"), name("entry_id")), Order::Desc);
             if let Some(before) = filter.before_id {
-                q.and_where(Expr::col((name("l"), name("entry_id"))).lt(before));
+                indexed.and_where(Expr::col((name("l"), name("entry_id"))).lt(before));
             }
+            rows.extend(self.db.query_all(&indexed).await?);
         } else {
+            let mut q = select_entries(filter, limit);
             q.from_as(name("audit_log"), name("a"))
-                .order_by(col("id"), Order::Desc);
+                .order_by((name("a"), name("id")), Order::Desc);
             if let Some(before) = filter.before_id {
-                q.and_where(Expr::col(col("id")).lt(before));
+                q.and_where(Expr::col((name("a"), name("id"))).lt(before));
             }
+            rows = self.db.query_all(&q).await?;
         }
-        if let Some(object) = &filter.object {
-            q.and_where(Expr::col(col("object_type")).eq(object.kind.clone()));
-            q.and_where(Expr::col(col("object_id")).eq(object.id.clone()));
-        }
-        if let Some(username) = &filter.username {
-            q.and_where(Expr::col(col("username")).eq(username.clone()));
-        }
-        if let Some(action) = filter.action {
-            q.and_where(Expr::col(col("action")).eq(action.code()));
-        }
-        if let Some(since) = filter.since {
-            q.and_where(Expr::col(col("at")).gte(since));
-        }
-        if let Some(until) = filter.until {
-            q.and_where(Expr::col(col("at")).lt(until));
-        }
-        let rows = self.db.query_all(&q).await?;
         let mut records = rows
             .iter()
             .map(|r| {
                 let row = AuditRow::from_query_result(r, "")?;
                 Ok(AuditRecord {
+                    patients: parse_patients(row.id, row.patients.as_deref())?,
                     id: row.id,
                     at: row.at,
                     user_id: row.user_id,
@@ -438,11 +519,12 @@ impl Store {
                     client_addr: row.client_addr,
                     via: row.via,
                     detail: row.detail,
-                    patients: Vec::new(),
                 })
             })
             .collect::<StoreResult<Vec<_>>>()?;
-        self.attach_patients(&mut records).await?;
+        records.sort_unstable_by_key(|r| std::cmp::Reverse(r.id));
+        records.dedup_by_key(|r| r.id);
+        records.truncate(limit as usize);
         let mut detail = Vec::new();
         if let Some(patient) = filter.patient {
             detail.push(format!("filter patient/{patient}"));
@@ -460,25 +542,52 @@ impl Store {
         Ok(records)
     }
 
-    /// Fills in each record's patients, in one query.
-    async fn attach_patients(&self, records: &mut [AuditRecord]) -> StoreResult<()> {
-        if records.is_empty() {
-            return Ok(());
-        }
-        let q = Query::select()
-            .columns(["entry_id", "patient_id"].map(name))
-            .from(name("audit_patients"))
-            .and_where(Expr::col(name("entry_id")).is_in(records.iter().map(|r| r.id)))
-            .to_owned();
-        for row in self.db.query_all(&q).await? {
-            let entry: i64 = row.try_get("", "entry_id")?;
-            let patient: Uuid = row.try_get("", "patient_id")?;
-            if let Some(record) = records.iter_mut().find(|r| r.id == entry) {
-                record.patients.push(PatientId::from_uuid(patient));
-            }
-        }
-        Ok(())
+    /// Moves every entry waiting in the backlog into `audit_patients` now, and returns
+    /// how many it moved. The store does it on its own every second; tests call it to
+    /// see the index as it settles.
+    pub async fn index_audit_backlog(&self) -> StoreResult<usize> {
+        index_backlog(&self.db).await
     }
+}
+
+/// `table` (aliased `alias`), whose `entry_id` names entries, joined to `audit_log` (`a`).
+fn entries_of<'q>(
+    q: &'q mut SelectStatement,
+    table: &'static str,
+    alias: &'static str,
+) -> &'q mut SelectStatement {
+    q.from_as(name(table), name(alias)).join_as(
+        JoinType::InnerJoin,
+        name("audit_log"),
+        name("a"),
+        Expr::col((name("a"), name("id"))).equals((name(alias), name("entry_id"))),
+    )
+}
+
+/// The columns of an entry and the filters other than the patient; the caller adds the
+/// source (`a` is `audit_log`), its order and the paging bound.
+fn select_entries(filter: &AuditFilter, limit: u64) -> SelectStatement {
+    let col = |c: &'static str| (name("a"), name(c));
+    let mut q = Query::select();
+    q.columns(["id"].iter().chain(COLUMNS.iter()).map(|c| col(c)))
+        .limit(limit);
+    if let Some(object) = &filter.object {
+        q.and_where(Expr::col(col("object_type")).eq(object.kind.clone()));
+        q.and_where(Expr::col(col("object_id")).eq(object.id.clone()));
+    }
+    if let Some(username) = &filter.username {
+        q.and_where(Expr::col(col("username")).eq(username.clone()));
+    }
+    if let Some(action) = filter.action {
+        q.and_where(Expr::col(col("action")).eq(action.code()));
+    }
+    if let Some(since) = filter.since {
+        q.and_where(Expr::col(col("at")).gte(since));
+    }
+    if let Some(until) = filter.until {
+        q.and_where(Expr::col(col("at")).lt(until));
+    }
+    q
 }
 
 /// What happened at a sign-in form.

@@ -10,6 +10,10 @@
 //!   events, follow-up.
 //! - `m0004_accounts`: the accounts lock (an active administrator always remains),
 //!   `users.must_change_password`, API token labels.
+//! - `m0005_audit`: the patients each audit entry names (`audit_patients`), the route it
+//!   came through, emergency access grants.
+//! - `m0006_audit_backlog`: an entry's patients written with it; `audit_patients` built
+//!   in the background from `audit_backlog`.
 //!
 //! Tables are keyed by UUIDv7, with `version` where people edit; every patient-related
 //! row is reachable from `patients.id`. Histories (audit log, case events, consent) are
@@ -21,6 +25,7 @@ mod m0002_pathway;
 mod m0003_outcomes;
 mod m0004_accounts;
 mod m0005_audit;
+mod m0006_audit_backlog;
 pub mod seed;
 
 pub struct Migrator;
@@ -33,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0003_outcomes::M0003Outcomes),
             Box::new(m0004_accounts::M0004Accounts),
             Box::new(m0005_audit::M0005Audit),
+            Box::new(m0006_audit_backlog::M0006AuditBacklog),
         ]
     }
 }

@@ -161,6 +161,8 @@ async fn the_audit_log_refuses_updates_and_deletes_in_the_database_itself() {
         .create_patient(&actor, &patient("IP42", "Roux", "Anne", "1950-05-05"), NOW)
         .await
         .unwrap();
+    // The patient index is built in the background: settle it now.
+    store.index_audit_backlog().await.unwrap();
     let db = store.raw_connection();
     db.execute_unprepared(
         "INSERT INTO access_grants (id, user_id, patient_id, reason, granted_at, expires_at, username) \
