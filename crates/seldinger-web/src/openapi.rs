@@ -1,16 +1,50 @@
 //! The OpenAPI 3.1 document of the JSON API, served at `GET /api/v1/openapi.json`.
 //!
-//! Written by hand beside the handlers (no derive macros on domain types): this module
-//! has the helpers the parts are written with, the core (what the API is, how to
-//! authenticate, the `Problem` schema of every error), and the assembly of the core with
-//! every area's part (`tags`, `paths`, `schemas`; the crate root lists them in
-//! [`crate::OPENAPI`]). A part may refer to a schema another part defines by its name
+//! Each area writes its part beside its handlers (`spec.rs`: `tags`, `paths`, `schemas`;
+//! the crate root lists them in [`crate::OPENAPI`]). Schemas move, area by area, from
+//! hand-written JSON to [`derived`] ones, generated (utoipa's `ToSchema`) from the very
+//! types the handlers deserialize and serialize, constraints included (lengths,
+//! patterns, enums, required fields, `additionalProperties: false` from
+//! `deny_unknown_fields`): so far the patients' update and withdrawal bodies, allergies
+//! and treatments, the permissions and every code list of the domain (`string_enum!`).
+//! This module has the helpers the parts are written with, the core (what the API is,
+//! how to authenticate, the `Problem` schema of every error), and the assembly. The
+//! whole document is pinned by a snapshot (`openapi.json` in the crate's folder). A part may refer to a schema another part defines by its name
 //! (`Patient`, `CaseListItem`…): the tests check that every `$ref` resolves, that no name
 //! is defined twice, and that the document describes exactly the API routes of
 //! [`crate::routes::route_table`].
 
 use axum::Json;
 use serde_json::{Value, json};
+use utoipa::ToSchema;
+
+/// The schema of `T`, and of every type it refers to, generated from the Rust types
+/// (utoipa): a part lists them among its `schemas`, so a schema cannot drift from the
+/// struct the handler reads or writes.
+pub(crate) fn derived<T: ToSchema>() -> serde_json::Map<String, Value> {
+    let mut all = Vec::new();
+    T::schemas(&mut all);
+    all.push((T::name().into_owned(), T::schema()));
+    all.into_iter()
+        .map(|(name, schema)| {
+            let value = serde_json::to_value(schema).unwrap_or(Value::Null);
+            (name, value)
+        })
+        .collect()
+}
+
+/// Adds the [`derived`] schemas to a part's `schemas`.
+pub(crate) fn with_derived(
+    mut part: Value,
+    derived: impl IntoIterator<Item = serde_json::Map<String, Value>>,
+) -> Value {
+    if let Some(schemas) = part["schemas"].as_object_mut() {
+        for map in derived {
+            schemas.extend(map);
+        }
+    }
+    part
+}
 
 pub(crate) fn problem_responses(codes: &[&str]) -> Value {
     let mut out = serde_json::Map::new();
@@ -259,6 +293,34 @@ mod tests {
         let spec = spec();
         for tag in spec["tags"].as_array().expect("tags") {
             assert!(tag_rank(tag) < TAG_ORDER.len(), "{tag} is not in TAG_ORDER");
+        }
+    }
+
+    /// The whole document, pinned: a change of any schema, path or description shows
+    /// in the diff of `openapi.json` (the crate's folder), reviewed like code. After an
+    /// intended change, rewrite it with `SELDINGER_BLESS=1 cargo test -p seldinger-web
+    /// openapi`.
+    #[test]
+    fn the_document_matches_its_snapshot() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("openapi.json");
+        let now = serde_json::to_string_pretty(&spec()).expect("the document serializes") + "\n";
+        if std::env::var_os("SELDINGER_BLESS").is_some() {
+            std::fs::write(&path, &now).expect("the snapshot is written");
+            return;
+        }
+        let pinned = std::fs::read_to_string(&path).unwrap_or_default();
+        if pinned != now {
+            let line = pinned
+                .lines()
+                .zip(now.lines())
+                .position(|(a, b)| a != b)
+                .unwrap_or_else(|| pinned.lines().count().min(now.lines().count()));
+            panic!(
+                "the OpenAPI document differs from {} from line {}: review the change, then \
+                 rewrite the snapshot with SELDINGER_BLESS=1 cargo test -p seldinger-web openapi",
+                path.display(),
+                line + 1
+            );
         }
     }
 

@@ -5,12 +5,15 @@ use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use seldinger_domain::invalid::Problem;
-use seldinger_domain::patient::{NewPatient, PatientInput, PatientQuery, RawEntry};
+use seldinger_domain::patient::{
+    Allergy, Anticoagulant, NewPatient, PatientInput, PatientQuery, RawEntry, Sex,
+};
 use seldinger_domain::{FieldError, PatientId};
 use seldinger_store::Patient;
 use seldinger_store::timeline::TimelineItem;
 use serde::Deserialize;
 use serde_json::{Value, json};
+use utoipa::ToSchema;
 
 use super::href;
 use crate::AppState;
@@ -92,18 +95,38 @@ pub async fn get_patient(
 }
 
 /// The body of `PUT /api/v1/patients/{id}`: the whole record and the version it was read at.
-/// It repeats `PatientInput`'s fields because `#[serde(flatten)]` would silently disable
-/// `deny_unknown_fields`, and an unknown field must be refused.
-#[derive(Deserialize)]
+// It repeats `PatientInput`'s fields because `#[serde(flatten)]` would silently disable
+// `deny_unknown_fields`, and an unknown field must be refused.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PatientUpdate {
+    /// The version that was read.
     pub version: i64,
+    /// 1 to 32 letters, digits and `-_/.`, at least one digit, spaces around it trimmed
+    /// (`Mrn::parse`).
+    #[schema(
+        pattern = r"^\s*(?=[A-Za-z0-9_./-]{1,32}\s*$)[A-Za-z0-9_./-]*[0-9][A-Za-z0-9_./-]*\s*$"
+    )]
     pub mrn: String,
+    /// Letters of any script (`[^\W\d_]`), spaces, hyphens, apostrophes, full stops;
+    /// at least one letter (`text::person_name`).
+    #[schema(
+        max_length = 100,
+        pattern = r"^(?:[^\W\d_]|[\s'’.-])*[^\W\d_](?:[^\W\d_]|[\s'’.-])*$"
+    )]
     pub family_name: String,
+    #[schema(
+        max_length = 100,
+        pattern = r"^(?:[^\W\d_]|[\s'’.-])*[^\W\d_](?:[^\W\d_]|[\s'’.-])*$"
+    )]
     pub given_names: String,
+    #[schema(value_type = String, format = Date)]
     pub birth_date: String,
+    #[schema(value_type = Sex)]
     pub sex: String,
+    #[schema(value_type = Vec<Allergy>, max_items = 20)]
     pub allergies: Vec<RawEntry>,
+    #[schema(value_type = Vec<Anticoagulant>, max_items = 20)]
     pub anticoagulants: Vec<RawEntry>,
 }
 
@@ -138,11 +161,18 @@ pub async fn update_patient(
 }
 
 /// The body of `DELETE /api/v1/patients/{id}`.
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PatientWithdrawal {
+    /// The version that was read.
     pub version: i64,
+    /// Why the record is withdrawn (it goes to the audit log).
     #[serde(default)]
+    #[schema(
+        required = true,
+        max_length = 500,
+        pattern = r"^(?=[\s\S]*\S)[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
+    )]
     pub reason: String,
 }
 

@@ -2,12 +2,13 @@
 
 use serde_json::{Value, json};
 
-use crate::openapi::{body, items, ok, path_param, query_param, schema};
+use super::api::{PatientUpdate, PatientWithdrawal};
+use crate::openapi::{body, derived, items, ok, path_param, query_param, schema, with_derived};
 
 /// `tags`, `paths` and `schemas`, merged into the document by `openapi::spec`.
 pub(super) fn openapi() -> Value {
     let patient_id = path_param("id", "The patient's id (UUID).");
-    json!({
+    let part = json!({
         "tags": [
             { "name": "patients" },
             { "name": "timeline", "description": "Everything about a patient across cases, in time order." }
@@ -66,17 +67,6 @@ pub(super) fn openapi() -> Value {
             }
         },
         "schemas": {
-            "Allergy": {
-                "type": "object", "required": ["kind"], "additionalProperties": false,
-                "properties": { "kind": { "enum": ["iodinated_contrast", "latex", "other"] }, "note": { "type": "string", "maxLength": 500, "description": "Required for `other`." } }
-            },
-            "Anticoagulant": {
-                "type": "object", "required": ["drug"], "additionalProperties": false,
-                "properties": {
-                    "drug": { "enum": ["warfarin", "fluindione", "acenocoumarol", "apixaban", "rivaroxaban", "dabigatran", "edoxaban", "lmwh", "ufh", "aspirin", "clopidogrel", "prasugrel", "ticagrelor", "other"] },
-                    "note": { "type": "string", "maxLength": 500, "description": "Required for `other`." }
-                }
-            },
             "PatientInput": {
                 "type": "object", "additionalProperties": false,
                 "required": ["mrn", "family_name", "given_names", "birth_date", "sex"],
@@ -89,9 +79,6 @@ pub(super) fn openapi() -> Value {
                     "allergies": { "type": "array", "maxItems": 20, "items": schema("Allergy") },
                     "anticoagulants": { "type": "array", "maxItems": 20, "items": schema("Anticoagulant") }
                 }
-            },
-            "PatientUpdate": {
-                "allOf": [schema("PatientInput"), { "type": "object", "required": ["version"], "properties": { "version": { "type": "integer", "description": "The version that was read." } } }]
             },
             "Patient": {
                 "type": "object",
@@ -108,10 +95,6 @@ pub(super) fn openapi() -> Value {
             },
             "PatientWithDuplicates": {
                 "allOf": [schema("Patient"), { "type": "object", "properties": { "possible_duplicates": { "type": "array", "items": { "type": "string", "format": "uuid" } } } }]
-            },
-            "PatientWithdrawal": {
-                "type": "object", "additionalProperties": false, "required": ["version", "reason"],
-                "properties": { "version": { "type": "integer" }, "reason": { "type": "string", "maxLength": 500 } }
             },
             "TimelineEntry": {
                 "type": "object",
@@ -130,5 +113,9 @@ pub(super) fn openapi() -> Value {
                 }
             }
         }
-    })
+    });
+    with_derived(
+        part,
+        [derived::<PatientUpdate>(), derived::<PatientWithdrawal>()],
+    )
 }

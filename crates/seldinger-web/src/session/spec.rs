@@ -2,11 +2,13 @@
 
 use serde_json::{Value, json};
 
-use crate::openapi::{body, ok, schema};
+use seldinger_domain::access::Permission;
+
+use crate::openapi::{body, derived, ok, schema, with_derived};
 
 /// `tags`, `paths` and `schemas`, merged into the document by `openapi::spec`.
 pub(super) fn openapi() -> Value {
-    json!({
+    let part = json!({
         "tags": [
             { "name": "session", "description": "Signing in and out, the current user." }
         ],
@@ -32,11 +34,12 @@ pub(super) fn openapi() -> Value {
         "schemas": {
             "Me": {
                 "allOf": [schema("User"), { "type": "object", "properties": {
-                    "permissions": { "type": "array", "items": { "enum": ["patient_read", "patient_write", "user_admin", "audit_read"] } },
+                    "permissions": { "type": "array", "items": schema("Permission") },
                     "csrf_token": { "type": "string", "description": "With a cookie session: send it back in X-CSRF-Token on writes." } } }]
             },
             "SignIn": { "type": "object", "additionalProperties": false, "required": ["username", "password"], "properties": { "username": { "type": "string" }, "password": { "type": "string" } } },
             "Language": { "type": "object", "additionalProperties": false, "required": ["language"], "properties": { "language": { "enum": ["fr", "en"] } } }
         }
-    })
+    });
+    with_derived(part, [derived::<Permission>()])
 }
