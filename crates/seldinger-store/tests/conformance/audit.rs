@@ -34,6 +34,27 @@ async fn entries_of(store: &Store, patient: PatientId) -> Vec<AuditRecord> {
     entries
 }
 
+/// A page of two of the entries naming `patient` (with `action`, if given), below
+/// `before`, newest first.
+async fn page_of(
+    store: &Store,
+    patient: PatientId,
+    action: Option<AuditAction>,
+    before: Option<i64>,
+) -> Vec<AuditRecord> {
+    let filter = AuditFilter {
+        patient: Some(patient),
+        action,
+        before_id: before,
+        limit: 2,
+        ..Default::default()
+    };
+    store
+        .list_audit(&Actor::system("test"), &filter, NOW)
+        .await
+        .unwrap()
+}
+
 /// Runs `read` and checks that it left exactly one new entry naming `patient`, by `who`,
 /// with `action`.
 macro_rules! audited {
@@ -275,24 +296,7 @@ async fn the_patient_filter_pages_backwards_through_one_patients_entries() {
         d.store.get_patient(&d.nurse(), p, NOW).await.unwrap();
     }
     let all = entries_of(&d.store, p).await;
-    let page = |before: Option<i64>| {
-        let store = d.store.clone();
-        async move {
-            store
-                .list_audit(
-                    &Actor::system("test"),
-                    &AuditFilter {
-                        patient: Some(p),
-                        before_id: before,
-                        limit: 2,
-                        ..Default::default()
-                    },
-                    NOW,
-                )
-                .await
-                .unwrap()
-        }
-    };
+    let page = |before: Option<i64>| page_of(&d.store, p, None, before);
     let first = page(None).await;
     // The newest entry naming the patient is `entries_of`'s own read of the log.
     assert_eq!(first[0].action, "audit.read");
@@ -450,25 +454,7 @@ async fn an_emergency_access_opens_one_patient_for_a_limited_time_and_is_listed(
 async fn who_saw_a_patient_is_answered_alike_before_and_after_the_index_settles() {
     let d = Dept::open().await;
     let p = d.patient_id();
-    let reads = |before: Option<i64>| {
-        let store = d.store.clone();
-        async move {
-            store
-                .list_audit(
-                    &Actor::system("test"),
-                    &AuditFilter {
-                        patient: Some(p),
-                        action: Some(AuditAction::PatientRead),
-                        before_id: before,
-                        limit: 2,
-                        ..Default::default()
-                    },
-                    NOW,
-                )
-                .await
-                .unwrap()
-        }
-    };
+    let reads = |before: Option<i64>| page_of(&d.store, p, Some(AuditAction::PatientRead), before);
     // Three reads in the index, three (unless the store's own indexer ran since) still
     // in the backlog.
     for _ in 0..3 {
