@@ -422,7 +422,10 @@ impl Store {
                 (name("serious"), event.serious.into()),
                 (name("data"), json(&event)?.into()),
                 (name("report_due_at"), due.into()),
-                (name("version"), (expected_version + 1).into()),
+                (
+                    name("version"),
+                    crate::next_version(expected_version).into(),
+                ),
                 (name("updated_at"), now.into()),
             ])
             .and_where(Expr::col(name("id")).eq(id.as_uuid()))
@@ -433,7 +436,15 @@ impl Store {
                 current: current.version,
             }));
         }
-        revision(&txn, actor, id.as_uuid(), expected_version + 1, &event, now).await?;
+        revision(
+            &txn,
+            actor,
+            id.as_uuid(),
+            crate::next_version(expected_version),
+            &event,
+            now,
+        )
+        .await?;
         append(
             &txn,
             actor,

@@ -292,7 +292,7 @@ impl Store {
         now: OffsetDateTime,
     ) -> StoreResult<ProcedureTypeRecord> {
         let by = actor.user_id.map(|u| u.as_uuid());
-        let next = expected_version + 1;
+        let next = crate::next_version(expected_version);
         let txn = self.db.begin().await?;
         // The write comes first, so that concurrent edits serialise on it.
         let bump = Query::update()
@@ -395,7 +395,7 @@ impl Store {
         let update = Query::update()
             .table(name("checklist_thresholds"))
             .value(name("definition"), json)
-            .value(name("version"), expected_version + 1)
+            .value(name("version"), crate::next_version(expected_version))
             .value(name("updated_at"), now)
             .value(name("updated_by"), actor.user_id.map(|u| u.as_uuid()))
             .and_where(Expr::col(name("bleeding_risk")).eq(risk))
@@ -424,7 +424,7 @@ impl Store {
         txn.commit().await?;
         Ok(ThresholdsRecord {
             thresholds: thresholds.clone(),
-            version: expected_version + 1,
+            version: crate::next_version(expected_version),
             updated_at: now,
         })
     }

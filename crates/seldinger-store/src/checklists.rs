@@ -213,7 +213,10 @@ impl Store {
                 .table(name("checklists"))
                 .values([
                     (name("data"), data.into()),
-                    (name("version"), (expected_version + 1).into()),
+                    (
+                        name("version"),
+                        crate::next_version(expected_version).into(),
+                    ),
                     (name("updated_at"), now.into()),
                     (name("updated_by"), by.into()),
                 ])

@@ -34,3 +34,27 @@ pub(crate) fn rfc3339_seconds(at: time::OffsetDateTime) -> String {
     at.format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_else(|_| at.to_string())
 }
+
+/// The version a record gets when the edit made at `expected` lands. A client may send any
+/// `expected`, the type's maximum included: that one never matches a stored row (the edit
+/// is a stale-version conflict), and must not overflow on the way.
+pub(crate) fn next_version<V: Version>(expected: V) -> V {
+    expected.next()
+}
+
+/// A version counter: `i64` for most records, `i32` for a procedure type's.
+pub(crate) trait Version: Copy {
+    fn next(self) -> Self;
+}
+
+impl Version for i32 {
+    fn next(self) -> Self {
+        self.saturating_add(1)
+    }
+}
+
+impl Version for i64 {
+    fn next(self) -> Self {
+        self.saturating_add(1)
+    }
+}

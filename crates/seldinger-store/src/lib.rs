@@ -57,7 +57,7 @@ pub use access::EmergencyAccess;
 pub use accounts::NewUser;
 pub use accounts::{ApiToken, Session, User};
 pub use audit::{AuditFilter, AuditRecord, SignIn};
-pub(crate) use codec::{corrupt, json, name, utc};
+pub(crate) use codec::{corrupt, json, name, next_version, utc};
 pub use patients::{Patient, PatientSummary};
 
 /// What can go wrong when storing or loading, kept apart so the web layer can answer

@@ -375,7 +375,10 @@ impl Store {
                     .table(name("reports"))
                     .values([
                         (name("content"), json(&report)?.into()),
-                        (name("version"), (expected_version + 1).into()),
+                        (
+                            name("version"),
+                            crate::next_version(expected_version).into(),
+                        ),
                         (name("updated_at"), now.into()),
                         (name("updated_by"), by.into()),
                     ])

@@ -350,7 +350,7 @@ impl Store {
                 }
                 update
                     .value(name("updated_at"), now)
-                    .value(name("version"), expected + 1)
+                    .value(name("version"), crate::next_version(expected))
                     .and_where(Expr::col(name("id")).eq(id))
                     .and_where(Expr::col(name("version")).eq(expected));
                 let updated = txn
@@ -360,7 +360,7 @@ impl Store {
                 if updated.rows_affected() == 0 {
                     return Err(stale(&txn, table, id).await);
                 }
-                expected + 1
+                crate::next_version(expected)
             }
         };
         let mut entry = Entry::new(AuditAction::ResourceUpdate).on(object, id);
@@ -622,7 +622,10 @@ impl Store {
                 .table(name("staff_availability"))
                 .values([
                     (name("weekly"), json(weekly)?.into()),
-                    (name("version"), (expected_version + 1).into()),
+                    (
+                        name("version"),
+                        crate::next_version(expected_version).into(),
+                    ),
                     (name("updated_at"), now.into()),
                     (name("updated_by"), by.into()),
                 ])
@@ -668,7 +671,7 @@ impl Store {
         )
         .await?;
         txn.commit().await?;
-        Ok(expected_version + 1)
+        Ok(crate::next_version(expected_version))
     }
 
     /// Adds (or replaces) someone's exception for one date.

@@ -156,3 +156,39 @@ async fn a_report_read_with_get_is_written_back_with_put_and_a_partial_one_is_re
     assert_eq!(read["version"], 2);
     assert_eq!(read["report"]["findings"], report["findings"]);
 }
+
+#[tokio::test]
+async fn the_largest_version_is_a_stale_one_not_a_dropped_connection() {
+    let app = TestApp::spawn().await;
+    let scheduler = app.api(&app.token("sched", Role::Scheduler).await);
+    let week = json!(["08:00-18:00", "", "", "", "", "", ""]);
+    let mut bodies = vec![
+        (
+            "/api/v1/rooms",
+            json!({ "code": "CT-1", "name": "Scanner 1", "room_type": "ct", "hours": week }),
+        ),
+        (
+            "/api/v1/bed-units",
+            json!({ "code": "UA", "name": "Ambulatoire", "kind": "day_unit", "capacity": 6 }),
+        ),
+        (
+            "/api/v1/equipment",
+            json!({ "code": "MW-1", "name": "Générateur", "kind": "mw_generator", "rooms": ["CT-1"] }),
+        ),
+    ];
+    for (collection, body) in &mut bodies {
+        let (status, created) = scheduler.post(collection, body).await;
+        assert_eq!(status, StatusCode::CREATED, "{created}");
+        let path = format!("{collection}/{}", created["id"].as_str().expect("id"));
+        body["version"] = json!(i64::MAX);
+        body["active"] = json!(false);
+        let (status, problem) = scheduler.put(&path, body).await;
+        assert_eq!(status, StatusCode::CONFLICT, "{path}: {problem}");
+        assert_eq!(problem["current_version"], 1, "{problem}");
+        let (_, read) = scheduler.get(&path).await;
+        assert_eq!(
+            (read["version"].clone(), read["active"].clone()),
+            (json!(1), json!(true))
+        );
+    }
+}
