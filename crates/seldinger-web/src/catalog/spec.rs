@@ -7,7 +7,8 @@ use seldinger_domain::catalog::{
 use seldinger_domain::resources::BedUnitKind;
 use serde_json::{Value, json};
 
-use crate::openapi::{body, items, ok, path_param, query_param, schema};
+use super::api::resources::{BedUnitUpdate, EquipmentUpdate, RoomUpdate};
+use crate::openapi::{body, derived, items, ok, path_param, query_param, schema, with_derived};
 
 fn codes<T: Copy>(all: &[T], code: fn(T) -> &'static str) -> Value {
     json!({ "enum": all.iter().map(|v| code(*v)).collect::<Vec<_>>() })
@@ -83,7 +84,7 @@ fn with(mut properties: Value, extra: Value) -> Value {
 }
 
 pub(super) fn openapi() -> Value {
-    json!({
+    let part = json!({
         "tags": [
             { "name": "catalog", "description": "Procedure types, versioned: each edit saves the next version and a case keeps the version it was planned with. Readable by every signed-in user; edited by catalog administrators." },
             { "name": "thresholds", "description": "The checklist's lab thresholds per bleeding-risk category, with their source." },
@@ -92,7 +93,15 @@ pub(super) fn openapi() -> Value {
         ],
         "paths": merge(catalog_paths(), resource_paths()),
         "schemas": merge(catalog_schemas(), resource_schemas())
-    })
+    });
+    with_derived(
+        part,
+        [
+            derived::<RoomUpdate>(),
+            derived::<EquipmentUpdate>(),
+            derived::<BedUnitUpdate>(),
+        ],
+    )
 }
 
 /// The union of two JSON objects.
@@ -364,10 +373,6 @@ fn resource_schemas() -> Value {
                     "active": { "type": "boolean", "description": "Default true." }
                 }
             },
-            "ResourceRoomUpdate": {
-                "allOf": [schema("ResourceRoomInput"), { "type": "object", "required": ["version"], "properties": {
-                    "version": { "type": "integer" }, "active": { "type": "boolean", "description": "Required on update (`false` takes it out of use)." } } }]
-            },
             "ResourceEquipment": {
                 "type": "object", "required": ["id", "code", "name", "kind", "rooms", "active", "version"],
                 "properties": {
@@ -386,10 +391,6 @@ fn resource_schemas() -> Value {
                     "active": { "type": "boolean", "description": "Default true." }
                 }
             },
-            "ResourceEquipmentUpdate": {
-                "allOf": [schema("ResourceEquipmentInput"), { "type": "object", "required": ["version"], "properties": {
-                    "version": { "type": "integer" }, "active": { "type": "boolean", "description": "Required on update (`false` takes it out of use)." } } }]
-            },
             "ResourceBedUnit": {
                 "type": "object", "required": ["id", "code", "name", "kind", "capacity", "active", "version"],
                 "properties": {
@@ -407,10 +408,6 @@ fn resource_schemas() -> Value {
                     "capacity": { "type": "integer", "minimum": 1, "maximum": 500 },
                     "active": { "type": "boolean", "description": "Default true." }
                 }
-            },
-            "ResourceBedUnitUpdate": {
-                "allOf": [schema("ResourceBedUnitInput"), { "type": "object", "required": ["version"], "properties": {
-                    "version": { "type": "integer" }, "active": { "type": "boolean", "description": "Required on update (`false` takes it out of use)." } } }]
             },
             "StaffAvailability": {
                 "type": "object", "required": ["username", "full_name", "role", "weekly", "version", "exceptions"],

@@ -166,12 +166,12 @@ pub async fn update_patient(
 pub struct PatientWithdrawal {
     /// The version that was read.
     pub version: i64,
-    /// Why the record is withdrawn (it goes to the audit log).
+    /// Why the record is withdrawn (it goes to the audit log): 1 to 500 characters
+    /// once trimmed, no control characters but line breaks and tabs.
     #[serde(default)]
     #[schema(
         required = true,
-        max_length = 500,
-        pattern = r"^(?=[\s\S]*\S)[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
+        pattern = r"^\s*(?=[\s\S]{0,499}\S\s*$)[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
     )]
     pub reason: String,
 }

@@ -9,6 +9,7 @@ use seldinger_domain::resources::{
 use seldinger_domain::{BedUnitId, EquipmentId, RoomId};
 use seldinger_store::resources::{BedUnitRecord, EquipmentRecord, RoomRecord};
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use crate::AppState;
 use crate::auth::Ctx;
@@ -127,15 +128,25 @@ pub async fn create_room(
     ))
 }
 
-/// The body of `PUT /api/v1/rooms/{id}`: `RoomInput`'s fields (repeated, so that unknown
-/// fields are still refused) and the version that was read.
-#[derive(Deserialize)]
+/// The body of `PUT /api/v1/rooms/{id}`: the whole room and the version that was read.
+// `RoomInput`'s fields, repeated so that unknown fields are still refused.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = ResourceRoomUpdate)]
 pub struct RoomUpdate {
+    /// The version that was read.
     pub version: i64,
+    /// 1 to 32 letters, digits, `-`, `_` (stored upper-case; unique).
+    #[schema(pattern = r"^\s*[A-Za-z0-9_-]{1,32}\s*$")]
     pub code: String,
+    /// 1 to 120 characters once trimmed, no control characters.
+    #[schema(pattern = r"^\s*(?=[\s\S]{0,119}\S\s*$)[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$")]
     pub name: String,
+    #[schema(value_type = RoomType)]
     pub room_type: String,
+    /// Monday first, local wall-clock time: `08:00-12:00, 13:30-18:00`; empty when
+    /// closed. A day's error names it: `hours.wed`.
+    #[schema(value_type = Vec<String>, min_items = 7, max_items = 7)]
     pub hours: [String; 7],
     /// `false` takes the room out of use.
     pub active: bool,
@@ -205,15 +216,26 @@ pub async fn create_equipment(
     ))
 }
 
-/// The body of `PUT /api/v1/equipment/{id}`.
-#[derive(Deserialize)]
+/// The body of `PUT /api/v1/equipment/{id}`: the whole equipment and the version that
+/// was read.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = ResourceEquipmentUpdate)]
 pub struct EquipmentUpdate {
+    /// The version that was read.
     pub version: i64,
+    /// 1 to 32 letters, digits, `-`, `_` (stored upper-case; unique).
+    #[schema(pattern = r"^\s*[A-Za-z0-9_-]{1,32}\s*$")]
     pub code: String,
+    /// 1 to 120 characters once trimmed, no control characters.
+    #[schema(pattern = r"^\s*(?=[\s\S]{0,119}\S\s*$)[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$")]
     pub name: String,
+    #[schema(value_type = EquipmentKind)]
     pub kind: String,
+    /// Codes of the rooms it can serve; each must exist.
+    #[schema(min_items = 1)]
     pub rooms: Vec<String>,
+    /// `false` takes it out of use.
     pub active: bool,
 }
 
@@ -278,16 +300,28 @@ pub async fn create_bed_unit(
     ))
 }
 
-/// The body of `PUT /api/v1/bed-units/{id}`.
-#[derive(Deserialize)]
+/// The body of `PUT /api/v1/bed-units/{id}`: the whole unit and the version that was
+/// read.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = ResourceBedUnitUpdate)]
 pub struct BedUnitUpdate {
+    /// The version that was read.
     pub version: i64,
+    /// 1 to 32 letters, digits, `-`, `_` (stored upper-case; unique).
+    #[schema(pattern = r"^\s*[A-Za-z0-9_-]{1,32}\s*$")]
     pub code: String,
+    /// 1 to 120 characters once trimmed, no control characters.
+    #[schema(pattern = r"^\s*(?=[\s\S]{0,119}\S\s*$)[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$")]
     pub name: String,
+    #[schema(value_type = BedUnitKind)]
     pub kind: String,
+    /// Places per day (day unit) or beds per night (ward). Required (a `null` is
+    /// answered `required`, like a missing field).
     #[serde(deserialize_with = "crate::json::nullable")]
+    #[schema(value_type = u32, minimum = 1, maximum = 500)]
     pub capacity: Option<u32>,
+    /// `false` takes it out of use.
     pub active: bool,
 }
 
