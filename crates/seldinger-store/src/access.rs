@@ -166,15 +166,17 @@ impl Store {
         reason: &str,
         now: OffsetDateTime,
     ) -> StoreResult<EmergencyAccess> {
-        let reason = reason.trim();
+        // A reason as every other (free text: no control characters, which PostgreSQL
+        // could not even store), and long enough to say something.
+        let invalid =
+            |problem| StoreError::Invalid(seldinger_domain::Invalid::one("reason", problem));
+        let reason = seldinger_domain::case::reason(reason).map_err(|e| invalid(e.problem))?;
         if reason.chars().count() < REASON_MIN_CHARS {
-            return Err(StoreError::Invalid(seldinger_domain::Invalid::one(
-                "reason",
-                seldinger_domain::invalid::Problem::TooShort {
-                    min: REASON_MIN_CHARS,
-                },
-            )));
+            return Err(invalid(seldinger_domain::invalid::Problem::TooShort {
+                min: REASON_MIN_CHARS,
+            }));
         }
+        let reason = reason.as_str();
         let Some(user) = actor.user_id else {
             return Err(StoreError::Forbidden(None));
         };

@@ -61,7 +61,7 @@ pub(super) fn openapi() -> Value {
                 "post": {
                     "tags": ["patients"], "summary": "Open one patient's record to a referring physician, in an emergency (\"break the glass\").", "operationId": "open_emergency_access",
                     "description": "A referring physician reads the patients they registered or referred (others answer 403 `patient_out_of_scope`). With a stated reason (10 characters or more), this opens one more record for four hours; the access is audited as `access.emergency` and listed for the quality officer (`GET /api/v1/emergency-accesses`).",
-                    "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "required": ["reason"], "additionalProperties": false, "properties": { "reason": { "type": "string", "minLength": 10 } } } } } },
+                    "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "required": ["reason"], "additionalProperties": false, "properties": { "reason": { "type": "string", "description": "10 to 500 characters once trimmed, no control characters but line breaks and tabs.", "pattern": "^\\s*(?=\\S)(?=[\\s\\S]{9,499}\\S\\s*$)[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f]*$" } } } } } },
                     "responses": ok("201", "Opened.", schema("EmergencyAccess"), &["400", "401", "403", "404", "415", "422", "503"])
                 }
             }
