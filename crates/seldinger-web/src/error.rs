@@ -370,3 +370,18 @@ pub(crate) fn refusal(err: &AppError, lang: seldinger_domain::Lang) -> Option<St
         _ => None,
     }
 }
+
+/// A NUL character in a request: it belongs to no identifier, name or text the
+/// application takes (and PostgreSQL cannot even compare one). A 400 naming the field,
+/// the query parameter, or the address itself (`field` empty).
+pub(crate) fn nul_refused(field: String) -> AppError {
+    let (detail, field) = if field.is_empty() {
+        ("a NUL character is not accepted".to_string(), None)
+    } else {
+        (
+            format!("{field}: a NUL character is not accepted"),
+            Some(field),
+        )
+    };
+    AppError::BadRequest { detail, field }
+}

@@ -266,14 +266,19 @@ impl<S: Send + Sync> FromRequest<S> for FormData {
                 detail: format!("unreadable form: {e}"),
                 field: None,
             })?;
-        serde_urlencoded::from_bytes(&bytes)
-            .map(FormData)
-            .map_err(|e| {
-                PageError(AppError::BadRequest {
-                    detail: format!("malformed form: {e}"),
-                    field: None,
-                })
+        let form: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes).map_err(|e| {
+            PageError(AppError::BadRequest {
+                detail: format!("malformed form: {e}"),
+                field: None,
             })
+        })?;
+        if let Some((name, _)) = form
+            .iter()
+            .find(|(k, v)| k.contains('\0') || v.contains('\0'))
+        {
+            return Err(PageError(crate::error::nul_refused(name.clone())));
+        }
+        Ok(FormData(form))
     }
 }
 

@@ -84,6 +84,9 @@ pub fn page_limit(limit: Option<u64>) -> Result<u64, AppError> {
 /// complete — a `PUT` never defaults what it was not sent, and a field that may be empty
 /// is sent as `null` (see [`nullable`]). Anything else unreadable is a 400 naming where.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
+    if let Some(field) = nul_in_json(bytes) {
+        return Err(crate::error::nul_refused(field));
+    }
     let de = &mut serde_json::Deserializer::from_slice(bytes);
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
@@ -103,6 +106,47 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
         };
         AppError::BadRequest { detail, field }
     })
+}
+
+/// Where a JSON body holds a NUL character (`\u0000`, the only way JSON can write one),
+/// as a dotted path (`""` at the top). A body without one is only scanned, not parsed
+/// twice.
+fn nul_in_json(bytes: &[u8]) -> Option<String> {
+    let escaped = bytes.windows(6).enumerate().any(|(i, w)| {
+        // After an escaped backslash (`\\u0000`), it is the text `\u0000`, not a NUL.
+        w == b"\\u0000" && bytes[..i].iter().rev().take_while(|b| **b == b'\\').count() % 2 == 0
+    });
+    if !escaped {
+        return None;
+    }
+    use serde_json::Value;
+    fn walk(value: &Value, at: &str) -> Option<String> {
+        let join = |key: &str| {
+            if at.is_empty() {
+                key.to_string()
+            } else {
+                format!("{at}.{key}")
+            }
+        };
+        match value {
+            Value::String(s) => s.contains('\0').then(|| at.to_string()),
+            Value::Array(items) => items
+                .iter()
+                .enumerate()
+                .find_map(|(i, v)| walk(v, &join(&i.to_string()))),
+            Value::Object(map) => map.iter().find_map(|(k, v)| {
+                if k.contains('\0') {
+                    Some(join(k))
+                } else {
+                    walk(v, &join(k))
+                }
+            }),
+            _ => None,
+        }
+    }
+    // Unparsable: serde's own error will say where.
+    let value: Value = serde_json::from_slice(bytes).ok()?;
+    walk(&value, "")
 }
 
 /// The field named by serde's "missing field `x`" error, if that is the error. serde

@@ -133,7 +133,10 @@ async fn common(req: Request, next: Next) -> Response {
     let started = Instant::now();
     let method = req.method().clone();
     let is_static = req.uri().path().starts_with("/static/");
-    let mut response = next.run(req).await;
+    let mut response = match nul_in_uri(req.uri()) {
+        Some(field) => auth::respond_error(req.uri().path(), crate::error::nul_refused(field)),
+        None => next.run(req).await,
+    };
     let route = response
         .extensions()
         .get::<RouteTemplate>()
@@ -163,6 +166,20 @@ async fn common(req: Request, next: Next) -> Response {
         "request"
     );
     response
+}
+
+/// Where an address holds a NUL character (`%00`): the query parameter, or `""` for the
+/// path. Refused for every route at once, before any reaches the database.
+fn nul_in_uri(uri: &axum::http::Uri) -> Option<String> {
+    let raw = uri.path_and_query()?.as_str();
+    if !raw.as_bytes().windows(3).any(|w| w == b"%00") {
+        return None;
+    }
+    let query = uri.query().unwrap_or("");
+    let named = form_urlencoded::parse(query.as_bytes())
+        .find(|(k, v)| k.contains('\0') || v.contains('\0'))
+        .map(|(k, _)| k.into_owned());
+    Some(named.unwrap_or_default())
 }
 
 async fn healthz() -> &'static str {

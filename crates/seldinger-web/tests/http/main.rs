@@ -12,5 +12,6 @@ mod complete;
 mod followup;
 mod foundation;
 mod mdt;
+mod nul;
 mod reports;
 mod support;
