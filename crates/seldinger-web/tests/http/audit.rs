@@ -525,12 +525,12 @@ async fn a_referring_physician_reads_their_patients_and_opens_another_only_in_an
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert_field_error(&body, "reason");
-    // A reason is text: a control character is refused by name (a NUL made PostgreSQL
-    // answer 500), and nothing is opened.
+    // A reason is text: a control character is refused by name, and nothing is opened
+    // (a NUL, which made PostgreSQL answer 500, is refused before: see `nul.rs`).
     let (status, body) = morel
         .post(
             &format!("/api/v1/patients/{other_id}/emergency-access"),
-            &json!({ "reason": "Patient aux urgences \u{0000} absent" }),
+            &json!({ "reason": "Patient aux urgences \u{0007} absent" }),
         )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
