@@ -236,7 +236,31 @@ pub fn spec() -> Value {
     if let Some(tags) = spec["tags"].as_array_mut() {
         tags.sort_by_key(tag_rank);
     }
+    // Not in `Problem`: an error names the field as the client wrote it, NUL included.
+    let problem = spec["components"]["schemas"]["Problem"].take();
+    refuse_nul(&mut spec);
+    spec["components"]["schemas"]["Problem"] = problem;
     spec
+}
+
+/// The server refuses a NUL character in any string of a request (`routes::nul_in_uri`,
+/// `json::parse_json`): every free string schema says so, with a pattern (but `Problem`'s,
+/// see [`spec`]). A string with a pattern, a format or a list of values says it already.
+fn refuse_nul(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            let free_string = map.get("type") == Some(&json!("string"))
+                && !["pattern", "format", "enum", "const"]
+                    .iter()
+                    .any(|k| map.contains_key(*k));
+            if free_string {
+                map.insert("pattern".into(), json!("^[^\\x00]*$"));
+            }
+            map.values_mut().for_each(refuse_nul);
+        }
+        Value::Array(items) => items.iter_mut().for_each(refuse_nul),
+        _ => {}
+    }
 }
 
 pub async fn document() -> Json<Value> {
