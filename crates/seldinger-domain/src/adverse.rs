@@ -604,7 +604,7 @@ impl Event {
         if !input.serious && !serious_criteria.is_empty() {
             errors.push(FieldError::new(
                 "serious",
-                Problem::BadFormat {
+                Problem::Inconsistent {
                     expected: "checked when a seriousness criterion is given",
                 },
             ));
@@ -645,7 +645,7 @@ impl Event {
             if fatal_grade != (outcome == Outcome::Fatal) {
                 errors.push(FieldError::new(
                     "outcome",
-                    Problem::BadFormat {
+                    Problem::Inconsistent {
                         expected: "fatal exactly when the grade is death",
                     },
                 ));
@@ -653,7 +653,7 @@ impl Event {
             if outcome == Outcome::Fatal && !serious_criteria.contains(&SeriousCriterion::Death) {
                 errors.push(FieldError::new(
                     "serious_criteria",
-                    Problem::BadFormat {
+                    Problem::Inconsistent {
                         expected: "death, for a fatal event",
                     },
                 ));

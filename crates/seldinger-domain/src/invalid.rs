@@ -30,7 +30,8 @@ pub enum Problem {
     NotOneOf {
         allowed: Vec<&'static str>,
     },
-    /// Like `NotOneOf`, for choices that are data (grades of a grading system…).
+    /// Like `NotOneOf`, for choices that are data (grades of a grading system…): its
+    /// own code, `not_listed`, as the list is stored data, not part of the API.
     NotListed {
         allowed: String,
     },
@@ -52,6 +53,11 @@ pub enum Problem {
     Mismatch,
     /// A new password that is the current one.
     Unchanged,
+    /// Disagrees with another field of the same input (an end before its start, a range
+    /// too long): a rule between fields, which no schema of one field can state.
+    Inconsistent {
+        expected: &'static str,
+    },
 }
 
 impl Problem {
@@ -115,6 +121,12 @@ impl Problem {
             (Problem::WrongPassword, Lang::Fr) => "n'est pas votre mot de passe actuel".into(),
             (Problem::Mismatch, Lang::En) => "differs from the first entry".into(),
             (Problem::Mismatch, Lang::Fr) => "diffère de la première saisie".into(),
+            (Problem::Inconsistent { expected }, Lang::En) => {
+                format!("does not agree with the other fields: {expected}")
+            }
+            (Problem::Inconsistent { expected }, Lang::Fr) => {
+                format!("ne concorde pas avec les autres champs : {expected}")
+            }
             (Problem::Unchanged, Lang::En) => "is the current password: choose another".into(),
             (Problem::Unchanged, Lang::Fr) => {
                 "est le mot de passe actuel : choisissez-en un autre".into()
@@ -132,7 +144,9 @@ impl Problem {
             Problem::NotADate => "not_a_date",
             Problem::DateInFuture => "date_in_future",
             Problem::DateTooOld { .. } => "date_too_old",
-            Problem::NotOneOf { .. } | Problem::NotListed { .. } => "not_one_of",
+            Problem::NotOneOf { .. } => "not_one_of",
+            // A choice among stored data (the grades of a grading system in force).
+            Problem::NotListed { .. } => "not_listed",
             Problem::BadFormat { .. } => "bad_format",
             Problem::DigitRequired => "digit_required",
             Problem::AlreadyUsed => "already_used",
@@ -142,6 +156,7 @@ impl Problem {
             Problem::WrongPassword => "wrong_password",
             Problem::Mismatch => "mismatch",
             Problem::Unchanged => "unchanged",
+            Problem::Inconsistent { .. } => "inconsistent",
         }
     }
 }

@@ -75,7 +75,7 @@ pub fn parse_spans(field: &str, raw: &str) -> Result<Vec<Span>, FieldError> {
         if start >= end {
             return Err(FieldError::new(
                 field,
-                Problem::BadFormat {
+                Problem::Inconsistent {
                     expected: "each span ends after it starts",
                 },
             ));
@@ -86,7 +86,7 @@ pub fn parse_spans(field: &str, raw: &str) -> Result<Vec<Span>, FieldError> {
     if spans.windows(2).any(|w| w[0].end > w[1].start) {
         return Err(FieldError::new(
             field,
-            Problem::BadFormat {
+            Problem::Inconsistent {
                 expected: "spans that do not overlap",
             },
         ));

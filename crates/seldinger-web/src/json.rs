@@ -80,6 +80,26 @@ pub fn page_limit(limit: Option<u64>) -> Result<u64, AppError> {
     }
 }
 
+/// The largest offset of a list: far beyond any department's rows, and far from the
+/// integer limits of the databases and of the arithmetic of paging.
+pub const MAX_OFFSET: u64 = 1_000_000_000;
+
+/// A list's `offset` (0 to [`MAX_OFFSET`], default 0), or the error naming the parameter.
+pub fn page_offset(offset: Option<u64>) -> Result<u64, AppError> {
+    let offset = offset.unwrap_or(0);
+    if offset <= MAX_OFFSET {
+        Ok(offset)
+    } else {
+        Err(seldinger_domain::FieldError::new(
+            "offset",
+            seldinger_domain::invalid::Problem::BadFormat {
+                expected: "a number from 0 to 1000000000",
+            },
+        )
+        .into())
+    }
+}
+
 /// Reads a JSON body. A field the body lacks is a 422 naming it (`required`): bodies are
 /// complete — a `PUT` never defaults what it was not sent, and a field that may be empty
 /// is sent as `null` (see [`nullable`]). Anything else unreadable is a 400 naming where.
@@ -88,24 +108,76 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
         return Err(crate::error::nul_refused(field));
     }
     let de = &mut serde_json::Deserializer::from_slice(bytes);
-    serde_path_to_error::deserialize(de).map_err(|e| {
-        let path = e.path().to_string();
-        let field = (path != ".").then(|| path.clone());
-        let inner = e.into_inner();
-        if let Some(missing) = missing_field(&inner) {
-            let missing = missing.as_str();
-            let pointer = match &field {
-                Some(parent) => format!("{parent}.{missing}"),
-                None => missing.to_string(),
-            };
-            return FieldError::new(pointer, Problem::Required).into();
+    match serde_path_to_error::deserialize(de) {
+        Ok(value) => Ok(value),
+        // JSON has one kind of number: `30.0` is the integer 30 (JSON Schema says so, and
+        // a JavaScript client may well write it). Only a body refused as it stands is read
+        // a second time, with its whole numbers written as integers.
+        Err(e) if e.inner().is_data() => match whole_numbers_as_integers(bytes) {
+            Some(value) => serde_path_to_error::deserialize(value).map_err(unreadable),
+            None => Err(unreadable(e)),
+        },
+        Err(e) => Err(unreadable(e)),
+    }
+}
+
+/// The body as a JSON value whose whole-valued floats (`30.0`, `3e1`) are integers, if
+/// it holds any (within ±2^53, where a float is exact).
+fn whole_numbers_as_integers(bytes: &[u8]) -> Option<serde_json::Value> {
+    use serde_json::Value;
+    fn walk(value: &mut Value) -> bool {
+        match value {
+            Value::Number(n) if n.is_f64() => {
+                let f = n.as_f64().unwrap_or(f64::NAN);
+                if f.fract() == 0.0 && f.abs() <= 9_007_199_254_740_992.0 {
+                    *value = Value::from(f as i64);
+                    true
+                } else {
+                    false
+                }
+            }
+            // Every number is rewritten: no short circuit.
+            Value::Array(items) => {
+                items
+                    .iter_mut()
+                    .map(walk)
+                    .filter(|changed| *changed)
+                    .count()
+                    > 0
+            }
+            Value::Object(map) => {
+                map.values_mut()
+                    .map(walk)
+                    .filter(|changed| *changed)
+                    .count()
+                    > 0
+            }
+            _ => false,
         }
-        let detail = match &field {
-            Some(field) => format!("{field}: {inner}"),
-            None => inner.to_string(),
+    }
+    let mut value: Value = serde_json::from_slice(bytes).ok()?;
+    walk(&mut value).then_some(value)
+}
+
+/// A body serde could not read: a missing field is a 422 naming it, anything else a 400
+/// naming where.
+fn unreadable(e: serde_path_to_error::Error<serde_json::Error>) -> AppError {
+    let path = e.path().to_string();
+    let field = (path != ".").then(|| path.clone());
+    let inner = e.into_inner();
+    if let Some(missing) = missing_field(&inner) {
+        let missing = missing.as_str();
+        let pointer = match &field {
+            Some(parent) => format!("{parent}.{missing}"),
+            None => missing.to_string(),
         };
-        AppError::BadRequest { detail, field }
-    })
+        return FieldError::new(pointer, Problem::Required).into();
+    }
+    let detail = match &field {
+        Some(field) => format!("{field}: {inner}"),
+        None => inner.to_string(),
+    };
+    AppError::BadRequest { detail, field }
 }
 
 /// Where a JSON body holds a NUL character (`\u0000`, the only way JSON can write one),
@@ -268,5 +340,25 @@ mod tests {
             parse_json::<Body>(br#"{"version": "one", "note": null, "inner": {"text": ""}}"#),
             Err(AppError::BadRequest { field: Some(f), .. }) if f == "version"
         ));
+    }
+
+    #[test]
+    fn a_whole_number_written_as_a_float_is_an_integer() {
+        let body: Body = parse_json(br#"{"version": 7.0, "note": null, "inner": {"text": ""}}"#)
+            .expect("7.0 is the integer 7");
+        assert_eq!(body.version, 7);
+        let body: Body = parse_json(br#"{"version": 3e1, "note": null, "inner": {"text": ""}}"#)
+            .expect("3e1 is the integer 30");
+        assert_eq!(body.version, 30);
+        // A fraction is still no integer, and the error still names the field.
+        assert!(matches!(
+            parse_json::<Body>(br#"{"version": 7.5, "note": null, "inner": {"text": ""}}"#),
+            Err(AppError::BadRequest { field: Some(f), .. }) if f == "version"
+        ));
+        // A whole float elsewhere does not hide a missing field.
+        assert_eq!(
+            invalid_field(r#"{"version": 1.0, "inner": {"text": ""}}"#),
+            Some(("note".into(), Problem::Required))
+        );
     }
 }

@@ -101,8 +101,62 @@ pub(crate) fn path_param(name: &str, description: &str) -> Value {
     json!({ "name": name, "in": "path", "required": true, "description": description, "schema": { "type": "string" } })
 }
 
-pub(crate) fn query_param(name: &str, description: &str, kind: &str) -> Value {
-    json!({ "name": name, "in": "query", "required": false, "description": description, "schema": { "type": kind } })
+pub(crate) fn query_param(name: &str, description: &str, schema: Value) -> Value {
+    json!({ "name": name, "in": "query", "required": false, "description": description, "schema": schema })
+}
+
+/// The characters the server takes in text (`text::free_text`): no control character
+/// but tab, line feed and carriage return.
+const TEXT_CHAR: &str = r"[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]";
+
+/// Text that may be left empty: at most `max` characters once trimmed.
+pub(crate) fn optional_text(max: usize) -> Value {
+    let inner = max.saturating_sub(2);
+    json!({ "type": "string", "pattern": format!(r"^(?=\s*(?:\S(?:[\s\S]{{0,{inner}}}\S)?)?\s*$){TEXT_CHAR}*$") })
+}
+
+/// Text that must be given: 1 to `max` characters once trimmed.
+pub(crate) fn required_text(max: usize) -> Value {
+    let inner = max.saturating_sub(2);
+    json!({ "type": "string", "pattern": format!(r"^(?=\s*\S(?:[\s\S]{{0,{inner}}}\S)?\s*$){TEXT_CHAR}*$") })
+}
+
+/// A person's name (`text::person_name`): letters, spaces, hyphens, apostrophes and full
+/// stops, with at least one letter; at most `max` characters once spaces are collapsed
+/// (said in the description: a pattern cannot count collapsed spaces).
+pub(crate) fn person_name(max: usize) -> Value {
+    json!({ "type": "string", "maxLength": max, "pattern": r"^(?:[^\W\d_]|[\s'’.-])*[^\W\d_](?:[^\W\d_]|[\s'’.-])*$" })
+}
+
+/// A procedure code (`catalog::ProcedureCode`): 2 to 32 letters, digits, `-` and `_`,
+/// read in capitals.
+pub(crate) fn procedure_code(description: &str) -> Value {
+    json!({ "type": "string", "pattern": r"^\s*[A-Za-z0-9_-]{2,32}\s*$", "description": description })
+}
+
+/// An integer from `min` to `max`.
+pub(crate) fn int_range(min: u64, max: u64) -> Value {
+    json!({ "type": "integer", "minimum": min, "maximum": max })
+}
+
+/// A list's offset (an offset past the end gives an empty page).
+pub(crate) fn offset() -> Value {
+    int_range(0, crate::json::MAX_OFFSET)
+}
+
+/// A day, `YYYY-MM-DD` (the server also reads `DD/MM/YYYY`); empty for the default.
+pub(crate) fn day_or_default() -> Value {
+    json!({ "anyOf": [{ "type": "string", "format": "date" }, { "type": "string", "pattern": r"^\s*$" }] })
+}
+
+/// An RFC 3339 instant; empty for the default.
+pub(crate) fn instant_or_default() -> Value {
+    json!({ "anyOf": [{ "type": "string", "format": "date-time" }, { "type": "string", "pattern": r"^\s*$" }] })
+}
+
+/// A record's id (a UUID).
+pub(crate) fn uuid() -> Value {
+    json!({ "type": "string", "format": "uuid" })
 }
 
 /// The codes of a case's status, for the parts that list them inline.
@@ -238,29 +292,192 @@ pub fn spec() -> Value {
     }
     // Not in `Problem`: an error names the field as the client wrote it, NUL included.
     let problem = spec["components"]["schemas"]["Problem"].take();
+    // Text rules are the server's on what it reads: request bodies and the schemas they
+    // refer to (a record read back holds what was typed, a failed sign-in's username
+    // included).
+    let mut read = std::collections::BTreeSet::new();
+    let mut pending: Vec<Value> = Vec::new();
+    if let Some(paths) = spec["paths"].as_object_mut() {
+        for item in paths.values_mut().filter_map(Value::as_object_mut) {
+            for operation in item.values_mut() {
+                if let Some(body) = operation.pointer_mut("/requestBody") {
+                    text_characters(body);
+                    pending.push(body.clone());
+                }
+            }
+        }
+    }
+    while let Some(schema) = pending.pop() {
+        for name in references(&schema) {
+            if read.insert(name.clone()) {
+                pending.push(spec["components"]["schemas"][name.as_str()].clone());
+            }
+        }
+    }
+    for name in &read {
+        text_characters(&mut spec["components"]["schemas"][name.as_str()]);
+    }
     refuse_nul(&mut spec);
     spec["components"]["schemas"]["Problem"] = problem;
+    every_operation_may_answer_400(&mut spec);
+    complete_put_bodies(&mut spec);
+    close_request_bodies(&mut spec);
     spec
+}
+
+/// Any request may be unreadable (an unknown query parameter, a NUL, a malformed
+/// body): every operation documents the 400 it then gets.
+fn every_operation_may_answer_400(spec: &mut Value) {
+    let Some(paths) = spec["paths"].as_object_mut() else {
+        return;
+    };
+    let bad_request = problem_responses(&["400"])["400"].take();
+    for item in paths.values_mut().filter_map(Value::as_object_mut) {
+        for (method, operation) in item.iter_mut() {
+            if method == "parameters" {
+                continue;
+            }
+            if let Some(responses) = operation["responses"].as_object_mut() {
+                responses
+                    .entry("400")
+                    .or_insert_with(|| bad_request.clone());
+            }
+        }
+    }
+}
+
+/// A `PUT` body is complete (`json::parse_json`: a field left out is a 422 naming it,
+/// never a silent default): every property of a `PUT` body is required. A body schema
+/// shared with a `POST` that may leave fields out is copied inline for the `PUT`.
+fn complete_put_bodies(spec: &mut Value) {
+    let schemas = spec["components"]["schemas"].clone();
+    let Some(paths) = spec["paths"].as_object_mut() else {
+        return;
+    };
+    for item in paths.values_mut().filter_map(Value::as_object_mut) {
+        let Some(schema) = item
+            .get_mut("put")
+            .and_then(|put| put.pointer_mut("/requestBody/content/application~1json/schema"))
+        else {
+            continue;
+        };
+        let mut complete = match schema["$ref"].as_str() {
+            Some(reference) => {
+                schemas[reference.trim_start_matches("#/components/schemas/")].clone()
+            }
+            None => schema.clone(),
+        };
+        let Some(properties) = complete["properties"].as_object() else {
+            continue;
+        };
+        let all: Vec<Value> = properties.keys().cloned().map(Value::String).collect();
+        let already = complete["required"].as_array().map_or(0, Vec::len);
+        if already < all.len() {
+            complete["required"] = Value::Array(all);
+            *schema = complete;
+        }
+    }
+}
+
+/// Every request body is read with `deny_unknown_fields` (an unknown field is a 400
+/// naming it): each body's top-level object schema says so.
+fn close_request_bodies(spec: &mut Value) {
+    let mut names = Vec::new();
+    if let Some(paths) = spec["paths"].as_object_mut() {
+        for item in paths.values_mut().filter_map(Value::as_object_mut) {
+            for operation in item.values_mut() {
+                let Some(schema) =
+                    operation.pointer_mut("/requestBody/content/application~1json/schema")
+                else {
+                    continue;
+                };
+                match schema["$ref"].as_str() {
+                    Some(reference) => names.push(
+                        reference
+                            .trim_start_matches("#/components/schemas/")
+                            .to_string(),
+                    ),
+                    None => close(schema),
+                }
+            }
+        }
+    }
+    for name in names {
+        close(&mut spec["components"]["schemas"][name.as_str()]);
+    }
+    fn close(schema: &mut Value) {
+        if let Some(map) = schema.as_object_mut()
+            && map.contains_key("properties")
+            && !map.contains_key("additionalProperties")
+        {
+            map.insert("additionalProperties".into(), Value::Bool(false));
+        }
+    }
+}
+
+/// Text in a body is read with `text::free_text` or stricter (a name, a code): no
+/// control character but tab, line feed and carriage return. Every free string schema
+/// of a body or a record says so with a pattern; a string that says more (a pattern of
+/// its own, a format, a list of values: passwords, which take any character, have one)
+/// is left as it is.
+fn text_characters(value: &mut Value) {
+    pattern_free_strings(value, &format!("^{TEXT_CHAR}*$"));
+}
+
+/// Gives `pattern` to every schema below `value` that admits any string: one without a
+/// pattern, a format or a list of values of its own.
+fn pattern_free_strings(value: &mut Value, pattern: &str) {
+    match value {
+        Value::Object(map) => {
+            let free_string = takes_string(map)
+                && !["pattern", "format", "enum", "const"]
+                    .iter()
+                    .any(|k| map.contains_key(*k));
+            if free_string {
+                map.insert("pattern".into(), json!(pattern));
+            }
+            map.values_mut()
+                .for_each(|v| pattern_free_strings(v, pattern));
+        }
+        Value::Array(items) => items
+            .iter_mut()
+            .for_each(|v| pattern_free_strings(v, pattern)),
+        _ => {}
+    }
+}
+
+/// The names of the component schemas a schema refers to (`$ref`), at any depth.
+fn references(schema: &Value) -> Vec<String> {
+    let mut names = Vec::new();
+    match schema {
+        Value::Object(map) => {
+            if let Some(Value::String(reference)) = map.get("$ref")
+                && let Some(name) = reference.strip_prefix("#/components/schemas/")
+            {
+                names.push(name.to_string());
+            }
+            map.values().for_each(|v| names.extend(references(v)));
+        }
+        Value::Array(items) => items.iter().for_each(|v| names.extend(references(v))),
+        _ => {}
+    }
+    names
+}
+
+/// Whether a schema admits strings (`"string"`, or a list of types naming it).
+fn takes_string(schema: &serde_json::Map<String, Value>) -> bool {
+    match schema.get("type") {
+        Some(Value::String(t)) => t == "string",
+        Some(Value::Array(types)) => types.iter().any(|t| t == "string"),
+        _ => false,
+    }
 }
 
 /// The server refuses a NUL character in any string of a request (`routes::nul_in_uri`,
 /// `json::parse_json`): every free string schema says so, with a pattern (but `Problem`'s,
 /// see [`spec`]). A string with a pattern, a format or a list of values says it already.
 fn refuse_nul(value: &mut Value) {
-    match value {
-        Value::Object(map) => {
-            let free_string = map.get("type") == Some(&json!("string"))
-                && !["pattern", "format", "enum", "const"]
-                    .iter()
-                    .any(|k| map.contains_key(*k));
-            if free_string {
-                map.insert("pattern".into(), json!("^[^\\x00]*$"));
-            }
-            map.values_mut().for_each(refuse_nul);
-        }
-        Value::Array(items) => items.iter_mut().for_each(refuse_nul),
-        _ => {}
-    }
+    pattern_free_strings(value, "^[^\\x00]*$");
 }
 
 pub async fn document() -> Json<Value> {

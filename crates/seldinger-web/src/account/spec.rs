@@ -48,11 +48,11 @@ pub(super) fn openapi() -> Value {
             },
             "TokenInput": {
                 "type": "object", "additionalProperties": false,
-                "properties": { "label": { "type": "string", "maxLength": 100, "description": "One line; empty for none." } }
+                "properties": { "label": { "type": "string", "pattern": r"^(?=\s*(?:\S(?:[\s\S]{0,98}\S)?)?\s*$)\s*[^\x00-\x1f\x7f-\x9f]*\s*$", "description": "One line of at most 100 characters once trimmed; empty for none." } }
             },
             "PasswordChange": {
                 "type": "object", "additionalProperties": false, "required": ["current_password", "new_password"],
-                "properties": { "current_password": { "type": "string" }, "new_password": { "type": "string", "minLength": 10, "maxLength": 256 } }
+                "properties": { "current_password": { "type": "string", "minLength": 1, "pattern": r"^[^\x00]*$" }, "new_password": { "type": "string", "minLength": 10, "maxLength": 256, "pattern": r"^[^\x00]*$" } }
             }
         }
     })

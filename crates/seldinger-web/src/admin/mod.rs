@@ -229,6 +229,15 @@ impl AuditParams {
         if until.is_none() && !self.until.trim().is_empty() {
             errors.push(FieldError::new("until", Problem::NotADate));
         }
+        let limit = self.limit.unwrap_or(100);
+        if !(1..=1000).contains(&limit) {
+            errors.push(FieldError::new(
+                "limit",
+                Problem::BadFormat {
+                    expected: "a number from 1 to 1000",
+                },
+            ));
+        }
         errors.finish()?;
         Ok(AuditFilter {
             patient,
@@ -238,7 +247,7 @@ impl AuditParams {
             since,
             until,
             before_id: self.before,
-            limit: self.limit.unwrap_or(100).clamp(1, 1000),
+            limit,
         })
     }
 }

@@ -1,8 +1,11 @@
 //! This area's part of the OpenAPI document.
 
+use seldinger_domain::audit::AuditAction;
 use serde_json::{Value, json};
 
-use crate::openapi::{body, items, ok, path_param, query_param, schema};
+use crate::openapi::{
+    body, day_or_default, int_range, items, ok, path_param, query_param, schema, uuid,
+};
 
 /// `tags`, `paths` and `schemas`, merged into the document by `openapi::spec`.
 pub(super) fn openapi() -> Value {
@@ -54,8 +57,8 @@ pub(super) fn openapi() -> Value {
                 "get": {
                     "tags": ["audit"], "summary": "Emergency accesses opened since a day, newest first: who opened which record, why, until when.", "operationId": "emergency_accesses",
                     "parameters": [
-                        query_param("since", "First day (YYYY-MM-DD); 30 days back by default.", "string"),
-                        query_param("limit", "At most this many (1–500, default 200).", "integer")
+                        query_param("since", "First day (YYYY-MM-DD); 30 days back by default.", day_or_default()),
+                        query_param("limit", "At most this many (1–500, default 200).", int_range(1, 500))
                     ],
                     "responses": ok("200", "The accesses.", items("EmergencyAccess"), &["400", "401", "403", "422", "503"])
                 }
@@ -65,14 +68,14 @@ pub(super) fn openapi() -> Value {
                     "tags": ["audit"], "summary": "Read the audit log, newest first.", "operationId": "list_audit",
                     "description": "With `patient`, the entries that exposed or changed that patient's data — who saw or changed this patient, when, from where, through what — in one indexed read.",
                     "parameters": [
-                        query_param("patient", "A patient's id (UUID): the entries naming that patient.", "string"),
-                        query_param("object", "`type/id`, e.g. `patient/0192…`.", "string"),
-                        query_param("username", "Who acted.", "string"),
-                        query_param("action", "e.g. `patient.read`.", "string"),
-                        query_param("since", "First day (YYYY-MM-DD).", "string"),
-                        query_param("until", "Last day (YYYY-MM-DD).", "string"),
-                        query_param("before", "Entries with an id below this (paging).", "integer"),
-                        query_param("limit", "At most this many (1–1000, default 100).", "integer")
+                        query_param("patient", "A patient's id (UUID): the entries naming that patient.", json!({ "anyOf": [uuid(), { "type": "string", "pattern": r"^\s*$" }] })),
+                        query_param("object", "`type/id`, e.g. `patient/0192…`.", json!({ "type": "string", "pattern": r"^\s*(?:[A-Za-z0-9._-]{1,64}/[A-Za-z0-9._-]{1,64})?\s*$" })),
+                        query_param("username", "Who acted.", json!({ "type": "string" })),
+                        query_param("action", "e.g. `patient.read`.", json!({ "enum": std::iter::once("").chain(AuditAction::ALL.iter().map(|a| a.code())).collect::<Vec<_>>() })),
+                        query_param("since", "First day (YYYY-MM-DD).", day_or_default()),
+                        query_param("until", "Last day (YYYY-MM-DD).", day_or_default()),
+                        query_param("before", "Entries with an id below this (paging).", json!({ "type": "integer", "minimum": i64::MIN, "maximum": i64::MAX })),
+                        query_param("limit", "At most this many (1–1000, default 100).", int_range(1, 1000))
                     ],
                     "responses": ok("200", "Entries.", items("AuditEntry"), &["400", "401", "403", "422"])
                 }
@@ -100,8 +103,8 @@ pub(super) fn openapi() -> Value {
             "UserInput": {
                 "type": "object", "additionalProperties": false, "required": ["username", "full_name", "role", "password"],
                 "properties": {
-                    "username": { "type": "string", "pattern": "^[a-z0-9._-]{2,64}$" }, "full_name": { "type": "string", "maxLength": 120 },
-                    "role": schema("Role"), "language": { "enum": ["fr", "en"] }, "password": { "type": "string", "minLength": 10, "maxLength": 256 }
+                    "username": { "type": "string", "pattern": "^[a-z0-9._-]{2,64}$" }, "full_name": { "type": "string", "pattern": r"^(?=\s*\S(?:[\s\S]{0,118}\S)?\s*$)\s*[^\x00-\x1f\x7f-\x9f]*\s*$", "description": "One line, 1 to 120 characters once trimmed." },
+                    "role": schema("Role"), "language": { "enum": ["fr", "en"] }, "password": { "type": "string", "minLength": 10, "maxLength": 256, "pattern": r"^[^\x00]*$" }
                 }
             },
             "TemporaryPassword": { "type": "object", "required": ["username", "temporary_password"], "properties": { "username": { "type": "string" }, "temporary_password": { "type": "string", "description": "Four groups of four symbols (80 bits); shown in this answer only." } } },

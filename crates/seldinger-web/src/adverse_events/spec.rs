@@ -2,7 +2,10 @@
 
 use serde_json::{Value, json};
 
-use crate::openapi::{body, case_ref, items, ok, path_param, query_param, schema};
+use crate::openapi::{
+    body, case_ref, day_or_default, items, ok, optional_text, path_param, query_param,
+    required_text, schema, uuid,
+};
 
 /// `tags`, `paths` and `schemas`, merged into the document by `openapi::spec`.
 pub(super) fn openapi() -> Value {
@@ -12,7 +15,7 @@ pub(super) fn openapi() -> Value {
     let write = &["400", "401", "403", "404", "409", "415", "422", "503"];
     let text = json!({ "type": "string" });
     let case_ref = case_ref();
-    json!({
+    let mut part = json!({
         "tags": [
             { "name": "adverse-events", "description": "Adverse events: terms, grades (CIRSE 2017 required, SIR, CTCAE v5 — versioned code systems), seriousness and its reporting clock." }
         ],
@@ -25,7 +28,7 @@ pub(super) fn openapi() -> Value {
                 },
                 "post": {
                     "tags": ["adverse-events"], "summary": "Record an adverse event of a performed case. The onset may not precede the procedure; a serious event gets its reporting deadline. 409 `event_needs_procedure` before the procedure.", "operationId": "record_adverse_event",
-                    "parameters": [query_param("follow_up", "The follow-up item (UUID) at which the event was found.", "string")],
+                    "parameters": [query_param("follow_up", "The follow-up item (UUID) at which the event was found.", uuid())],
                     "requestBody": body("AdverseEventInput"),
                     "responses": ok("201", "Recorded.", schema("AdverseEvent"), write)
                 }
@@ -44,7 +47,7 @@ pub(super) fn openapi() -> Value {
                 },
                 "put": {
                     "tags": ["adverse-events"], "summary": "Revise an event at `version` (every version is kept; becoming serious starts the clock).", "operationId": "update_adverse_event",
-                    "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "required": ["version", "event"], "additionalProperties": false, "properties": { "version": { "type": "integer" }, "event": schema("AdverseEventInput") } } } } },
+                    "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "required": ["version", "event"], "additionalProperties": false, "properties": { "version": { "type": "integer" }, "event": schema("CompleteAdverseEventInput") } } } } },
                     "responses": ok("200", "Revised.", schema("AdverseEvent"), write)
                 }
             },
@@ -72,20 +75,26 @@ pub(super) fn openapi() -> Value {
             "AdverseEventInput": {
                 "type": "object", "additionalProperties": false, "required": ["term", "onset", "cirse_grade", "related_to_procedure", "action", "outcome"],
                 "properties": {
-                    "term": { "type": "string", "description": "A code of `/api/v1/ae-terms` (active)." },
-                    "description": { "type": "string", "description": "Required for `other`." },
-                    "onset": { "type": "string", "description": "Local wall-clock time in the department's zone, YYYY-MM-DDTHH:MM; not before the procedure." },
-                    "cirse_grade": { "type": "string", "description": "1–6, CIRSE 2017 (required)." },
-                    "sir_grade": text, "ctcae_grade": text,
+                    "term": { "type": "string", "pattern": r"^(?=[\s\S]*\S)[^\x00]*$", "description": "A code of `/api/v1/ae-terms` (active)." },
+                    "description": { "allOf": [optional_text(2000)], "description": "Required for `other`." },
+                    "onset": { "type": "string", "pattern": r"^\s*(?:19|20)\d\d-(?:0[1-9]|1[0-2])-(?:0[1-9]|1\d|2[0-8])[T ](?:[01]\d|2[0-3]):[0-5]\d\s*$", "description": "Local wall-clock time in the department's zone, YYYY-MM-DDTHH:MM; not before the procedure, not in the future." },
+                    "cirse_grade": { "type": "string", "pattern": r"^(?=[\s\S]*\S)[^\x00]*$", "description": "A grade of the CIRSE system in force (`/api/v1/ae-grade-systems`), required." },
+                    "sir_grade": { "type": "string", "pattern": r"^[^\x00]*$", "description": "A grade of the SIR system in force; empty for none." },
+                    "ctcae_grade": { "type": "string", "pattern": r"^[^\x00]*$", "description": "A grade of the CTCAE system in force; empty for none." },
                     "serious": { "type": "boolean" },
-                    "serious_criteria": { "type": "array", "items": { "enum": ["death", "life_threatening", "hospitalisation", "disability", "other_important"] } },
+                    "serious_criteria": { "type": "array", "items": { "enum": ["death", "life_threatening", "hospitalisation", "disability", "other_important"] }, "description": "At least one when serious, none otherwise; `death` for a fatal event." },
                     "related_to_procedure": { "enum": ["not_related", "unlikely", "possible", "probable", "definite"] },
-                    "related_to_device": { "type": "string", "description": "Same scale; empty when no device under study was used." },
-                    "action": { "enum": ["none", "observation", "medication", "transfusion", "drainage", "embolization", "surgery", "other"] },
-                    "action_note": text,
-                    "outcome": { "enum": ["resolved", "resolving", "not_resolved", "resolved_with_sequelae", "fatal", "unknown"] },
-                    "resolution_date": { "type": "string", "format": "date" }
-                }
+                    "related_to_device": { "enum": ["", "not_related", "unlikely", "possible", "probable", "definite"], "description": "Same scale; empty when no device under study was used." },
+                    "action": { "enum": ["", "none", "observation", "medication", "transfusion", "drainage", "embolization", "surgery", "other"] },
+                    "action_note": optional_text(2000),
+                    "outcome": { "enum": ["resolved", "resolving", "not_resolved", "resolved_with_sequelae", "fatal", "unknown"], "description": "`fatal` exactly when the grade is a death grade." },
+                    "resolution_date": { "anyOf": day_or_default()["anyOf"].clone(), "description": "Required for a final outcome (resolved, with sequelae, fatal); not before the onset, not in the future." }
+                },
+                "allOf": [
+                    { "if": { "required": ["term"], "properties": { "term": { "const": "other" } } }, "then": { "required": ["description"], "properties": { "description": required_text(2000) } } },
+                    { "if": { "required": ["serious"], "properties": { "serious": { "const": true } } }, "then": { "required": ["serious_criteria"], "properties": { "serious_criteria": { "minItems": 1 } } } },
+                    { "if": { "required": ["outcome"], "properties": { "outcome": { "enum": ["resolved", "resolved_with_sequelae", "fatal"] } } }, "then": { "required": ["resolution_date"], "properties": { "resolution_date": { "type": "string", "format": "date" } } } }
+                ]
             },
             "AdverseEvent": {
                 "type": "object", "required": ["id", "case_id", "term", "onset", "phase", "grades", "serious", "version"],
@@ -119,5 +128,14 @@ pub(super) fn openapi() -> Value {
                 }
             }
         }
-    })
+    });
+    // A revision sends the whole event (`CompleteEvent`): every field is required.
+    let mut complete = part["schemas"]["AdverseEventInput"].clone();
+    let all: Vec<Value> = complete["properties"]
+        .as_object()
+        .map(|p| p.keys().cloned().map(Value::String).collect())
+        .unwrap_or_default();
+    complete["required"] = Value::Array(all);
+    part["schemas"]["CompleteAdverseEventInput"] = complete;
+    part
 }

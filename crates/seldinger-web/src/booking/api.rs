@@ -480,14 +480,14 @@ fn date_range(
         if last < first {
             errors.push(FieldError::new(
                 "to",
-                Problem::BadFormat {
+                Problem::Inconsistent {
                     expected: "a date on or after `from`",
                 },
             ));
         } else if last - first > Duration::days(62) {
             errors.push(FieldError::new(
                 "to",
-                Problem::BadFormat {
+                Problem::Inconsistent {
                     expected: "at most 63 days after `from`",
                 },
             ));

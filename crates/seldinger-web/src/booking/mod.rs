@@ -211,7 +211,7 @@ impl Resources {
         {
             errors.push(FieldError::new(
                 "end",
-                Problem::BadFormat {
+                Problem::Inconsistent {
                     expected: "a time after the start",
                 },
             ));

@@ -2,7 +2,9 @@
 
 use serde_json::{Value, json};
 
-use crate::openapi::{body, ok, path_param, query_param, schema};
+use crate::openapi::{
+    body, day_or_default, int_range, ok, path_param, query_param, required_text, schema, uuid,
+};
 
 /// 409 on a booking: every conflict, or a case that is not to schedule.
 const BOOKING_409: &str = "Refused: `code` is `booking_conflict` with every reason in `conflicts` (each naming the resource and, when another booking is in the way, that booking), `transition_not_allowed` when the case is not to schedule, or `booking_not_active` for a cancelled booking.";
@@ -42,12 +44,12 @@ pub(super) fn openapi() -> Value {
                     "tags": ["bookings"], "summary": "The next feasible slots for a case's planned procedure.", "operationId": "next_slots",
                     "description": "Each slot passes the same check a booking goes through; slots are alternatives (two may overlap). Post a slot's `room`, `start`, `operator` and `anesthetist` to book it.",
                     "parameters": [
-                        query_param("from", "No slot starts before this: an RFC 3339 instant, or a date (its local midnight). Default: now.", "string"),
-                        query_param("days", "How many local days to search (1–90, default 21).", "integer"),
-                        query_param("count", "At most this many slots (1–50, default 10).", "integer"),
-                        query_param("room", "Only this room (id).", "string"),
-                        query_param("operator", "Only this operator (username).", "string"),
-                        query_param("anesthetist", "Only this anesthetist (username).", "string")
+                        query_param("from", "No slot starts before this: an RFC 3339 instant, or a date (its local midnight). Default: now.", json!({ "anyOf": [{ "type": "string", "format": "date-time" }, { "type": "string", "format": "date" }, { "type": "string", "pattern": r"^\s*$" }] })),
+                        query_param("days", "How many local days to search (1–90, default 21).", int_range(1, 90)),
+                        query_param("count", "At most this many slots (1–50, default 10).", int_range(1, 50)),
+                        query_param("room", "Only this room (id).", json!({ "anyOf": [uuid(), { "type": "string", "pattern": r"^\s*$" }] })),
+                        query_param("operator", "Only this operator (username).", json!({ "type": "string" })),
+                        query_param("anesthetist", "Only this anesthetist (username).", json!({ "type": "string" }))
                     ],
                     "responses": ok("200", "Slots in time order.", json!({ "type": "object", "required": ["items"], "properties": { "items": { "type": "array", "items": schema("BookingSlot") } } }), &["400", "401", "403", "404", "422", "503"])
                 }
@@ -77,8 +79,8 @@ pub(super) fn openapi() -> Value {
                 "get": {
                     "tags": ["schedule"], "summary": "A day's bookings, in time order.", "operationId": "day_schedule",
                     "parameters": [
-                        query_param("date", "The local day (YYYY-MM-DD); default today.", "string"),
-                        query_param("room", "Only this room (id).", "string")
+                        query_param("date", "The local day (YYYY-MM-DD); default today.", day_or_default()),
+                        query_param("room", "Only this room (id).", json!({ "anyOf": [uuid(), { "type": "string", "pattern": r"^\s*$" }] }))
                     ],
                     "responses": ok("200", "The day's bookings.", json!({ "type": "object", "required": ["date", "items"], "properties": {
                         "date": { "type": "string", "format": "date" },
@@ -89,9 +91,9 @@ pub(super) fn openapi() -> Value {
                 "get": {
                     "tags": ["schedule"], "summary": "The anesthetists' list: bookings with an anesthetist, with the planned anesthesia and the patient's alerts.", "operationId": "anesthesia_list",
                     "parameters": [
-                        query_param("from", "First local day (YYYY-MM-DD); default today.", "string"),
-                        query_param("to", "Last local day, included; default six days after `from`; at most 63 days in all.", "string"),
-                        query_param("anesthetist", "Only this anesthetist (username).", "string")
+                        query_param("from", "First local day (YYYY-MM-DD); default today.", day_or_default()),
+                        query_param("to", "Last local day, included; default six days after `from`; at most 63 days in all.", day_or_default()),
+                        query_param("anesthetist", "Only this anesthetist (username).", json!({ "type": "string" }))
                     ],
                     "responses": ok("200", "Bookings in time order; each has `anesthesia`, `allergies` and `anticoagulants`.", json!({ "type": "object", "required": ["from", "to", "items"], "properties": {
                         "from": { "type": "string", "format": "date" }, "to": { "type": "string", "format": "date" },
@@ -103,8 +105,8 @@ pub(super) fn openapi() -> Value {
                 "get": {
                     "tags": ["schedule"], "summary": "A room's calendar: its opening hours and bookings over a range of days.", "operationId": "room_calendar",
                     "parameters": [
-                        query_param("from", "First local day (YYYY-MM-DD); default this week's Monday.", "string"),
-                        query_param("to", "Last local day, included; default six days after `from`; at most 63 days in all.", "string")
+                        query_param("from", "First local day (YYYY-MM-DD); default this week's Monday.", day_or_default()),
+                        query_param("to", "Last local day, included; default six days after `from`; at most 63 days in all.", day_or_default())
                     ],
                     "responses": ok("200", "The room and its bookings in time order.", schema("RoomCalendar"), &["400", "401", "403", "404", "422", "503"])
                 }
@@ -117,7 +119,7 @@ pub(super) fn openapi() -> Value {
                     "room": { "type": "string", "format": "uuid" },
                     "start": { "type": "string", "format": "date-time" },
                     "end": { "type": ["string", "null"], "format": "date-time", "description": "Default: the start plus the procedure's duration." },
-                    "operator": { "type": "string", "description": "Username of an active interventional radiologist." },
+                    "operator": { "type": "string", "pattern": r"^(?=[\s\S]*\S)[^\x00]*$", "description": "Username of an active interventional radiologist." },
                     "anesthetist": { "type": ["string", "null"], "description": "Username of an active anesthetist." },
                     "equipment": { "type": ["array", "null"], "items": { "type": "string", "format": "uuid" }, "description": "Units to book; absent: one free unit of each kind the procedure needs, serving the room, is picked." },
                     "bed_unit": { "type": ["string", "null"], "format": "uuid", "description": "Absent: the first unit of the kind the stay needs with a place on each day is picked." }
@@ -125,7 +127,7 @@ pub(super) fn openapi() -> Value {
             },
             "BookingCancel": {
                 "type": "object", "additionalProperties": false, "required": ["reason"],
-                "properties": { "reason": { "type": "string", "maxLength": 500 } }
+                "properties": { "reason": required_text(500) }
             },
             "Booking": {
                 "type": "object",

@@ -8,7 +8,10 @@ use seldinger_domain::resources::BedUnitKind;
 use serde_json::{Value, json};
 
 use super::api::resources::{BedUnitUpdate, EquipmentUpdate, RoomUpdate};
-use crate::openapi::{body, derived, items, ok, path_param, query_param, schema, with_derived};
+use crate::openapi::{
+    body, derived, items, ok, optional_text, path_param, query_param, required_text, schema,
+    with_derived,
+};
 
 fn codes<T: Copy>(all: &[T], code: fn(T) -> &'static str) -> Value {
     json!({ "enum": all.iter().map(|v| code(*v)).collect::<Vec<_>>() })
@@ -24,34 +27,49 @@ fn bilingual() -> Value {
 
 /// Seven texts, Monday first.
 fn week(description: &str) -> Value {
-    json!({ "type": "array", "minItems": 7, "maxItems": 7, "items": { "type": "string" }, "description": description })
+    json!({ "type": "array", "minItems": 7, "maxItems": 7, "items": hours(), "description": description })
 }
+
+/// One day's hours as `resources::parse_spans` reads them: `HH:MM-HH:MM` spans (the end
+/// may be `24:00`) separated by commas, or nothing. That each span ends after it starts
+/// and that spans do not overlap is a rule between values (`inconsistent`).
+fn hours() -> Value {
+    let span = r"(?:[01]\d|2[0-3]):[0-5]\d-(?:(?:[01]\d|2[0-3]):[0-5]\d|24:00)";
+    json!({ "type": "string", "pattern": format!(r"^\s*(?:{span}(?:\s*[,;]\s*{span})*)?\s*$") })
+}
+
+/// A resource's code (`resources::resource_code`): read in capitals.
+fn resource_code() -> Value {
+    json!({ "type": "string", "pattern": r"^\s*[A-Za-z0-9_-]{1,32}\s*$", "description": "1 to 32 letters, digits, `-`, `_`; stored upper-case; unique." })
+}
+
+const HOURS_DEFAULT: &str = "Monday first, local wall-clock time: `08:00-12:00, 13:30-18:00`; empty when closed. Left out: closed every day. A day's error names it: `hours.wed`.";
 
 const HOURS: &str = "Monday first, local wall-clock time: `08:00-12:00, 13:30-18:00`; empty when closed or absent. A day's error names it: `hours.wed`.";
 
 /// The fields a procedure type is written with (create, and with `version` to update).
 fn input_properties() -> Value {
     json!({
-        "code": { "type": "string", "pattern": "^[A-Za-z0-9_-]{2,32}$", "description": "Stored upper-case; unique in the catalog." },
-        "name_fr": { "type": "string", "maxLength": 120 },
-        "name_en": { "type": "string", "maxLength": 120 },
+        "code": { "type": "string", "pattern": r"^\s*[A-Za-z0-9_-]{2,32}\s*$", "description": "Stored upper-case; unique in the catalog." },
+        "name_fr": required_text(120),
+        "name_en": required_text(120),
         "family": codes(ProcedureFamily::ALL, ProcedureFamily::code),
         "target_organs": code_list(Organ::ALL, Organ::code),
         "guidance": { "allOf": [code_list(Guidance::ALL, Guidance::code)], "minItems": 1 },
         "anesthesia": codes(Anesthesia::ALL, Anesthesia::code),
         "stay": codes(StayKind::ALL, StayKind::code),
-        "nights": { "type": ["integer", "null"], "minimum": 1, "maximum": 30, "description": "Required for an `inpatient` stay; ignored otherwise." },
+        "nights": { "type": ["integer", "null"], "minimum": 0, "maximum": u32::MAX, "description": "1 to 30, required for an `inpatient` stay; ignored otherwise." },
         "duration_minutes": { "type": "integer", "minimum": 5, "maximum": 600 },
         "room_types": { "allOf": [code_list(RoomType::ALL, RoomType::code)], "minItems": 1 },
         "equipment": code_list(EquipmentKind::ALL, EquipmentKind::code),
         "bleeding_risk": codes(BleedingRisk::ALL, BleedingRisk::code),
         "contrast": { "type": "boolean", "description": "Iodinated contrast is planned." },
-        "risks_fr": { "type": "string", "maxLength": 2000 },
-        "risks_en": { "type": "string", "maxLength": 2000 },
-        "preparation_fr": { "type": "string", "maxLength": 2000 },
-        "preparation_en": { "type": "string", "maxLength": 2000 },
-        "information_sheet_fr": { "type": "string", "maxLength": 20000, "description": "Paragraphs separated by blank lines." },
-        "information_sheet_en": { "type": "string", "maxLength": 20000 }
+        "risks_fr": required_text(2000),
+        "risks_en": required_text(2000),
+        "preparation_fr": required_text(2000),
+        "preparation_en": required_text(2000),
+        "information_sheet_fr": { "allOf": [required_text(20000)], "description": "Paragraphs separated by blank lines." },
+        "information_sheet_en": required_text(20000)
     })
 }
 
@@ -94,14 +112,18 @@ pub(super) fn openapi() -> Value {
         "paths": merge(catalog_paths(), resource_paths()),
         "schemas": merge(catalog_schemas(), resource_schemas())
     });
-    with_derived(
+    let mut part = with_derived(
         part,
         [
             derived::<RoomUpdate>(),
             derived::<EquipmentUpdate>(),
             derived::<BedUnitUpdate>(),
         ],
-    )
+    );
+    // What the derive cannot say of a list's items: a day's hours, a room's code.
+    part["schemas"]["ResourceRoomUpdate"]["properties"]["hours"]["items"] = hours();
+    part["schemas"]["ResourceEquipmentUpdate"]["properties"]["rooms"]["items"] = resource_code();
+    part
 }
 
 /// The union of two JSON objects.
@@ -124,7 +146,7 @@ fn catalog_paths() -> Value {
             "/api/v1/catalog": {
                 "get": {
                     "tags": ["catalog"], "summary": "List procedure types at their current version, by code.", "operationId": "list_procedure_types",
-                    "parameters": [query_param("include_withdrawn", "Also list withdrawn types (default false).", "boolean")],
+                    "parameters": [query_param("include_withdrawn", "Also list withdrawn types (default false).", json!({ "type": "boolean" }))],
                     "responses": ok("200", "Procedure types.", items("ProcedureType"), &["400", "401", "503"])
                 },
                 "post": {
@@ -173,7 +195,8 @@ fn catalog_paths() -> Value {
 fn resource_paths() -> Value {
     let resource_id = path_param("id", "The record's id (UUID).");
     let username = path_param("username", "An operator's or anesthetist's username.");
-    let date = path_param("date", "The date (YYYY-MM-DD).");
+    let mut date = path_param("date", "The date (YYYY-MM-DD).");
+    date["schema"]["format"] = json!("date");
     let read = &["401", "503"];
     let write = &["400", "401", "403", "404", "409", "415", "422", "503"];
     let create = &["400", "401", "403", "409", "415", "422", "503"];
@@ -316,10 +339,14 @@ fn catalog_schemas() -> Value {
             },
             "ProcedureTypeInput": {
                 "type": "object", "additionalProperties": false, "required": input_required,
+                "if": { "required": ["stay"], "properties": { "stay": { "const": "inpatient" } } },
+                "then": { "required": ["nights"], "properties": { "nights": { "type": "integer", "minimum": 1, "maximum": 30 } } },
                 "properties": input_properties()
             },
             "ProcedureTypeUpdate": {
                 "type": "object", "additionalProperties": false, "required": update_required,
+                "if": { "required": ["stay"], "properties": { "stay": { "const": "inpatient" } } },
+                "then": { "required": ["nights"], "properties": { "nights": { "type": "integer", "minimum": 1, "maximum": 30 } } },
                 "properties": with(input_properties(), json!({
                     "version": { "type": "integer", "description": "The version that was read." },
                     "active": { "type": "boolean", "description": "`false` withdraws the type from new referrals." }
@@ -365,11 +392,11 @@ fn resource_schemas() -> Value {
                 }
             },
             "ResourceRoomInput": {
-                "type": "object", "additionalProperties": false, "required": ["code", "name", "room_type", "hours"],
+                "type": "object", "additionalProperties": false, "required": ["code", "name", "room_type"],
                 "properties": {
-                    "code": { "type": "string", "pattern": "^[A-Za-z0-9_-]{1,32}$", "description": "Stored upper-case; unique." },
-                    "name": { "type": "string", "maxLength": 120 },
-                    "room_type": codes(RoomType::ALL, RoomType::code), "hours": week(HOURS),
+                    "code": resource_code(),
+                    "name": required_text(120),
+                    "room_type": codes(RoomType::ALL, RoomType::code), "hours": week(HOURS_DEFAULT),
                     "active": { "type": "boolean", "description": "Default true." }
                 }
             },
@@ -385,9 +412,9 @@ fn resource_schemas() -> Value {
             "ResourceEquipmentInput": {
                 "type": "object", "additionalProperties": false, "required": ["code", "name", "kind", "rooms"],
                 "properties": {
-                    "code": { "type": "string", "pattern": "^[A-Za-z0-9_-]{1,32}$" }, "name": { "type": "string", "maxLength": 120 },
+                    "code": resource_code(), "name": required_text(120),
                     "kind": codes(EquipmentKind::ALL, EquipmentKind::code),
-                    "rooms": { "type": "array", "minItems": 1, "items": { "type": "string" }, "description": "Room codes; each must exist." },
+                    "rooms": { "type": "array", "minItems": 1, "items": resource_code(), "description": "Room codes; each must exist." },
                     "active": { "type": "boolean", "description": "Default true." }
                 }
             },
@@ -403,7 +430,7 @@ fn resource_schemas() -> Value {
             "ResourceBedUnitInput": {
                 "type": "object", "additionalProperties": false, "required": ["code", "name", "kind", "capacity"],
                 "properties": {
-                    "code": { "type": "string", "pattern": "^[A-Za-z0-9_-]{1,32}$" }, "name": { "type": "string", "maxLength": 120 },
+                    "code": resource_code(), "name": required_text(120),
                     "kind": codes(BedUnitKind::ALL, BedUnitKind::code),
                     "capacity": { "type": "integer", "minimum": 1, "maximum": 500 },
                     "active": { "type": "boolean", "description": "Default true." }
@@ -431,8 +458,8 @@ fn resource_schemas() -> Value {
             "StaffExceptionInput": {
                 "type": "object", "additionalProperties": false, "required": ["hours", "reason"],
                 "properties": {
-                    "hours": { "type": "string", "description": "Hours present that day, `HH:MM-HH:MM, …`; empty: away all day." },
-                    "reason": { "type": "string", "maxLength": 200 }
+                    "hours": { "allOf": [hours()], "description": "Hours present that day, `HH:MM-HH:MM, …`; empty: away all day." },
+                    "reason": optional_text(200)
                 }
             }
     })

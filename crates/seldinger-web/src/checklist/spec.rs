@@ -2,31 +2,46 @@
 
 use serde_json::{Value, json};
 
-use crate::openapi::{body, case_statuses, ok, path_param, schema};
+use crate::openapi::{body, case_statuses, day_or_default, ok, optional_text, path_param, schema};
 
 /// `tags`, `paths` and `schemas`, merged into the document by `openapi::spec`.
 pub(super) fn openapi() -> Value {
     let case_id = path_param("id", "The case's id (UUID).");
     let statuses = case_statuses();
+    // A lab value: empty when not recorded, else within its range (`checklist::Inr`,
+    // `whole_number`); its sampling day, empty or a day.
+    let lab = |range: &str, description: &str| json!({ "type": "string", "pattern": format!(r"^\s*(?:{range})?\s*$"), "description": description });
     let checklist_fields = json!({
         "information_sheet_delivered": { "type": "boolean" },
-        "inr": { "type": "string", "description": "0.5 to 15, a point or a French decimal comma, at most two decimals; empty when not recorded." },
-        "inr_date": { "type": "string", "description": "Sampling day (YYYY-MM-DD or DD/MM/YYYY), not after today. A value without its date is saved and the evaluation says the date is missing." },
-        "platelets": { "type": "string", "description": "×10⁹/L, 1 to 2000." },
-        "platelets_date": { "type": "string" },
-        "creatinine": { "type": "string", "description": "µmol/L, 10 to 3000." },
-        "creatinine_date": { "type": "string" },
-        "egfr": { "type": "string", "description": "mL/min/1.73 m², 1 to 200." },
-        "egfr_date": { "type": "string" },
+        "inr": lab(r"0[.,][5-9]\d?|(?:0?[1-9]|1[0-4])(?:[.,]\d{1,2})?|15(?:[.,]0{1,2})?", "0.5 to 15, a point or a French decimal comma, at most two decimals; empty when not recorded."),
+        "inr_date": { "anyOf": day_or_default()["anyOf"].clone(), "description": "Sampling day (YYYY-MM-DD or DD/MM/YYYY), not after today; only with a value. A value without its date is saved and the evaluation says the date is missing." },
+        "platelets": lab(r"[1-9]\d{0,2}|1\d{3}|2000", "×10⁹/L, 1 to 2000."),
+        "platelets_date": day_or_default(),
+        "creatinine": lab(r"[1-9]\d{1,2}|[12]\d{3}|3000", "µmol/L, 10 to 3000."),
+        "creatinine_date": day_or_default(),
+        "egfr": lab(r"[1-9]\d?|1\d{2}|200", "mL/min/1.73 m², 1 to 200."),
+        "egfr_date": day_or_default(),
         "anticoagulant_plan": { "enum": ["", "not_applicable", "continued", "stopped", "bridged"] },
-        "anticoagulant_note": { "type": "string", "maxLength": 1000 },
+        "anticoagulant_note": optional_text(1000),
         "fasting_confirmed": { "type": "boolean" },
         "premedication": { "enum": ["", "not_needed", "prescribed", "taken"] },
         "pregnancy": { "enum": ["", "not_applicable", "negative_test", "declared_not_pregnant", "pregnant"] },
-        "notes": { "type": "string", "maxLength": 5000 }
+        "notes": optional_text(5000)
     });
+    // A sampling day without its value is an error on the value.
+    let dated: Vec<Value> = ["inr", "platelets", "creatinine", "egfr"]
+        .iter()
+        .map(|lab| {
+            let date = format!("{lab}_date");
+            json!({
+                "if": { "required": [date.clone()], "properties": { date: { "type": "string", "pattern": r"\S" } } },
+                "then": { "required": [lab], "properties": { *lab: { "type": "string", "pattern": r"\S" } } }
+            })
+        })
+        .collect();
     let mut checklist_update_fields = checklist_fields.clone();
     checklist_update_fields["version"] = json!({ "type": "integer", "description": "The version that was read (0 before the first save)." });
+    let confirmed = json!({ "const": true, "description": "Must be confirmed (true)." });
     json!({
         "tags": [
             { "name": "checklist", "description": "The pre-procedure checklist of a booked case, its evaluation, and the time-out." }
@@ -58,11 +73,11 @@ pub(super) fn openapi() -> Value {
         "schemas": {
             "ChecklistInput": {
                 "type": "object", "additionalProperties": false,
-                "properties": checklist_fields
+                "properties": checklist_fields, "allOf": dated.clone()
             },
             "ChecklistUpdate": {
                 "type": "object", "additionalProperties": false, "required": ["version"],
-                "properties": checklist_update_fields
+                "properties": checklist_update_fields, "allOf": dated
             },
             "ChecklistItem": {
                 "type": "object", "required": ["item", "label", "state"],
@@ -88,9 +103,9 @@ pub(super) fn openapi() -> Value {
             "TimeOutInput": {
                 "type": "object", "additionalProperties": false, "required": ["identity_confirmed", "site_confirmed", "side_confirmed", "procedure_confirmed"],
                 "properties": {
-                    "identity_confirmed": { "type": "boolean" }, "site_confirmed": { "type": "boolean" },
-                    "side_confirmed": { "type": "boolean" }, "procedure_confirmed": { "type": "boolean" },
-                    "notes": { "type": "string", "maxLength": 1000 }
+                    "identity_confirmed": confirmed, "site_confirmed": confirmed,
+                    "side_confirmed": confirmed, "procedure_confirmed": confirmed,
+                    "notes": optional_text(1000)
                 }
             },
             "TimeOut": {

@@ -160,14 +160,17 @@ pub async fn list_consultations(
 ) -> ApiResult<axum::Json<Value>> {
     let now = state.now();
     let mut errors = Collector::default();
-    let from = match params.from.as_deref() {
+    fn given(raw: &Option<String>) -> Option<&str> {
+        raw.as_deref().filter(|s| !s.trim().is_empty())
+    }
+    let from = match given(&params.from) {
         Some(raw) => errors.check(instant("from", raw)),
         None => Some(from_local(
             local_date(now, &ctx.timezone).midnight(),
             &ctx.timezone,
         )),
     };
-    let to = match (params.to.as_deref(), from) {
+    let to = match (given(&params.to), from) {
         (Some(raw), _) => errors.check(instant("to", raw)),
         (None, Some(from)) => Some(from + Duration::days(1)),
         (None, None) => None,
@@ -177,7 +180,7 @@ pub async fn list_consultations(
     {
         errors.push(FieldError::new(
             "to",
-            Problem::BadFormat {
+            Problem::Inconsistent {
                 expected: "after `from`, at most 31 days later",
             },
         ));

@@ -2,7 +2,7 @@
 
 use serde_json::{Value, json};
 
-use crate::openapi::{body, items, ok, path_param, query_param, schema};
+use crate::openapi::{body, instant_or_default, items, ok, path_param, query_param, schema};
 
 /// `tags`, `paths` and `schemas`, merged into the document by `openapi::spec`.
 pub(super) fn openapi() -> Value {
@@ -35,9 +35,9 @@ pub(super) fn openapi() -> Value {
                 "get": {
                     "tags": ["consultations"], "summary": "Consultations starting in a period, in time order.", "operationId": "list_consultations",
                     "parameters": [
-                        query_param("from", "First instant (RFC 3339); the start of today in the department's zone by default.", "string"),
-                        query_param("to", "End instant, excluded (RFC 3339); one day after `from` by default; at most 31 days after it.", "string"),
-                        query_param("clinician", "Only this clinician's (username).", "string")
+                        query_param("from", "First instant (RFC 3339); the start of today in the department's zone by default.", instant_or_default()),
+                        query_param("to", "End instant, excluded (RFC 3339); one day after `from` by default; at most 31 days after it.", instant_or_default()),
+                        query_param("clinician", "Only this clinician's (username).", json!({ "type": "string" }))
                     ],
                     "responses": ok("200", "The consultations.", items("Consultation"), &["400", "401", "403", "422", "503"])
                 }
@@ -69,7 +69,7 @@ pub(super) fn openapi() -> Value {
                 "type": "object", "additionalProperties": false, "required": ["kind", "clinician", "starts_at"],
                 "properties": {
                     "kind": { "enum": ["ir_pre", "anesthesia", "post_procedure"] },
-                    "clinician": { "type": "string", "description": "The clinician's username." },
+                    "clinician": { "type": "string", "pattern": r"^(?=[\s\S]*\S)[^\x00]*$", "description": "The clinician's username." },
                     "starts_at": { "type": "string", "format": "date-time" },
                     "duration_minutes": { "type": ["integer", "null"], "minimum": 5, "maximum": 240, "description": "30 by default." }
                 }

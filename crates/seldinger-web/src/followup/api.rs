@@ -67,7 +67,7 @@ pub async fn follow_up_worklist(
 ) -> ApiResult<axum::Json<Value>> {
     let list = super::follow_up_list(params.list.as_deref().unwrap_or_default())?;
     let limit = page_limit(params.limit)?;
-    let offset = params.offset.unwrap_or(0);
+    let offset = crate::json::page_offset(params.offset)?;
     let (items, total) = state
         .store()
         .follow_up_worklist(&ctx.actor(), list, limit, offset, state.now())

@@ -63,10 +63,11 @@ pub async fn follow_up_worklist(
     Query(q): Query<WorklistQuery>,
 ) -> PageResult {
     let list = follow_up_list(&q.list)?;
+    let offset = q.offset.min(crate::json::MAX_OFFSET);
     let now = state.now();
     let store = state.store();
     let (items, total) = store
-        .follow_up_worklist(&ctx.actor(), list, PAGE_SIZE, q.offset, now)
+        .follow_up_worklist(&ctx.actor(), list, PAGE_SIZE, offset, now)
         .await?;
     let today = to_local(now, store.zone()).date();
     let l = Layout::new(
@@ -91,9 +92,10 @@ pub async fn follow_up_worklist(
         list: list.code(),
         rows,
         total,
-        offset: q.offset,
-        next: (q.offset + PAGE_SIZE < total).then_some(q.offset + PAGE_SIZE),
-        previous: (q.offset > 0).then(|| q.offset.saturating_sub(PAGE_SIZE)),
+        offset,
+        next: (offset.saturating_add(PAGE_SIZE) < total)
+            .then_some(offset.saturating_add(PAGE_SIZE)),
+        previous: (offset > 0).then(|| offset.saturating_sub(PAGE_SIZE)),
     }))
 }
 

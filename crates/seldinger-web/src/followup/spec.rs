@@ -2,7 +2,10 @@
 
 use serde_json::{Value, json};
 
-use crate::openapi::{body, case_ref, items, ok, path_param, query_param, schema};
+use crate::openapi::{
+    body, case_ref, day_or_default, int_range, items, offset, ok, optional_text, path_param,
+    query_param, required_text, schema,
+};
 
 /// `tags`, `paths` and `schemas`, merged into the document by `openapi::spec`.
 pub(super) fn openapi() -> Value {
@@ -26,9 +29,9 @@ pub(super) fn openapi() -> Value {
             },
             "/api/v1/follow-ups": {
                 "parameters": [
-                    query_param("list", "`due` (default: planned, within their window today) or `overdue` (planned, past their window).", "string"),
-                    query_param("limit", "At most this many (1–500, default 100).", "integer"),
-                    query_param("offset", "Skip this many.", "integer")
+                    query_param("list", "`due` (default: planned, within their window today) or `overdue` (planned, past their window).", json!({ "enum": ["", "due", "overdue"] })),
+                    query_param("limit", "At most this many (1–500, default 100).", int_range(1, 500)),
+                    query_param("offset", "Skip this many.", offset())
                 ],
                 "get": {
                     "tags": ["follow-up"], "summary": "The follow-up worklist, oldest first, each item with its case.", "operationId": "follow_up_worklist",
@@ -58,7 +61,7 @@ pub(super) fn openapi() -> Value {
                 "parameters": [case_id],
                 "post": {
                     "tags": ["follow-up"], "summary": "Reopen a closed case, with a reason: it is back in follow-up.", "operationId": "reopen_case",
-                    "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "required": ["reason"], "properties": { "reason": { "type": "string", "maxLength": 500 } } } } } },
+                    "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "required": ["reason"], "additionalProperties": false, "properties": { "reason": required_text(500) } } } } },
                     "responses": ok("200", "Reopened.", schema("CaseState"), write)
                 }
             }
@@ -81,9 +84,11 @@ pub(super) fn openapi() -> Value {
                 "type": "object", "additionalProperties": false, "required": ["status"],
                 "properties": {
                     "status": { "enum": ["done", "unreachable", "missed"] },
-                    "date": { "type": "string", "format": "date", "description": "The day of the contact (today when empty)." },
-                    "findings": text
-                }
+                    "date": { "anyOf": day_or_default()["anyOf"].clone(), "description": "The day of the contact (today when empty); not in the future, nor before the procedure." },
+                    "findings": optional_text(5000)
+                },
+                "if": { "required": ["status"], "properties": { "status": { "const": "done" } } },
+                "then": { "required": ["findings"], "properties": { "findings": required_text(5000) } }
             },
             "CaseState": {
                 "type": "object", "properties": { "id": { "type": "string", "format": "uuid" }, "status": text, "version": { "type": "integer" } }

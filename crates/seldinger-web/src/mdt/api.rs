@@ -171,7 +171,7 @@ pub async fn list_meetings(
     {
         errors.push(FieldError::new(
             "to",
-            Problem::BadFormat {
+            Problem::Inconsistent {
                 expected: "an instant after `from`",
             },
         ));

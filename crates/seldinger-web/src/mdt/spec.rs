@@ -2,7 +2,10 @@
 
 use serde_json::{Value, json};
 
-use crate::openapi::{body, case_statuses, items, ok, path_param, query_param, schema};
+use crate::openapi::{
+    body, case_statuses, instant_or_default, items, ok, optional_text, path_param, person_name,
+    procedure_code, query_param, required_text, schema,
+};
 
 /// `tags`, `paths` and `schemas`, merged into the document by `openapi::spec`.
 pub(super) fn openapi() -> Value {
@@ -45,7 +48,7 @@ pub(super) fn openapi() -> Value {
     let meeting_fields = json!({
         "kind": { "enum": kinds },
         "starts_at": { "type": "string", "format": "date-time", "description": "RFC 3339. Placed on the department's local clock to the minute (seconds are dropped)." },
-        "location": { "type": "string", "maxLength": 200 },
+        "location": optional_text(200),
         "attendees": { "type": "array", "maxItems": 40, "items": schema("AttendeeInput"), "description": "Rows with neither a name nor a specialty are ignored." }
     });
     let mut update_fields = meeting_fields.clone();
@@ -66,8 +69,8 @@ pub(super) fn openapi() -> Value {
                 "get": {
                     "tags": ["mdt"], "summary": "List meetings starting in a period.", "operationId": "list_meetings",
                     "parameters": [
-                        query_param("from", "First instant (RFC 3339); default 30 days ago.", "string"),
-                        query_param("to", "End instant, excluded (RFC 3339); default in a year.", "string")
+                        query_param("from", "First instant (RFC 3339); default 30 days ago.", instant_or_default()),
+                        query_param("to", "End instant, excluded (RFC 3339); default in a year.", instant_or_default())
                     ],
                     "responses": ok("200", "Meetings in time order, with their agenda counts.", items("Meeting"), &["400", "401", "403", "422", "503"])
                 },
@@ -123,7 +126,11 @@ pub(super) fn openapi() -> Value {
             },
             "AttendeeInput": {
                 "type": "object", "additionalProperties": false,
-                "properties": { "name": { "type": "string", "maxLength": 120 }, "specialty": { "enum": specialties } }
+                "properties": { "name": { "type": "string" }, "specialty": { "type": "string" } },
+                "anyOf": [
+                    { "required": ["name", "specialty"], "properties": { "name": person_name(120), "specialty": { "enum": specialties } } },
+                    { "description": "An empty row, ignored.", "properties": { "name": { "type": "string", "pattern": r"^\s*$" }, "specialty": { "type": "string", "pattern": r"^\s*$" } } }
+                ]
             },
             "MeetingInput": {
                 "type": "object", "additionalProperties": false, "required": ["kind", "starts_at"],
@@ -179,10 +186,12 @@ pub(super) fn openapi() -> Value {
                 "type": "object", "additionalProperties": false, "required": ["decision", "rationale", "responsible_physician"],
                 "properties": {
                     "decision": { "enum": decisions },
-                    "procedure": { "type": "string", "description": "A procedure code of the active catalog; required for `ir_procedure`, ignored otherwise." },
-                    "rationale": { "type": "string", "maxLength": 5000 },
-                    "responsible_physician": { "type": "string", "maxLength": 120 }
-                }
+                    "procedure": { "type": "string", "pattern": r"^[^\x00]*$", "description": "A procedure code of the active catalog; required for `ir_procedure`, ignored otherwise." },
+                    "rationale": required_text(5000),
+                    "responsible_physician": person_name(120)
+                },
+                "if": { "required": ["decision"], "properties": { "decision": { "const": "ir_procedure" } } },
+                "then": { "required": ["procedure"], "properties": { "procedure": procedure_code("") } }
             },
             "DecisionResult": {
                 "type": "object", "required": ["case_id", "status"],

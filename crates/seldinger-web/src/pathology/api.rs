@@ -65,7 +65,7 @@ pub async fn pending_specimens(
     ApiQuery(params): ApiQuery<PageParams>,
 ) -> ApiResult<axum::Json<Value>> {
     let limit = page_limit(params.limit)?;
-    let offset = params.offset.unwrap_or(0);
+    let offset = crate::json::page_offset(params.offset)?;
     let (items, total) = state
         .store()
         .pending_specimens(&ctx.actor(), limit, offset, state.now())

@@ -52,10 +52,11 @@ pub async fn pathology_worklist(
     ctx: Ctx,
     Query(q): Query<PageQuery>,
 ) -> PageResult {
+    let offset = q.offset.min(crate::json::MAX_OFFSET);
     let now = state.now();
     let store = state.store();
     let (items, total) = store
-        .pending_specimens(&ctx.actor(), PAGE_SIZE, q.offset, now)
+        .pending_specimens(&ctx.actor(), PAGE_SIZE, offset, now)
         .await?;
     let today = to_local(now, store.zone()).date();
     let l = Layout::new(&ctx, "/worklists/pathology", "worklists");
@@ -71,9 +72,10 @@ pub async fn pathology_worklist(
         l,
         rows,
         total,
-        offset: q.offset,
-        next: (q.offset + PAGE_SIZE < total).then_some(q.offset + PAGE_SIZE),
-        previous: (q.offset > 0).then(|| q.offset.saturating_sub(PAGE_SIZE)),
+        offset,
+        next: (offset.saturating_add(PAGE_SIZE) < total)
+            .then_some(offset.saturating_add(PAGE_SIZE)),
+        previous: (offset > 0).then(|| offset.saturating_sub(PAGE_SIZE)),
     }))
 }
 

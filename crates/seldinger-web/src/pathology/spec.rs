@@ -2,7 +2,7 @@
 
 use serde_json::{Value, json};
 
-use crate::openapi::{body, items, ok, path_param, query_param, schema};
+use crate::openapi::{body, int_range, items, offset, ok, path_param, query_param, schema};
 
 /// `tags`, `paths` and `schemas`, merged into the document by `openapi::spec`.
 pub(super) fn openapi() -> Value {
@@ -23,8 +23,8 @@ pub(super) fn openapi() -> Value {
             },
             "/api/v1/specimens/pending": {
                 "parameters": [
-                    query_param("limit", "At most this many (1–500, default 100).", "integer"),
-                    query_param("offset", "Skip this many.", "integer")
+                    query_param("limit", "At most this many (1–500, default 100).", int_range(1, 500)),
+                    query_param("offset", "Skip this many.", offset())
                 ],
                 "get": {
                     "tags": ["pathology"], "summary": "The pathologists' worklist: specimens awaiting a result, oldest first, with their patient.", "operationId": "pending_specimens",

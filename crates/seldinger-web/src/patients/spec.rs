@@ -3,7 +3,10 @@
 use serde_json::{Value, json};
 
 use super::api::{PatientUpdate, PatientWithdrawal};
-use crate::openapi::{body, derived, items, ok, path_param, query_param, schema, with_derived};
+use crate::openapi::{
+    body, derived, int_range, items, ok, optional_text, path_param, person_name, query_param,
+    required_text, schema, with_derived,
+};
 
 /// `tags`, `paths` and `schemas`, merged into the document by `openapi::spec`.
 pub(super) fn openapi() -> Value {
@@ -18,7 +21,7 @@ pub(super) fn openapi() -> Value {
                 "get": {
                     "tags": ["patients"], "summary": "Search patients.", "operationId": "search_patients",
                     "description": "Words of `q` are name prefixes that must all match, folded for case and accents (\"helene\" finds \"Hélène\", \"dupre\" finds \"Dupré-Lefèvre\"); a word written as a date (YYYY-MM-DD or DD/MM/YYYY) selects the birth date; the whole of `q` is also tried as an exact MRN. An empty `q` lists recently updated patients.",
-                    "parameters": [query_param("q", "Search text.", "string"), query_param("limit", "At most this many (1–200, default 50).", "integer")],
+                    "parameters": [query_param("q", "Search text.", json!({ "type": "string" })), query_param("limit", "At most this many (1–200, default 50).", int_range(1, 200))],
                     "responses": ok("200", "Matching patients, by name.", items("Patient"), &["400", "401", "403", "422", "503"])
                 },
                 "post": {
@@ -71,9 +74,9 @@ pub(super) fn openapi() -> Value {
                 "type": "object", "additionalProperties": false,
                 "required": ["mrn", "family_name", "given_names", "birth_date", "sex"],
                 "properties": {
-                    "mrn": { "type": "string", "maxLength": 32, "pattern": "^[A-Za-z0-9_./-]+$" },
-                    "family_name": { "type": "string", "maxLength": 100, "description": "Letters, spaces, hyphens, apostrophes, full stops." },
-                    "given_names": { "type": "string", "maxLength": 100 },
+                    "mrn": { "type": "string", "pattern": r"^\s*(?=[A-Za-z0-9_./-]{1,32}\s*$)[A-Za-z0-9_./-]*[0-9][A-Za-z0-9_./-]*\s*$", "description": "1 to 32 letters, digits and `-_/.`, at least one digit." },
+                    "family_name": person_name(100),
+                    "given_names": person_name(100),
                     "birth_date": { "type": "string", "format": "date" },
                     "sex": { "enum": ["female", "male", "other", "unknown"] },
                     "allergies": { "type": "array", "maxItems": 20, "items": schema("Allergy") },
@@ -114,8 +117,18 @@ pub(super) fn openapi() -> Value {
             }
         }
     });
-    with_derived(
+    let mut part = with_derived(
         part,
         [derived::<PatientUpdate>(), derived::<PatientWithdrawal>()],
-    )
+    );
+    // A note is required for `other` (`patient::entries`), which no attribute of the
+    // derived schema can say.
+    for (name, key) in [("Allergy", "kind"), ("Anticoagulant", "drug")] {
+        let entry = &mut part["schemas"][name];
+        entry["properties"]["note"] = optional_text(500);
+        entry["if"] = json!({ "required": [key], "properties": { key: { "const": "other" } } });
+        entry["then"] =
+            json!({ "required": ["note"], "properties": { "note": required_text(500) } });
+    }
+    part
 }

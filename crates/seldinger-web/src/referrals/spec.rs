@@ -2,7 +2,10 @@
 
 use serde_json::{Value, json};
 
-use crate::openapi::{body, ok, path_param, schema};
+use crate::openapi::{
+    body, day_or_default, ok, optional_text, path_param, person_name, procedure_code,
+    required_text, schema,
+};
 
 /// `tags`, `paths` and `schemas`, merged into the document by `openapi::spec`.
 pub(super) fn openapi() -> Value {
@@ -75,19 +78,19 @@ pub(super) fn openapi() -> Value {
                 "required": ["patient_id", "referring_physician", "indication", "target_organ", "side", "requested_procedure", "urgency"],
                 "properties": {
                     "patient_id": { "type": "string", "format": "uuid" },
-                    "referring_physician": { "type": "string", "maxLength": 120 },
-                    "referring_service": { "type": "string", "maxLength": 120 },
-                    "indication": { "type": "string", "maxLength": 2000 },
+                    "referring_physician": person_name(120),
+                    "referring_service": optional_text(120),
+                    "indication": required_text(2000),
                     "target_organ": schema("Organ"),
-                    "target_site": { "type": "string", "maxLength": 200 },
+                    "target_site": optional_text(200),
                     "side": schema("Side"),
                     "lesion_size_mm": { "type": ["integer", "null"], "minimum": 1, "maximum": 500 },
-                    "requested_procedure": { "type": "string", "description": "An active catalog code, e.g. `BIO-LUNG-CT`." },
+                    "requested_procedure": procedure_code("An active catalog code, e.g. `BIO-LUNG-CT`."),
                     "urgency": schema("Urgency"),
-                    "clinical_question": { "type": "string", "maxLength": 2000 },
+                    "clinical_question": optional_text(2000),
                     "anticoagulants": { "type": "array", "items": schema("Anticoagulant") },
                     "allergies": { "type": "array", "items": schema("Allergy") },
-                    "referral_date": { "type": "string", "format": "date", "description": "The day the referral was written; today by default; not in the future." }
+                    "referral_date": { "anyOf": day_or_default()["anyOf"].clone(), "description": "The day the referral was written; today by default; not in the future." }
                 }
             },
             "Case": {
@@ -163,11 +166,11 @@ pub(super) fn openapi() -> Value {
             },
             "Reason": {
                 "type": "object", "additionalProperties": false, "required": ["reason"],
-                "properties": { "reason": { "type": "string", "maxLength": 500 } }
+                "properties": { "reason": required_text(500) }
             },
             "PlanInput": {
                 "type": "object", "additionalProperties": false,
-                "properties": { "procedure": { "type": ["string", "null"], "description": "Another active catalog code; the planned one is kept when left out." } }
+                "properties": { "procedure": { "type": ["string", "null"], "pattern": r"^\s*[A-Za-z0-9_-]{2,32}\s*$", "description": "Another active catalog code; the planned one is kept when left out." } }
             }
         }
     })

@@ -2,7 +2,7 @@
 
 use serde_json::{Value, json};
 
-use crate::openapi::{body, ok, path_param, schema};
+use crate::openapi::{body, ok, path_param, required_text, schema};
 
 /// `tags`, `paths` and `schemas`, merged into the document by `openapi::spec`.
 pub(super) fn openapi() -> Value {
@@ -101,7 +101,7 @@ pub(super) fn openapi() -> Value {
                 "parameters": [case_id.clone()],
                 "post": {
                     "tags": ["reports"], "summary": "Add a signed addendum to a signed report (409 `report_not_signed` before).", "operationId": "add_addendum",
-                    "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "required": ["text"], "properties": { "text": { "type": "string", "maxLength": 5000 } } } } } },
+                    "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "required": ["text"], "properties": { "text": required_text(5000) } } } } },
                     "responses": ok("201", "Added; the report with its addenda.", schema("Report"), errors_write)
                 }
             }

@@ -20,7 +20,7 @@ pub(super) fn openapi() -> Value {
                 "post": {
                     "tags": ["session"], "summary": "Sign in; sets the session cookie.", "operationId": "create_session", "security": [],
                     "requestBody": body("SignIn"),
-                    "responses": ok("200", "Signed in; `csrf_token` is to be sent back in `X-CSRF-Token`.", schema("Me"), &["400", "401", "415", "429", "503"])
+                    "responses": ok("200", "Signed in; `csrf_token` is to be sent back in `X-CSRF-Token`.", schema("Me"), &["400", "401", "415", "422", "429", "503"])
                 },
                 "delete": { "tags": ["session"], "summary": "Sign out.", "operationId": "delete_session", "responses": ok("204", "Signed out.", Value::Null, &["401", "403"]) }
             },
@@ -37,7 +37,7 @@ pub(super) fn openapi() -> Value {
                     "permissions": { "type": "array", "items": schema("Permission") },
                     "csrf_token": { "type": "string", "description": "With a cookie session: send it back in X-CSRF-Token on writes." } } }]
             },
-            "SignIn": { "type": "object", "additionalProperties": false, "required": ["username", "password"], "properties": { "username": { "type": "string" }, "password": { "type": "string" } } },
+            "SignIn": { "type": "object", "additionalProperties": false, "required": ["username", "password"], "properties": { "username": { "type": "string", "pattern": r"^[^\x00]*$" }, "password": { "type": "string", "pattern": r"^[^\x00]*$" } } },
             "Language": { "type": "object", "additionalProperties": false, "required": ["language"], "properties": { "language": { "enum": ["fr", "en"] } } }
         }
     });

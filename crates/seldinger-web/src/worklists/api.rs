@@ -17,7 +17,7 @@ pub async fn get_worklist(
 ) -> ApiResult<axum::Json<Value>> {
     let list = worklist_named(&list)?;
     let limit = crate::json::page_limit(params.limit)?;
-    let offset = params.offset.unwrap_or(0);
+    let offset = crate::json::page_offset(params.offset)?;
     let now = state.now();
     let (cases, total) = state
         .store()

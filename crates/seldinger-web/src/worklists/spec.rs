@@ -2,7 +2,7 @@
 
 use serde_json::{Value, json};
 
-use crate::openapi::{ok, query_param, schema};
+use crate::openapi::{int_range, offset, ok, query_param, schema};
 
 /// `tags`, `paths` and `schemas`, merged into the document by `openapi::spec`.
 pub(super) fn openapi() -> Value {
@@ -16,8 +16,8 @@ pub(super) fn openapi() -> Value {
                 "get": {
                     "tags": ["worklists"], "summary": "One worklist, by urgency then waiting time since referral.", "operationId": "get_worklist",
                     "parameters": [
-                        query_param("limit", "At most this many (1–500, default 100).", "integer"),
-                        query_param("offset", "Skip this many (default 0).", "integer")
+                        query_param("limit", "At most this many (1–500, default 100).", int_range(1, 500)),
+                        query_param("offset", "Skip this many (default 0).", offset())
                     ],
                     "responses": ok("200", "A page of the list and its total.", schema("WorklistPage"), &["400", "401", "403", "404", "422", "503"])
                 }

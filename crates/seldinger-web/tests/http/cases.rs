@@ -1629,3 +1629,54 @@ async fn a_patient_timeline_lists_every_case_in_order_with_links() {
     let (_, patient_page) = browser.get(&format!("/patients/{}", ward.patient)).await;
     assert!(patient_page.contains(&format!("/patients/{}/timeline", ward.patient)));
 }
+
+#[tokio::test]
+async fn a_whole_number_written_as_a_float_is_read_as_the_integer() {
+    // JSON has one kind of number, and JSON Schema calls 22.0 an integer: a client that
+    // writes it (JavaScript may) is understood; a fraction is still refused.
+    let ward = Ward::new().await;
+    let mut body = referral(&ward.patient, "elective");
+    body["lesion_size_mm"] = json!(22.0);
+    let (status, case) = ward.referrer.post("/api/v1/cases", &body).await;
+    assert_eq!(status, StatusCode::CREATED, "{case}");
+    assert_eq!(case["lesion_size_mm"], 22);
+    body["lesion_size_mm"] = json!(22.5);
+    let (status, problem) = ward.referrer.post("/api/v1/cases", &body).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{problem}");
+    assert_eq!(problem["errors"][0]["field"], "lesion_size_mm");
+}
+
+#[tokio::test]
+async fn a_list_offset_beyond_any_department_is_refused_by_name() {
+    // u64::MAX - 1 once overflowed the paging arithmetic (schemathesis): the connection
+    // dropped without an answer.
+    let ward = Ward::new().await;
+    for path in [
+        "/api/v1/worklists/to_triage",
+        "/api/v1/follow-ups",
+        "/api/v1/specimens/pending",
+    ] {
+        let (status, problem) = ward
+            .nurse
+            .get(&format!("{path}?limit=1&offset=18446744073709551614"))
+            .await;
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{path}: {problem}"
+        );
+        assert_field_error(&problem, "offset");
+        let (status, page) = ward
+            .nurse
+            .get(&format!("{path}?limit=1&offset=1000000000"))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{path}: {page}");
+        assert_eq!(page["items"], json!([]), "{path}");
+    }
+    let admin = ward.app.api(&ward.app.token("auditor", Role::Admin).await);
+    for limit in ["0", "1001"] {
+        let (status, problem) = admin.get(&format!("/api/v1/audit?limit={limit}")).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+        assert_field_error(&problem, "limit");
+    }
+}
