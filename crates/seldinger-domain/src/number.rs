@@ -57,7 +57,14 @@ pub fn text_or_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, 
     }
     Ok(match Raw::deserialize(d)? {
         Raw::Text(s) => s,
-        Raw::Number(n) => n.to_string(),
+        // `4.0` is the integer 4 (JSON has one kind of number): written as such, so that a
+        // whole-number field reads it.
+        Raw::Number(n) => match n.as_f64() {
+            Some(f) if n.is_f64() && f.fract() == 0.0 && f.abs() <= 9_007_199_254_740_992.0 => {
+                format!("{}", f as i64)
+            }
+            _ => n.to_string(),
+        },
         Raw::Null => String::new(),
     })
 }
@@ -93,5 +100,9 @@ mod tests {
         assert_eq!(t.v, "12,5");
         let t: T = serde_json::from_str(r#"{"v": null}"#).unwrap();
         assert_eq!(t.v, "");
+        // A whole number written as a float is the integer, for a whole-number field.
+        let t: T = serde_json::from_str(r#"{"v": 4.0}"#).unwrap();
+        assert_eq!(t.v, "4");
+        assert_eq!(whole("cores", &t.v, 1..=30, "x"), Ok(Some(4)));
     }
 }

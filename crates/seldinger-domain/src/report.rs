@@ -27,6 +27,12 @@ pub const LINE_MAX: usize = 200;
 pub const SPECIMENS_MAX: usize = 30;
 pub const ADDENDUM_MAX: usize = 5_000;
 
+/// A technique field of another procedure family than the case's (an ablation power on
+/// a biopsy report): a rule between the report and its case.
+const NOT_THIS_FAMILY: Problem = Problem::Inconsistent {
+    expected: "left empty: it does not apply to this procedure",
+};
+
 string_enum!(
     /// Whether the procedure did what it was planned to do.
     TechnicalSuccess, "technical_success" {
@@ -398,7 +404,7 @@ impl Report {
             } else if end - start > Duration::hours(24) {
                 errors.push(FieldError::new(
                     "ended_at",
-                    Problem::BadFormat {
+                    Problem::Inconsistent {
                         expected: "within 24 hours of the start",
                     },
                 ));
@@ -486,7 +492,7 @@ impl Report {
         let allowed = technique_fields(family);
         for (field, _) in input.filled_technique_fields() {
             if !allowed.contains(&field) {
-                errors.push(FieldError::new(field, Problem::UnknownField));
+                errors.push(FieldError::new(field, NOT_THIS_FAMILY));
             }
         }
         let technique = match family {
@@ -800,7 +806,7 @@ mod tests {
         let err = Report::parse(&input, ProcedureFamily::Biopsy, &zone(), NOW).unwrap_err();
         assert_eq!(
             err.for_field("ablation_power_w").map(|e| &e.problem),
-            Some(&Problem::UnknownField)
+            Some(&NOT_THIS_FAMILY)
         );
     }
 

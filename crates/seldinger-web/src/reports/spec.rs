@@ -2,66 +2,107 @@
 
 use serde_json::{Value, json};
 
-use crate::openapi::{body, ok, path_param, required_text, schema};
+use seldinger_domain::catalog::{Anesthesia, Guidance};
+use seldinger_domain::report::{
+    AblationModality, LINE_MAX, SPECIMENS_MAX, TEXT_MAX, TechnicalSuccess,
+};
+
+use crate::openapi::{body, ok, optional_text, path_param, required_text, schema};
+
+/// A decimal from 0 to `max` (`number::decimal`), as a JSON number or as text with a
+/// point or a decimal comma; empty text when not recorded.
+fn decimal(max: u32) -> Value {
+    let digits = max.to_string().len() - 1;
+    json!({ "anyOf": [
+        { "type": "number", "minimum": 0, "maximum": max },
+        { "type": "string", "pattern": format!(r"^\s*(?:\d{{1,{digits}}}(?:[.,]\d{{1,3}})?|{max}(?:[.,]0{{1,3}})?)?\s*$") }
+    ], "description": format!("0 to {max}; a JSON number, or text (a decimal comma is read too); empty when not recorded.") })
+}
+
+/// A whole number from `min` to `max` (`number::whole`), as a JSON integer or as text;
+/// empty text when not recorded.
+fn whole(min: u32, max: u32) -> Value {
+    let listed = (min..=max)
+        .map(|n| n.to_string())
+        .collect::<Vec<_>>()
+        .join("|");
+    let text = if max - min <= 50 {
+        listed
+    } else {
+        format!(r"\d{{1,{}}}|{max}", max.to_string().len() - 1)
+    };
+    json!({ "anyOf": [
+        { "type": "integer", "minimum": min, "maximum": max },
+        { "type": "string", "pattern": format!(r"^\s*(?:{text})?\s*$") }
+    ], "description": format!("{min} to {max}; a JSON integer, or text; empty when not recorded.") })
+}
 
 /// `tags`, `paths` and `schemas`, merged into the document by `openapi::spec`.
 pub(super) fn openapi() -> Value {
     let case_id = path_param("id", "The case's id (UUID).");
-    let text = json!({ "type": "string" });
-    let number = json!({ "type": ["string", "number"], "description": "A number, as a JSON number or as text (a decimal comma is accepted)." });
     let mut input_fields = serde_json::Map::new();
-    for f in [
-        "assistants",
-        "anesthesia",
-        "access_route",
-        "devices",
-        "contrast_agent",
-        "ablation_modality",
-        "embolization_agent",
-        "embolization_target_vessel",
-        "technical_success",
-        "findings",
-        "conclusion",
+    for (f, max) in [
+        ("assistants", LINE_MAX * 2),
+        ("access_route", LINE_MAX),
+        ("devices", TEXT_MAX),
+        ("contrast_agent", LINE_MAX),
+        ("embolization_agent", LINE_MAX),
+        ("embolization_target_vessel", LINE_MAX),
+        ("findings", TEXT_MAX),
+        ("conclusion", TEXT_MAX),
     ] {
-        input_fields.insert(f.into(), text.clone());
+        input_fields.insert(f.into(), optional_text(max));
     }
-    for f in [
-        "contrast_ml",
-        "dap_gycm2",
-        "fluoroscopy_s",
-        "air_kerma_mgy",
-        "ct_dlp_mgycm",
-        "exposures",
-        "biopsy_needle_gauge",
-        "biopsy_cores",
-        "ablation_energy_kj",
-        "ablation_power_w",
-        "ablation_duration_min",
-        "ablation_applications",
-        "ablation_zone_mm",
-        "drainage_catheter_fr",
-    ] {
-        input_fields.insert(f.into(), number.clone());
-    }
-    for f in ["started_at", "ended_at"] {
-        input_fields.insert(f.into(), json!({ "type": "string", "description": "Local wall-clock time in the department's zone, YYYY-MM-DDTHH:MM." }));
-    }
-    for (f, d) in [
+    for (f, codes) in [
         (
-            "operators",
-            "Usernames of the operators (interventional radiologists), the main one first.",
+            "anesthesia",
+            Anesthesia::ALL.iter().map(|c| c.code()).collect::<Vec<_>>(),
         ),
         (
-            "guidance",
-            "Guidance codes: ct, ultrasound, fluoroscopy, mri, cbct.",
+            "ablation_modality",
+            AblationModality::ALL.iter().map(|c| c.code()).collect(),
         ),
-        ("specimens", "Specimen labels, in order."),
+        (
+            "technical_success",
+            TechnicalSuccess::ALL.iter().map(|c| c.code()).collect(),
+        ),
     ] {
+        let codes: Vec<&str> = std::iter::once("").chain(codes).collect();
         input_fields.insert(
             f.into(),
-            json!({ "type": "array", "items": { "type": "string" }, "description": d }),
+            json!({ "enum": codes, "description": "Empty when not recorded." }),
         );
     }
+    for (f, max) in [
+        ("contrast_ml", 1_000),
+        ("dap_gycm2", 10_000),
+        ("air_kerma_mgy", 50_000),
+        ("ct_dlp_mgycm", 100_000),
+        ("ablation_energy_kj", 10_000),
+        ("ablation_power_w", 500),
+        ("ablation_duration_min", 240),
+        ("ablation_zone_mm", 200),
+    ] {
+        input_fields.insert(f.into(), decimal(max));
+    }
+    for (f, min, max) in [
+        ("fluoroscopy_s", 0, 36_000),
+        ("exposures", 0, 10_000),
+        ("biopsy_needle_gauge", 10, 25),
+        ("biopsy_cores", 0, 30),
+        ("ablation_applications", 1, 50),
+        ("drainage_catheter_fr", 4, 40),
+    ] {
+        input_fields.insert(f.into(), whole(min, max));
+    }
+    for f in ["started_at", "ended_at"] {
+        input_fields.insert(f.into(), json!({ "type": "string", "pattern": r"^\s*(?:(?:19|20)\d\d-(?:0[1-9]|1[0-2])-(?:0[1-9]|1\d|2[0-8])[T ](?:[01]\d|2[0-3]):[0-5]\d)?\s*$", "description": "Local wall-clock time in the department's zone, YYYY-MM-DDTHH:MM; empty when not recorded. The end comes after the start, within 24 hours, and not in the future." }));
+    }
+    input_fields.insert("operators".into(), json!({ "type": "array", "items": { "type": "string", "pattern": r"^[^\x00]*$" }, "description": "Usernames of the operators (interventional radiologists), the main one first; empty items are skipped." }));
+    input_fields.insert("guidance".into(), json!({ "type": "array", "items": { "enum": Guidance::ALL.iter().map(|g| g.code()).collect::<Vec<_>>() }, "description": "Guidance codes." }));
+    input_fields.insert("specimens".into(), json!({ "type": "array", "maxItems": SPECIMENS_MAX, "items": optional_text(LINE_MAX), "description": "Specimen labels, in order; empty and repeated ones are skipped." }));
+    // Technique fields of another family than the case's must be left empty
+    // (`inconsistent`): the family is the case's, not the body's.
     // Every field is sent: a `PUT` replaces the whole draft.
     let required: Vec<String> = input_fields.keys().cloned().collect();
     let errors_write = &["400", "401", "403", "404", "409", "415", "422", "503"];
