@@ -77,7 +77,7 @@ pub(super) fn openapi() -> Value {
                 "properties": {
                     "term": { "type": "string", "pattern": r"^(?=[\s\S]*\S)[^\x00]*$", "description": "A code of `/api/v1/ae-terms` (active)." },
                     "description": { "allOf": [optional_text(2000)], "description": "Required for `other`." },
-                    "onset": { "type": "string", "pattern": r"^\s*(?:19|20)\d\d-(?:0[1-9]|1[0-2])-(?:0[1-9]|1\d|2[0-8])[T ](?:[01]\d|2[0-3]):[0-5]\d\s*$", "description": "Local wall-clock time in the department's zone, YYYY-MM-DDTHH:MM; not before the procedure, not in the future." },
+                    "onset": { "type": "string", "pattern": r"^\s*(?:(?:19|20)\d\d-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\d|30)|02-(?:0[1-9]|1\d|2[0-8]))|(?:19|20)(?:0[48]|[2468][048]|[13579][26])-02-29|2000-02-29)[T ](?:[01]\d|2[0-3]):[0-5]\d\s*$", "description": "Local wall-clock time in the department's zone, YYYY-MM-DDTHH:MM; not before the procedure, not in the future." },
                     "cirse_grade": { "type": "string", "pattern": r"^(?=[\s\S]*\S)[^\x00]*$", "description": "A grade of the CIRSE system in force (`/api/v1/ae-grade-systems`), required." },
                     "sir_grade": { "type": "string", "pattern": r"^[^\x00]*$", "description": "A grade of the SIR system in force; empty for none." },
                     "ctcae_grade": { "type": "string", "pattern": r"^[^\x00]*$", "description": "A grade of the CTCAE system in force; empty for none." },

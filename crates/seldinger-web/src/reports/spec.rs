@@ -96,7 +96,7 @@ pub(super) fn openapi() -> Value {
         input_fields.insert(f.into(), whole(min, max));
     }
     for f in ["started_at", "ended_at"] {
-        input_fields.insert(f.into(), json!({ "type": "string", "pattern": r"^\s*(?:(?:19|20)\d\d-(?:0[1-9]|1[0-2])-(?:0[1-9]|1\d|2[0-8])[T ](?:[01]\d|2[0-3]):[0-5]\d)?\s*$", "description": "Local wall-clock time in the department's zone, YYYY-MM-DDTHH:MM; empty when not recorded. The end comes after the start, within 24 hours, and not in the future." }));
+        input_fields.insert(f.into(), json!({ "type": "string", "pattern": r"^\s*(?:(?:(?:19|20)\d\d-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\d|30)|02-(?:0[1-9]|1\d|2[0-8]))|(?:19|20)(?:0[48]|[2468][048]|[13579][26])-02-29|2000-02-29)[T ](?:[01]\d|2[0-3]):[0-5]\d)?\s*$", "description": "Local wall-clock time in the department's zone, YYYY-MM-DDTHH:MM; empty when not recorded. The end comes after the start, within 24 hours, and not in the future." }));
     }
     input_fields.insert("operators".into(), json!({ "type": "array", "items": { "type": "string", "pattern": r"^[^\x00]*$" }, "description": "Usernames of the operators (interventional radiologists), the main one first; empty items are skipped." }));
     input_fields.insert("guidance".into(), json!({ "type": "array", "items": { "enum": Guidance::ALL.iter().map(|g| g.code()).collect::<Vec<_>>() }, "description": "Guidance codes." }));
