@@ -45,6 +45,13 @@ pub fn whole(
     Ok(Some(value))
 }
 
+/// The integer a JSON number names when it is written as a whole float (`4.0`, `3e1`;
+/// JSON has one kind of number), within ±2^53 where a float is exact; `None` otherwise.
+pub fn whole_float(n: &serde_json::Number) -> Option<i64> {
+    let f = n.as_f64().filter(|_| n.is_f64())?;
+    (f.fract() == 0.0 && f.abs() <= 9_007_199_254_740_992.0).then_some(f as i64)
+}
+
 /// Reads a JSON number or string into the text a form would have sent, so that one
 /// input type serves forms and the API.
 pub fn text_or_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
@@ -59,12 +66,7 @@ pub fn text_or_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, 
         Raw::Text(s) => s,
         // `4.0` is the integer 4 (JSON has one kind of number): written as such, so that a
         // whole-number field reads it.
-        Raw::Number(n) => match n.as_f64() {
-            Some(f) if n.is_f64() && f.fract() == 0.0 && f.abs() <= 9_007_199_254_740_992.0 => {
-                format!("{}", f as i64)
-            }
-            _ => n.to_string(),
-        },
+        Raw::Number(n) => whole_float(&n).map_or_else(|| n.to_string(), |i| i.to_string()),
         Raw::Null => String::new(),
     })
 }

@@ -66,17 +66,25 @@ pub struct PageParams {
 
 /// A list's `limit` (1–500, default 100), or the error naming the parameter.
 pub fn page_limit(limit: Option<u64>) -> Result<u64, AppError> {
-    let limit = limit.unwrap_or(100);
-    if (1..=500).contains(&limit) {
-        Ok(limit)
+    within(
+        "limit",
+        limit.unwrap_or(100),
+        1..=500,
+        "a number from 1 to 500",
+    )
+}
+
+/// `value` if `range` holds it, else the error naming `field` and what was expected.
+fn within(
+    field: &str,
+    value: u64,
+    range: std::ops::RangeInclusive<u64>,
+    expected: &'static str,
+) -> Result<u64, AppError> {
+    if range.contains(&value) {
+        Ok(value)
     } else {
-        Err(seldinger_domain::FieldError::new(
-            "limit",
-            seldinger_domain::invalid::Problem::BadFormat {
-                expected: "a number from 1 to 500",
-            },
-        )
-        .into())
+        Err(FieldError::new(field, Problem::BadFormat { expected }).into())
     }
 }
 
@@ -86,18 +94,12 @@ pub const MAX_OFFSET: u64 = 1_000_000_000;
 
 /// A list's `offset` (0 to [`MAX_OFFSET`], default 0), or the error naming the parameter.
 pub fn page_offset(offset: Option<u64>) -> Result<u64, AppError> {
-    let offset = offset.unwrap_or(0);
-    if offset <= MAX_OFFSET {
-        Ok(offset)
-    } else {
-        Err(seldinger_domain::FieldError::new(
-            "offset",
-            seldinger_domain::invalid::Problem::BadFormat {
-                expected: "a number from 0 to 1000000000",
-            },
-        )
-        .into())
-    }
+    within(
+        "offset",
+        offset.unwrap_or(0),
+        0..=MAX_OFFSET,
+        "a number from 0 to 1000000000",
+    )
 }
 
 /// Reads a JSON body. A field the body lacks is a 422 naming it (`required`): bodies are
@@ -127,31 +129,16 @@ fn whole_numbers_as_integers(bytes: &[u8]) -> Option<serde_json::Value> {
     use serde_json::Value;
     fn walk(value: &mut Value) -> bool {
         match value {
-            Value::Number(n) if n.is_f64() => {
-                let f = n.as_f64().unwrap_or(f64::NAN);
-                if f.fract() == 0.0 && f.abs() <= 9_007_199_254_740_992.0 {
-                    *value = Value::from(f as i64);
+            Value::Number(n) => match seldinger_domain::number::whole_float(n) {
+                Some(i) => {
+                    *value = Value::from(i);
                     true
-                } else {
-                    false
                 }
-            }
+                None => false,
+            },
             // Every number is rewritten: no short circuit.
-            Value::Array(items) => {
-                items
-                    .iter_mut()
-                    .map(walk)
-                    .filter(|changed| *changed)
-                    .count()
-                    > 0
-            }
-            Value::Object(map) => {
-                map.values_mut()
-                    .map(walk)
-                    .filter(|changed| *changed)
-                    .count()
-                    > 0
-            }
+            Value::Array(items) => items.iter_mut().fold(false, |changed, v| walk(v) | changed),
+            Value::Object(map) => map.values_mut().fold(false, |changed, v| walk(v) | changed),
             _ => false,
         }
     }
