@@ -605,7 +605,8 @@ impl Event {
             errors.push(FieldError::new(
                 "serious",
                 Problem::Inconsistent {
-                    expected: "checked when a seriousness criterion is given",
+                    en: "checked when a seriousness criterion is given",
+                    fr: "coché quand un critère de gravité est donné",
                 },
             ));
         }
@@ -646,7 +647,8 @@ impl Event {
                 errors.push(FieldError::new(
                     "outcome",
                     Problem::Inconsistent {
-                        expected: "fatal exactly when the grade is death",
+                        en: "fatal exactly when the grade is death",
+                        fr: "décès exactement quand le grade est le décès",
                     },
                 ));
             }
@@ -654,7 +656,8 @@ impl Event {
                 errors.push(FieldError::new(
                     "serious_criteria",
                     Problem::Inconsistent {
-                        expected: "death, for a fatal event",
+                        en: "death, for a fatal event",
+                        fr: "décès, pour un événement fatal",
                     },
                 ));
             }

@@ -56,7 +56,8 @@ pub enum Problem {
     /// Disagrees with another field of the same input (an end before its start, a range
     /// too long): a rule between fields, which no schema of one field can state.
     Inconsistent {
-        expected: &'static str,
+        en: &'static str,
+        fr: &'static str,
     },
 }
 
@@ -121,11 +122,11 @@ impl Problem {
             (Problem::WrongPassword, Lang::Fr) => "n'est pas votre mot de passe actuel".into(),
             (Problem::Mismatch, Lang::En) => "differs from the first entry".into(),
             (Problem::Mismatch, Lang::Fr) => "diffère de la première saisie".into(),
-            (Problem::Inconsistent { expected }, Lang::En) => {
-                format!("does not agree with the other fields: {expected}")
+            (Problem::Inconsistent { en, .. }, Lang::En) => {
+                format!("does not agree with the other fields: {en}")
             }
-            (Problem::Inconsistent { expected }, Lang::Fr) => {
-                format!("ne concorde pas avec les autres champs : {expected}")
+            (Problem::Inconsistent { fr, .. }, Lang::Fr) => {
+                format!("ne concorde pas avec les autres champs : {fr}")
             }
             (Problem::Unchanged, Lang::En) => "is the current password: choose another".into(),
             (Problem::Unchanged, Lang::Fr) => {

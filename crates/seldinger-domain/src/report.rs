@@ -30,7 +30,8 @@ pub const ADDENDUM_MAX: usize = 5_000;
 /// A technique field of another procedure family than the case's (an ablation power on
 /// a biopsy report): a rule between the report and its case.
 const NOT_THIS_FAMILY: Problem = Problem::Inconsistent {
-    expected: "left empty: it does not apply to this procedure",
+    en: "left empty: it does not apply to this procedure",
+    fr: "laissé vide : il ne s'applique pas à cette procédure",
 };
 
 string_enum!(
@@ -405,7 +406,8 @@ impl Report {
                 errors.push(FieldError::new(
                     "ended_at",
                     Problem::Inconsistent {
-                        expected: "within 24 hours of the start",
+                        en: "within 24 hours of the start",
+                        fr: "dans les 24 heures après le début",
                     },
                 ));
             }

@@ -76,7 +76,8 @@ pub fn parse_spans(field: &str, raw: &str) -> Result<Vec<Span>, FieldError> {
             return Err(FieldError::new(
                 field,
                 Problem::Inconsistent {
-                    expected: "each span ends after it starts",
+                    en: "each span ends after it starts",
+                    fr: "chaque plage finit après son début",
                 },
             ));
         }
@@ -87,7 +88,8 @@ pub fn parse_spans(field: &str, raw: &str) -> Result<Vec<Span>, FieldError> {
         return Err(FieldError::new(
             field,
             Problem::Inconsistent {
-                expected: "spans that do not overlap",
+                en: "spans that do not overlap",
+                fr: "des plages qui ne se chevauchent pas",
             },
         ));
     }

@@ -481,14 +481,16 @@ fn date_range(
             errors.push(FieldError::new(
                 "to",
                 Problem::Inconsistent {
-                    expected: "a date on or after `from`",
+                    en: "a date on or after `from`",
+                    fr: "une date égale ou postérieure à `from`",
                 },
             ));
         } else if last - first > Duration::days(62) {
             errors.push(FieldError::new(
                 "to",
                 Problem::Inconsistent {
-                    expected: "at most 63 days after `from`",
+                    en: "at most 63 days after `from`",
+                    fr: "63 jours après `from` au plus",
                 },
             ));
         }

@@ -212,7 +212,8 @@ impl Resources {
             errors.push(FieldError::new(
                 "end",
                 Problem::Inconsistent {
-                    expected: "a time after the start",
+                    en: "a time after the start",
+                    fr: "une heure après le début",
                 },
             ));
         }

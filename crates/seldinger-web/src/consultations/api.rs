@@ -181,7 +181,8 @@ pub async fn list_consultations(
         errors.push(FieldError::new(
             "to",
             Problem::Inconsistent {
-                expected: "after `from`, at most 31 days later",
+                en: "after `from`, at most 31 days later",
+                fr: "après `from`, 31 jours plus tard au plus",
             },
         ));
     }

@@ -172,7 +172,8 @@ pub async fn list_meetings(
         errors.push(FieldError::new(
             "to",
             Problem::Inconsistent {
-                expected: "an instant after `from`",
+                en: "an instant after `from`",
+                fr: "un instant après `from`",
             },
         ));
     }
