@@ -123,10 +123,10 @@ impl Problem {
             (Problem::Mismatch, Lang::En) => "differs from the first entry".into(),
             (Problem::Mismatch, Lang::Fr) => "diffère de la première saisie".into(),
             (Problem::Inconsistent { en, .. }, Lang::En) => {
-                format!("does not agree with the other fields: {en}")
+                format!("expected, given the other fields: {en}")
             }
             (Problem::Inconsistent { fr, .. }, Lang::Fr) => {
-                format!("ne concorde pas avec les autres champs : {fr}")
+                format!("attendu, vu les autres champs : {fr}")
             }
             (Problem::Unchanged, Lang::En) => "is the current password: choose another".into(),
             (Problem::Unchanged, Lang::Fr) => {
